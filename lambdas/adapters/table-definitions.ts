@@ -1,0 +1,45 @@
+// The DynamoDB tables: keys and indexes, defined once for the CDK stacks and the offline runtime.
+
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface TableDefinition {
+  /** Logical name: the CDK construct id and, offline, the table name after the prefix. */
+  name: string;
+  /** The environment variable that carries the table's real name to the functions. */
+  envVar: string;
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  globalIndexes: { name: string; partitionKey: KeyAttribute; sortKey: KeyAttribute }[];
+  timeToLiveAttribute?: string;
+}
+
+/**
+ * profiles: pk = tenant id; sk = `USER#<userId>` for a profile, `EMAIL#<email>` for the claim that
+ * keeps an email unique within the tenant.
+ */
+export const PROFILES_TABLE = {
+  name: 'profiles',
+  envVar: 'PROFILES_TABLE',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalIndexes: [],
+} as const satisfies TableDefinition;
+
+/**
+ * history: pk = `<tenant>#<userId>`, sk = `<ISO time>#<entry id>`, so a user's entries read newest
+ * first; the byTenant index (pk = tenant id) reads the whole tenant's history the same way.
+ */
+export const HISTORY_TABLE = {
+  name: 'history',
+  envVar: 'HISTORY_TABLE',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalIndexes: [
+    { name: 'byTenant', partitionKey: { name: 'tenantPk', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
+  ],
+} as const satisfies TableDefinition;
+
+export const TABLES: readonly TableDefinition[] = [PROFILES_TABLE, HISTORY_TABLE];

@@ -1,0 +1,61 @@
+// Named domain errors; the HTTP layer maps each name to a status and a problem type.
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+}
+
+export class UserNotFound extends DomainError {
+  readonly code = 'UserNotFound';
+  constructor() {
+    // Same words whether the user never existed or belongs to another tenant (DESIGN rule 3).
+    super('No such user.');
+  }
+}
+
+export class EmailTaken extends DomainError {
+  readonly code = 'EmailTaken';
+  constructor(readonly email: string) {
+    super('Another user of this tenant already has this email.');
+  }
+}
+
+export class InvalidTransition extends DomainError {
+  readonly code = 'InvalidTransition';
+  constructor(
+    readonly action: string,
+    readonly status: string,
+  ) {
+    super(`Cannot ${action} a user whose status is ${status}.`);
+  }
+}
+
+export class VersionConflict extends DomainError {
+  readonly code = 'VersionConflict';
+  constructor() {
+    super('The user was changed by someone else; read it again and retry.');
+  }
+}
+
+export class Unauthenticated extends DomainError {
+  readonly code = 'Unauthenticated';
+}
+
+export class Forbidden extends DomainError {
+  readonly code = 'Forbidden';
+}
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export class InvalidInput extends DomainError {
+  readonly code = 'InvalidInput';
+  constructor(readonly issues: FieldIssue[]) {
+    super(`Invalid ${issues.map((i) => i.field).join(', ')}.`);
+  }
+}
+
+export function assertIsError(value: unknown): asserts value is Error {
+  if (!(value instanceof Error)) throw new Error(`Unexpected non-error thrown: ${String(value)}`);
+}

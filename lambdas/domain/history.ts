@@ -1,0 +1,48 @@
+// History entries: who did what to a user, when, and which fields changed from what to what.
+import type { Actor, User } from './user.ts';
+
+export interface FieldChange {
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface HistoryEntry {
+  id: string;
+  userId: string;
+  at: string;
+  actor: Actor;
+  action: string;
+  requestId: string;
+  changes: Record<string, FieldChange>;
+}
+
+/**
+ * Left out of entries: bookkeeping every change moves, and the internal login id, which the API never shows
+ * either.
+ */
+const NOT_RECORDED = new Set<string>([
+  'version',
+  'updatedAt',
+  'updatedBy',
+  'createdAt',
+  'createdBy',
+  'id',
+  'cognitoSub',
+]);
+
+/** The fields that differ between two versions of a user (either may be absent: create, delete). */
+export function diff(before: User | undefined, after: User | undefined): Record<string, FieldChange> {
+  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+  const changes: Record<string, FieldChange> = {};
+  for (const key of [...keys].sort()) {
+    if (NOT_RECORDED.has(key)) continue;
+    const was = before?.[key as keyof User];
+    const now = after?.[key as keyof User];
+    if (JSON.stringify(was) === JSON.stringify(now)) continue;
+    changes[key] = {
+      ...(was === undefined ? {} : { before: was }),
+      ...(now === undefined ? {} : { after: now }),
+    };
+  }
+  return changes;
+}

@@ -1,0 +1,139 @@
+// A user: the profile fields an administrator edits, the system fields Gatehouse keeps, and the lifecycle.
+import { z } from 'zod';
+import { InvalidTransition } from './errors.ts';
+import { BUILT_IN_ROLES } from './permissions.ts';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9 ()./-]{3,30}$/, 'must be a phone number: digits, spaces and + ( ) . / - only');
+const label = z.string().trim().min(1).max(64);
+
+/** Email is the login: compared and stored lower-case, so it is unique per tenant case-insensitively. */
+export const EmailSchema = z
+  .email()
+  .max(254)
+  .transform((email) => email.toLowerCase());
+
+export const AddressSchema = z.strictObject({
+  street: text(200).optional(),
+  city: text(100).optional(),
+  state: text(100).optional(),
+  postalCode: text(20).optional(),
+  country: text(100).optional(),
+});
+
+const hours = z.number().min(0).max(24);
+export const WeekSchema = z.strictObject({
+  monday: hours.optional(),
+  tuesday: hours.optional(),
+  wednesday: hours.optional(),
+  thursday: hours.optional(),
+  friday: hours.optional(),
+  saturday: hours.optional(),
+  sunday: hours.optional(),
+});
+
+export const RoleAssignmentSchema = z.strictObject({ role: z.enum(BUILT_IN_ROLES) });
+export type RoleAssignment = z.infer<typeof RoleAssignmentSchema>;
+
+/** Everything an administrator may set on a user. */
+export const ProfileSchema = z.strictObject({
+  // General
+  firstName: text(100),
+  middleName: text(100).optional(),
+  lastName: text(100),
+  email: EmailSchema,
+  mobilePhone: phone.optional(),
+  photoUrl: z
+    .url({ protocol: /^https$/ })
+    .max(2048)
+    .optional(),
+  // Contact
+  address: AddressSchema.optional(),
+  officePhone: phone.optional(),
+  homePhone: phone.optional(),
+  // Employee
+  employeeId: text(64).optional(),
+  title: text(100).optional(),
+  company: text(200).optional(),
+  teams: z.array(label).max(50).optional(),
+  areas: z.array(label).max(50).optional(),
+  accountingId: text(64).optional(),
+  comments: z.string().max(2000).optional(),
+  mayCreateTickets: z.boolean().optional(),
+  // Access
+  roles: z.array(RoleAssignmentSchema).max(20).default([]),
+  licenceType: label.optional(),
+  userType: z.enum(['internal', 'external']).default('internal'),
+  clientOrganisation: label.optional(),
+  // Notifications
+  notifications: z.strictObject({ workOrderDispatch: z.boolean().optional() }).optional(),
+  // Daily availability, hours per weekday
+  availability: z
+    .strictObject({ oddWeeks: WeekSchema.optional(), evenWeeks: WeekSchema.optional() })
+    .optional(),
+});
+export type Profile = z.infer<typeof ProfileSchema>;
+
+export const USER_STATUSES = ['inactive', 'invited', 'active', 'archived'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+export interface Actor {
+  id: string;
+  name: string;
+}
+
+export interface User extends Profile {
+  id: string;
+  status: UserStatus;
+  /** The Cognito user's `sub`, once a login exists. */
+  cognitoSub?: string;
+  invitedAt?: string;
+  registeredAt?: string;
+  lastLoginAt?: string;
+  archivedAt?: string;
+  createdAt: string;
+  createdBy: Actor;
+  updatedAt: string;
+  updatedBy: Actor;
+  version: number;
+}
+
+export function displayName(user: Pick<User, 'firstName' | 'lastName'>): string {
+  return `${user.firstName} ${user.lastName}`;
+}
+
+export function newUser(id: string, profile: Profile, by: Actor, at: string): User {
+  return {
+    ...profile,
+    id,
+    status: 'inactive',
+    createdAt: at,
+    createdBy: by,
+    updatedAt: at,
+    updatedBy: by,
+    version: 1,
+  };
+}
+
+/** The user after `changes`, stamped with who and when, one version on. */
+export function revise(user: User, changes: Partial<User>, by: Actor, at: string): User {
+  return { ...user, ...changes, updatedAt: at, updatedBy: by, version: user.version + 1 };
+}
+
+/** activate: inactive → invited, once Cognito has a login for the user. */
+export function invited(user: User, cognitoSub: string, by: Actor, at: string): User {
+  if (user.status !== 'inactive') throw new InvalidTransition('activate', user.status);
+  return revise(user, { status: 'invited', cognitoSub, invitedAt: at }, by, at);
+}
+
+/** Who history names when the user's own sign-in changed them. */
+export const SIGN_IN: Actor = { id: 'system', name: 'Sign-in' };
+
+/** First sign-in, with the new password set: invited → active. */
+export function registered(user: User, at: string): User {
+  if (user.status !== 'invited') throw new InvalidTransition('register', user.status);
+  return revise(user, { status: 'active', registeredAt: at, lastLoginAt: at }, SIGN_IN, at);
+}

@@ -1,0 +1,109 @@
+// The middy bundle every route handler is made of: headers, problem+json errors, authorisation, input.
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { logger } from '#adapters/logger.ts';
+import { getRuntime } from '#adapters/wiring.ts';
+import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
+import { DomainError, Forbidden, Unauthenticated } from '#domain/errors.ts';
+import { permissionsOf } from '#domain/permissions.ts';
+import { displayName, type User } from '#domain/user.ts';
+import type { Caller, Deps } from '#services/ports.ts';
+import { INTERNAL_PROBLEM, type Problem, problemOf } from './problem.ts';
+import { parseRequest } from './request.ts';
+import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteInput<Req extends RouteRequest> {
+  params: Parsed<Req['params']>;
+  query: Parsed<Req['query']>;
+  body: Parsed<Req['body']>;
+  caller: Caller;
+  /** The caller's current profile, as read for this request's authorisation. */
+  self: User;
+  deps: Deps;
+}
+
+export interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+let verifier: TokenVerifier | undefined;
+
+export function apiHandler<Req extends RouteRequest>(
+  route: RouteDefinition<Req>,
+  run: (input: RouteInput<Req>) => Promise<Reply>,
+) {
+  const { env, deps } = getRuntime(); // at start-up: a bad environment fails the cold start, not a request
+  verifier ??= createTokenVerifier(env.TENANTS);
+  const tokens = verifier;
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(httpHeaderNormalizer())
+    .use({
+      onError: async (request) => {
+        request.response = problemResponse(request.error, request.event);
+      },
+    })
+    .handler(async (event) => {
+      const requestId = event.requestContext.requestId;
+      const { caller, self } = await authorise(route, event, tokens, deps, requestId);
+      logger.appendKeys({ requestId, tenant: caller.tenant.id });
+      const input = parseRequest(route, event) as Pick<RouteInput<Req>, 'params' | 'query' | 'body'>;
+      const reply = await run({ ...input, caller, self, deps });
+      return {
+        statusCode: reply.status,
+        headers: { 'content-type': 'application/json', ...reply.headers },
+        body: JSON.stringify(reply.body),
+      };
+    });
+}
+
+/**
+ * Authorises against the caller's current profile, read now (DESIGN rule 2): a deactivated, archived
+ * or deleted user is refused at once, whatever their token says.
+ */
+async function authorise(
+  route: RouteDefinition,
+  event: APIGatewayProxyEvent,
+  tokens: TokenVerifier,
+  deps: Deps,
+  requestId: string,
+): Promise<{ caller: Caller; self: User }> {
+  const header = event.headers.authorization ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) throw new Unauthenticated('Send a Cognito ID token as "Authorization: Bearer <token>".');
+  const token = await tokens.verify(match[1]).catch(() => {
+    throw new Unauthenticated('The token is invalid or has expired.');
+  });
+  const self = await deps.users.get(token.tenant.id, token.userId);
+  if (!self || self.cognitoSub !== token.sub) throw new Unauthenticated('The token’s user no longer exists.');
+  if (self.status !== 'active') throw new Forbidden(`Your account is ${self.status}.`);
+  if (route.permission && !permissionsOf(self.roles).has(route.permission)) {
+    throw new Forbidden(`This needs the permission ${route.permission}.`);
+  }
+  const tenant = { id: token.tenant.id, name: token.tenant.name, userPoolId: token.tenant.userPoolId };
+  return { caller: { tenant, actor: { id: self.id, name: displayName(self) }, requestId }, self };
+}
+
+function problemResponse(error: unknown, event: APIGatewayProxyEvent): APIGatewayProxyResult {
+  let problem: Problem;
+  if (error instanceof DomainError) {
+    problem = problemOf(error);
+  } else {
+    logger.error('Unhandled error', { error: error as Error, path: event.path, method: event.httpMethod });
+    problem = INTERNAL_PROBLEM;
+  }
+  return {
+    statusCode: problem.status,
+    headers: {
+      'content-type': 'application/problem+json',
+      ...(problem.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+    },
+    body: JSON.stringify(problem),
+  };
+}

@@ -1,0 +1,44 @@
+// Errors as RFC 9457 problem+json: one table from error names to status and problem type.
+import { type DomainError, type FieldIssue, InvalidInput } from '#domain/errors.ts';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: FieldIssue[];
+}
+
+const TYPE_BASE = 'https://gatehouse.dev/problems/';
+
+const STATUSES: Record<string, { status: number; title: string }> = {
+  InvalidInput: { status: 400, title: 'Invalid request' },
+  Unauthenticated: { status: 401, title: 'Not signed in' },
+  Forbidden: { status: 403, title: 'Not allowed' },
+  UserNotFound: { status: 404, title: 'Not found' },
+  RouteNotFound: { status: 404, title: 'Not found' },
+  EmailTaken: { status: 409, title: 'Email already in use' },
+  InvalidTransition: { status: 409, title: 'Not possible in the current status' },
+  VersionConflict: { status: 412, title: 'Changed by someone else' },
+};
+
+const kebab = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+
+export function problemOf(error: DomainError): Problem {
+  const known = STATUSES[error.code] ?? { status: 500, title: 'Internal error' };
+  return {
+    type: TYPE_BASE + kebab(error.code),
+    title: known.title,
+    status: known.status,
+    // Messages are for clients only below 500 (middy's rule): a 5xx says nothing about internals.
+    ...(known.status < 500 ? { detail: error.message } : {}),
+    ...(error instanceof InvalidInput ? { errors: error.issues } : {}),
+  };
+}
+
+export const INTERNAL_PROBLEM: Problem = {
+  type: `${TYPE_BASE}internal`,
+  title: 'Internal error',
+  status: 500,
+  detail: 'Something went wrong on our side; the request may be retried.',
+};

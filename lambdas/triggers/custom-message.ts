@@ -1,0 +1,38 @@
+// Cognito CustomMessage: the tenant-worded welcome and password-reset mails.
+import type { CustomMessageTriggerEvent } from 'aws-lambda';
+import { getRuntime } from '#adapters/wiring.ts';
+import { tenantOfPool } from './tenant-of-pool.ts';
+
+const { env } = getRuntime();
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export async function handler(event: CustomMessageTriggerEvent) {
+  const tenant = tenantOfPool(env.TENANTS, event.userPoolId);
+  const name = escapeHtml(tenant.name);
+  const { codeParameter, usernameParameter, userAttributes } = event.request;
+  const response = event.response;
+  switch (event.triggerSource) {
+    case 'CustomMessage_AdminCreateUser':
+      // Cognito requires both placeholders here. {username} becomes the generated user name (the sub) in a
+      // pool that signs in by email, so the person is told their email, and the user name is for support only.
+      response.emailSubject = `Welcome to ${tenant.name}`;
+      response.emailMessage =
+        `<p>An administrator of ${name} has created your account.</p>` +
+        `<p>Sign in with your email <b>${escapeHtml(userAttributes.email ?? '')}</b> and this temporary password: ` +
+        `<b>${codeParameter}</b></p>` +
+        '<p>You will choose your own password when you first sign in. The temporary password expires in a few days.</p>' +
+        `<p style="color:#888">Account reference: ${usernameParameter ?? '{username}'}</p>`;
+      break;
+    case 'CustomMessage_ForgotPassword':
+      response.emailSubject = `Reset your ${tenant.name} password`;
+      response.emailMessage =
+        `<p>Your code to choose a new ${name} password is <b>${codeParameter}</b>.</p>` +
+        '<p>If you did not ask for it, you can ignore this mail.</p>';
+      break;
+    default:
+      // Other messages keep Cognito's own wording.
+      break;
+  }
+  return event;
+}

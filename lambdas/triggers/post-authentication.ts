@@ -1,0 +1,30 @@
+// Cognito PostAuthentication: records the sign-in; the first one (new password set) makes the user active.
+import type { Context, PostAuthenticationTriggerEvent } from 'aws-lambda';
+import { logger } from '#adapters/logger.ts';
+import { getRuntime } from '#adapters/wiring.ts';
+import { DomainError } from '#domain/errors.ts';
+import { recordSignIn } from '#services/record-sign-in.ts';
+import { tenantOfPool } from './tenant-of-pool.ts';
+
+const { env, deps } = getRuntime();
+
+export async function handler(event: PostAuthenticationTriggerEvent, context: Context) {
+  const tenant = tenantOfPool(env.TENANTS, event.userPoolId);
+  const attributes = event.request.userAttributes;
+  try {
+    await recordSignIn(deps, {
+      tenantId: tenant.id,
+      userId: attributes['custom:userId'] ?? '',
+      cognitoSub: attributes.sub ?? '',
+      requestId: context.awsRequestId,
+    });
+  } catch (error) {
+    // Cognito shows a trigger's error message to the person signing in: say it plainly.
+    if (error instanceof DomainError) {
+      logger.warn('Sign-in refused', { tenant: tenant.id, reason: error.code });
+      throw new Error('Your account cannot sign in. Please contact your administrator.');
+    }
+    throw error;
+  }
+  return event;
+}

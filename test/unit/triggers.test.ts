@@ -1,0 +1,118 @@
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { CustomMessageTriggerEvent, PostAuthenticationTriggerEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { User } from '#domain/user.ts';
+import { aUser, context } from '#test/unit/fixtures.ts';
+import { handler as customMessage } from '#triggers/custom-message.ts';
+import { handler as postAuthentication } from '#triggers/post-authentication.ts';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+
+function signInEvent(user: User, userPoolId = 'us-east-1_AcmeUnit1'): PostAuthenticationTriggerEvent {
+  return {
+    version: '1',
+    region: 'us-east-1',
+    userPoolId,
+    userName: user.cognitoSub ?? 'x',
+    callerContext: { awsSdkVersion: '1', clientId: 'acmeclient' },
+    triggerSource: 'PostAuthentication_Authentication',
+    request: {
+      newDeviceUsed: false,
+      userAttributes: {
+        sub: user.cognitoSub ?? '',
+        email: user.email,
+        'custom:userId': user.id,
+        'custom:tenantId': 'acme',
+      },
+    },
+    response: {},
+  };
+}
+
+beforeEach(() => {
+  dynamo.reset();
+  dynamo.on(GetCommand).resolves({});
+});
+
+describe('post-authentication trigger', () => {
+  it('makes an invited user active on the first sign-in, with a history entry in the same transaction', async () => {
+    const invited = aUser({ status: 'invited', cognitoSub: 'sub-1' });
+    dynamo.on(GetCommand, { Key: { pk: 'acme', sk: `USER#${invited.id}` } }).resolves({ Item: invited });
+    await postAuthentication(signInEvent(invited), context);
+    const [profile, history] =
+      dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(profile?.Put?.Item).toMatchObject({ status: 'active', version: 2 });
+    expect(profile?.Put?.Item?.registeredAt).toBe(profile?.Put?.Item?.lastLoginAt);
+    expect(history?.Put?.Item).toMatchObject({ action: 'user.registered', actor: { id: 'system' } });
+  });
+
+  it('only moves lastLoginAt for an active user: no new version, no history', async () => {
+    const active = aUser({ status: 'active', cognitoSub: 'sub-2' });
+    dynamo.on(GetCommand, { Key: { pk: 'acme', sk: `USER#${active.id}` } }).resolves({ Item: active });
+    await postAuthentication(signInEvent(active), context);
+    expect(dynamo).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: 'SET lastLoginAt = :at' });
+  });
+
+  it('refuses, in words a person understands, a login whose profile is missing or not active', async () => {
+    const gone = aUser({ status: 'active', cognitoSub: 'sub-3' });
+    await expect(postAuthentication(signInEvent(gone), context)).rejects.toThrow(
+      /contact your administrator/,
+    );
+    const archived = aUser({ status: 'archived', cognitoSub: 'sub-4' });
+    dynamo.on(GetCommand, { Key: { pk: 'acme', sk: `USER#${archived.id}` } }).resolves({ Item: archived });
+    await expect(postAuthentication(signInEvent(archived), context)).rejects.toThrow(
+      /contact your administrator/,
+    );
+    expect(dynamo).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('takes the tenant from the pool, not from the user’s attributes', async () => {
+    const user = aUser({ status: 'invited', cognitoSub: 'sub-5' });
+    await expect(postAuthentication(signInEvent(user, 'us-east-1_GlobexUnit1'), context)).rejects.toThrow();
+    expect(dynamo).toHaveReceivedCommandWith(GetCommand, { Key: { pk: 'globex', sk: `USER#${user.id}` } });
+    await expect(postAuthentication(signInEvent(user, 'us-east-1_Unknown1'), context)).rejects.toThrow(
+      /no configured tenant/,
+    );
+  });
+});
+
+describe('custom message trigger', () => {
+  const event = (triggerSource: CustomMessageTriggerEvent['triggerSource']) =>
+    ({
+      version: '1',
+      region: 'us-east-1',
+      userPoolId: 'us-east-1_AcmeUnit1',
+      userName: 'sub',
+      callerContext: { awsSdkVersion: '1', clientId: 'CLIENT_ID_NOT_APPLICABLE' },
+      triggerSource,
+      request: {
+        userAttributes: { email: 'ada@example.com' },
+        codeParameter: '{####}',
+        usernameParameter: '{username}',
+        linkParameter: '',
+      },
+      response: { smsMessage: '', emailMessage: '', emailSubject: '' },
+    }) as CustomMessageTriggerEvent;
+
+  it('words the welcome mail for the tenant, keeping both placeholders Cognito requires', async () => {
+    const result = await customMessage(event('CustomMessage_AdminCreateUser'));
+    expect(result.response.emailSubject).toBe('Welcome to Acme Field Services');
+    expect(result.response.emailMessage).toContain('<b>ada@example.com</b>');
+    expect(result.response.emailMessage).toContain('{username}');
+    expect(result.response.emailMessage).toContain('{####}');
+  });
+
+  it('words the reset-code mail and leaves other messages to Cognito', async () => {
+    expect((await customMessage(event('CustomMessage_ForgotPassword'))).response.emailMessage).toContain(
+      '{####}',
+    );
+    expect((await customMessage(event('CustomMessage_UpdateUserAttribute'))).response.emailMessage).toBe('');
+  });
+});
