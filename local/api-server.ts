@@ -1,0 +1,226 @@
+// The offline HTTP API: routes from the route table, each request turned into the API Gateway (REST) event
+// the deployed function receives, and answered by the same handler module.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { handlerFile, ROUTES, type RouteDefinition, type RouteId } from '#api/routes.ts';
+
+type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+interface CompiledRoute {
+  id: RouteId;
+  route: RouteDefinition;
+  pattern: RegExp;
+  names: string[];
+}
+
+const STAGE = 'offline';
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+function compile(id: RouteId, route: RouteDefinition): CompiledRoute {
+  const names: string[] = [];
+  const segments = route.path.split('/').map((segment) => {
+    const param = /^\{(\w+)\}$/.exec(segment);
+    if (!param?.[1]) return segment.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&');
+    names.push(param[1]);
+    return '([^/]+)';
+  });
+  return { id, route, pattern: new RegExp(`^${segments.join('/')}$`), names };
+}
+
+export interface ApiServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface ApiServerOptions {
+  port?: number;
+  /** Loads a route's handler; by default the module the deployed function is built from. */
+  loadHandler?: (id: RouteId) => Promise<ApiHandler>;
+  /** Extra plain routes such as /health, answered before the route table. */
+  extra?: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
+}
+
+const defaultLoader = async (id: RouteId): Promise<ApiHandler> => {
+  const module = (await import(
+    new URL(`../lambdas/api/handlers/${handlerFile(id)}`, import.meta.url).href
+  )) as {
+    handler: ApiHandler;
+  };
+  return module.handler;
+};
+
+export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
+  const routes = (Object.entries(ROUTES) as [RouteId, RouteDefinition][]).map(([id, route]) =>
+    compile(id, route),
+  );
+  const load = options.loadHandler ?? defaultLoader;
+  const handlers = new Map<RouteId, Promise<ApiHandler>>();
+  const handlerOf = (id: RouteId) => {
+    const loaded = handlers.get(id) ?? load(id);
+    handlers.set(id, loaded);
+    return loaded;
+  };
+  // Import every handler now, as Lambda would at cold start, so a broken module fails the start.
+  await Promise.all(routes.map((r) => handlerOf(r.id)));
+
+  const server: Server = createServer((req, res) => {
+    serve(req, res).catch((error: unknown) => {
+      console.error('offline API: request failed', error);
+      if (!res.headersSent) problem(res, 500, 'Internal error');
+      else res.end();
+    });
+  });
+
+  async function serve(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const extra = options.extra?.[url.pathname];
+    if (extra) return extra(req, res);
+    const onPath = routes
+      .map((r) => ({ r, m: r.pattern.exec(url.pathname) }))
+      .filter((x): x is { r: CompiledRoute; m: RegExpExecArray } => x.m !== null);
+    if (onPath.length === 0) return problem(res, 404, 'Not found', `No route ${url.pathname}.`);
+    const hit = onPath.find((x) => x.r.route.method === req.method);
+    if (!hit) {
+      res.setHeader('allow', onPath.map((x) => x.r.route.method).join(', '));
+      return problem(res, 405, 'Method not allowed', `${url.pathname} does not take ${req.method}.`);
+    }
+    const body = await readBody(req);
+    if (body === undefined) return problem(res, 413, 'Request too large', 'The body must be at most 1 MB.');
+    const event = toEvent(req, url, hit.r, hit.m, body);
+    const handler = await handlerOf(hit.r.id);
+    const result = await handler(event, lambdaContext(hit.r.id, event.requestContext.requestId));
+    res.writeHead(result.statusCode, { ...result.headers, 'x-request-id': event.requestContext.requestId });
+    res.end(result.body);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () =>
+      resolve(size > MAX_REQUEST_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')),
+    );
+    req.on('error', reject);
+  });
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  compiled: CompiledRoute,
+  match: RegExpExecArray,
+  body: string,
+): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] as string;
+    const value = req.rawHeaders[i + 1] as string;
+    headers[name] = value;
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+  }
+  const multiQuery: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) multiQuery[name] = [...(multiQuery[name] ?? []), value];
+  const hasQuery = Object.keys(multiQuery).length > 0;
+  const pathParameters = Object.fromEntries(
+    compiled.names.map((name, i) => [name, safeDecode(match[i + 1] ?? '')]),
+  );
+  const requestId = randomUUID();
+  return {
+    resource: compiled.route.path,
+    path: url.pathname,
+    httpMethod: req.method ?? 'GET',
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery
+      ? Object.fromEntries(Object.entries(multiQuery).map(([k, v]) => [k, v[v.length - 1] as string]))
+      : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: compiled.names.length > 0 ? pathParameters : null,
+    stageVariables: null,
+    body: body === '' ? null : body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'offline',
+      apiId: 'offline',
+      authorizer: null,
+      protocol: 'HTTP/1.1',
+      httpMethod: req.method ?? 'GET',
+      path: `/${STAGE}${url.pathname}`,
+      stage: STAGE,
+      requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: compiled.id,
+      resourcePath: compiled.route.path,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        user: null,
+        userAgent: req.headers['user-agent'] ?? null,
+        userArn: null,
+      },
+    },
+  };
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function lambdaContext(functionName: string, awsRequestId: string): Context {
+  const deadline = Date.now() + 29_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:offline:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'offline',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function problem(res: ServerResponse, status: number, title: string, detail?: string) {
+  res.writeHead(status, { 'content-type': 'application/problem+json' });
+  res.end(JSON.stringify({ type: 'about:blank', title, status, ...(detail ? { detail } : {}) }));
+}

@@ -1,0 +1,312 @@
+// The offline Cognito: cognito-local 5.3.0 composed in-process, with fixed pools, mail delivery and AWS's checks.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Config } from 'cognito-local/lib/server/config.js';
+import { Router } from 'cognito-local/lib/server/Router.js';
+import { createServer } from 'cognito-local/lib/server/server.js';
+import type { AppClient } from 'cognito-local/lib/services/appClient.js';
+import { DateClock } from 'cognito-local/lib/services/clock.js';
+import {
+  type CognitoService,
+  CognitoServiceFactoryImpl,
+  USER_POOL_AWS_DEFAULTS,
+} from 'cognito-local/lib/services/cognitoService.js';
+import type { Context } from 'cognito-local/lib/services/context.js';
+import type { CryptoService } from 'cognito-local/lib/services/crypto.js';
+import { StormDBDataStoreFactory } from 'cognito-local/lib/services/dataStore/stormDb.js';
+import type { Services } from 'cognito-local/lib/services/index.js';
+import { otp } from 'cognito-local/lib/services/otp.js';
+import { JwtTokenGenerator, type TokenConfig } from 'cognito-local/lib/services/tokenGenerator.js';
+import { TriggersService } from 'cognito-local/lib/services/triggers/triggers.js';
+import { type UserPool, UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService.js';
+import { pino } from 'pino';
+import { withAwsParity } from './cognito/aws-parity.ts';
+import { MailMessages } from './cognito/messages.ts';
+import type { PasswordPolicy } from './cognito/password-policy.ts';
+import { AwsLambdaService, awsTriggers } from './cognito/triggers.ts';
+
+export interface LocalPool {
+  tenantId: string;
+  name: string;
+  /** AWS-shaped, e.g. 'us-east-1_AcmeLocal': aws-jwt-verify rejects cognito-local's own `local_…` ids. */
+  userPoolId: string;
+  /** The pool's one app client, with this fixed id. */
+  clientId: string;
+  passwordPolicy: PasswordPolicy;
+}
+
+export interface LocalMail {
+  /** The pool whose message this is, so the sender can pick the tenant's From address. */
+  userPoolId: string;
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+export type LocalTrigger = 'CustomMessage' | 'PostAuthentication' | 'PreTokenGeneration' | 'PostConfirmation';
+
+export interface LocalCognitoOptions {
+  /** Persistent folder, like cognito-local's `.cognito`: `config.json` and `db/<poolId>.json`, `db/clients.json`. */
+  dataDir: string;
+  /** 0 or undefined: a free port on 127.0.0.1. */
+  port?: number;
+  region: string;
+  /** Each is ensured at start: created if missing, brought in line with this config if not. Users are kept. */
+  pools: LocalPool[];
+  /** Base URL of a Lambda Invoke endpoint (POST /2015-03-31/functions/NAME/invocations). */
+  lambdaEndpoint: string;
+  /** Trigger -> function name at lambdaEndpoint; applies to every pool, as in cognito-local. */
+  triggers: Partial<Record<LocalTrigger, string>>;
+  /** Receives every mail Cognito would send (welcome mail with temporary password, reset codes…). */
+  sendMail: (mail: LocalMail) => Promise<void>;
+  /** cognito-local's own log (pino); 'silent' by default. */
+  logLevel?: 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug';
+}
+
+export interface LocalCognito {
+  url: string;
+  issuer(userPoolId: string): string;
+  stop(): Promise<void>;
+}
+
+// aws-jwt-verify's own pattern for a user pool id.
+const USER_POOL_ID = /^(?:eusc-[a-z]{2}|[a-z]{2})-(?:gov-)?[a-z]+-\d_[a-zA-Z0-9]+$/;
+const ACCOUNT = '000000000000';
+
+export async function startLocalCognito(opts: LocalCognitoOptions): Promise<LocalCognito> {
+  checkPools(opts.pools);
+  const logger = pino({ level: opts.logLevel ?? 'silent' });
+  const ctx: Context = { logger };
+  const dbDir = join(opts.dataDir, 'db');
+  await mkdir(dbDir, { recursive: true });
+
+  const clock = new DateClock();
+  const dataStores = new StormDBDataStoreFactory(dbDir);
+  const userPoolDefaults = { UsernameAttributes: ['email'] };
+  // Finds the pools already on disk by their file names; ensurePool adds the missing ones under their fixed ids.
+  const cognito = await new CognitoServiceFactoryImpl(
+    dbDir,
+    dataStores,
+    new UserPoolServiceFactoryImpl(clock, dataStores),
+  ).create(ctx, userPoolDefaults);
+  for (const pool of opts.pools) await ensurePool(ctx, cognito, pool, opts.region, clock.get());
+
+  const lambdaClient = {
+    endpoint: opts.lambdaEndpoint,
+    region: opts.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // A retried trigger would run twice (two welcome mails); AWS does not retry a synchronous trigger either.
+    maxRetries: 0,
+    httpOptions: { timeout: 30_000 },
+  };
+  const lambda = new AwsLambdaService(opts.triggers, new (loadLambdaClient())(lambdaClient));
+  const triggers = awsTriggers(new TriggersService(clock, cognito, lambda, noCustomEmailSender), lambda);
+  // Filled in once the port is known: the token generator reads it on every sign-in.
+  const tokenConfig: TokenConfig = {};
+  const config: Config = {
+    LambdaClient: lambdaClient,
+    TriggerFunctions: opts.triggers,
+    UserPoolDefaults: userPoolDefaults,
+    TokenConfig: tokenConfig,
+    ServerConfig: { hostname: '127.0.0.1', port: opts.port ?? 0, https: false },
+  };
+  const services: Services = {
+    clock,
+    cognito,
+    config,
+    messages: new MailMessages(cognito, triggers, opts.sendMail),
+    otp,
+    tokenGenerator: new JwtTokenGenerator(clock, triggers, tokenConfig),
+    triggers,
+  };
+  // cognito-local's types name its own pino (v7); the project's pino 10 logger has the methods it calls.
+  const serverLogger = logger as unknown as Parameters<typeof createServer>[1];
+  const app = createServer(
+    withAwsParity(Router(services), services),
+    serverLogger,
+    config.ServerConfig,
+    services,
+  ).application as (req: IncomingMessage, res: ServerResponse) => void;
+
+  // Our own http server in front of cognito-local's express app, only to answer OpenID discovery with the
+  // real address (cognito-local hard-codes http://localhost:9229 there).
+  const server = createHttpServer((req, res) => {
+    const base = tokenConfig.IssuerDomain ?? '';
+    const discovery = /^\/([^/]+)\/\.well-known\/openid-configuration$/.exec(req.url ?? '');
+    if (req.method === 'GET' && discovery?.[1]) return sendDiscovery(res, base, discovery[1]);
+    app(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  tokenConfig.IssuerDomain = url;
+  // Written for whoever inspects the folder: which endpoint and functions this Cognito was wired to.
+  await writeFile(join(opts.dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+
+  // Idempotent: a runtime may stop on error after a partial start, then again on exit.
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    issuer: (userPoolId) => `${url}/${userPoolId}`,
+    stop: () => {
+      stopped ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // SDK clients keep sockets alive; without this close() waits for them to time out.
+        server.closeAllConnections();
+      });
+      return stopped;
+    },
+  };
+}
+
+function checkPools(pools: LocalPool[]): void {
+  for (const pool of pools) {
+    if (!USER_POOL_ID.test(pool.userPoolId)) {
+      throw new Error(
+        `User pool id ${pool.userPoolId} is not AWS-shaped (region_Id): token verifiers refuse it`,
+      );
+    }
+  }
+  const unique = (ids: string[]) => new Set(ids).size === ids.length;
+  if (!unique(pools.map((p) => p.userPoolId)) || !unique(pools.map((p) => p.clientId))) {
+    throw new Error('Local pools need distinct user pool ids and client ids');
+  }
+}
+
+/** Creates the pool and its app client under their fixed ids, or updates what this config manages. */
+async function ensurePool(ctx: Context, cognito: CognitoService, pool: LocalPool, region: string, now: Date) {
+  const desired = poolOptions(pool, region);
+  const existing = (await cognito.listUserPools(ctx)).find((p) => p.Id === pool.userPoolId);
+  if (!existing) {
+    await cognito.createUserPool(ctx, { ...desired, CreationDate: now, LastModifiedDate: now });
+  } else if (!includes(existing, desired)) {
+    const service = await cognito.getUserPool(ctx, pool.userPoolId);
+    await service.updateOptions(ctx, { ...existing, ...desired, LastModifiedDate: now });
+  }
+
+  const client = appClient(pool);
+  const existingClient = await cognito.getAppClient(ctx, pool.clientId);
+  if (existingClient && existingClient.UserPoolId !== pool.userPoolId) {
+    throw new Error(`App client ${pool.clientId} already belongs to pool ${existingClient.UserPoolId}`);
+  }
+  if (!existingClient || !includes(existingClient, client)) {
+    const service = await cognito.getUserPool(ctx, pool.userPoolId);
+    await service.saveAppClient(ctx, {
+      ...client,
+      CreationDate: existingClient?.CreationDate ?? now,
+      LastModifiedDate: now,
+    });
+  }
+}
+
+function poolOptions(pool: LocalPool, region: string): UserPool {
+  const policy = pool.passwordPolicy;
+  const customAttribute = (name: string) => ({
+    Name: `custom:${name}`,
+    AttributeDataType: 'String',
+    DeveloperOnlyAttribute: false,
+    Mutable: false,
+    Required: false,
+    StringAttributeConstraints: { MinLength: '1', MaxLength: '256' },
+  });
+  return {
+    Id: pool.userPoolId,
+    Name: pool.name,
+    Arn: `arn:aws:cognito-idp:${region}:${ACCOUNT}:userpool/${pool.userPoolId}`,
+    // Users sign in with their email; Cognito's username is then a generated sub, as in AWS.
+    UsernameAttributes: ['email'],
+    UsernameConfiguration: { CaseSensitive: false },
+    Policies: {
+      PasswordPolicy: {
+        MinimumLength: policy.minimumLength,
+        RequireUppercase: policy.requireUppercase,
+        RequireLowercase: policy.requireLowercase,
+        RequireNumbers: policy.requireNumbers,
+        RequireSymbols: policy.requireSymbols,
+        TemporaryPasswordValidityDays: policy.temporaryPasswordValidityDays,
+      },
+    },
+    // cognito-local merges arrays by index, so the standard attributes come first, unchanged.
+    SchemaAttributes: [
+      ...(USER_POOL_AWS_DEFAULTS.SchemaAttributes ?? []),
+      customAttribute('tenantId'),
+      customAttribute('userId'),
+    ],
+    AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    UserPoolTags: { 'gatehouse:tenant': pool.tenantId },
+  };
+}
+
+function appClient(pool: LocalPool): Omit<AppClient, 'CreationDate' | 'LastModifiedDate'> {
+  return {
+    UserPoolId: pool.userPoolId,
+    ClientId: pool.clientId,
+    ClientName: `${pool.tenantId}-app`,
+    ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    PreventUserExistenceErrors: 'ENABLED',
+    EnableTokenRevocation: true,
+    // AWS's defaults for a new app client.
+    AccessTokenValidity: 60,
+    IdTokenValidity: 60,
+    RefreshTokenValidity: 30,
+    TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+  };
+}
+
+/** Whether `actual` holds everything in `expected` (arrays exactly), so unmanaged fields are left alone. */
+function includes(actual: unknown, expected: unknown): boolean {
+  if (Array.isArray(expected)) {
+    return (
+      Array.isArray(actual) &&
+      actual.length === expected.length &&
+      expected.every((e, i) => includes(actual[i], e))
+    );
+  }
+  if (typeof expected === 'object' && expected !== null) {
+    if (typeof actual !== 'object' || actual === null) return false;
+    const record = actual as Record<string, unknown>;
+    return Object.entries(expected).every(([key, value]) => includes(record[key], value));
+  }
+  return Object.is(actual, expected);
+}
+
+/**
+ * cognito-local's LambdaService needs an aws-sdk v2 Lambda client. Loaded here, not imported, so the SDK's
+ * end-of-support notice (a timer started on load) can be silenced before it fires.
+ */
+function loadLambdaClient(): typeof import('aws-sdk/clients/lambda.js') {
+  const require = createRequire(import.meta.url);
+  const notice: { suppress: boolean } = require('aws-sdk/lib/maintenance_mode_message.js');
+  notice.suppress = true;
+  return require('aws-sdk/clients/lambda.js');
+}
+
+/** CustomEmailSender needs KMS; Gatehouse uses CustomMessage, so the crypto service is never reached. */
+const noCustomEmailSender: CryptoService = {
+  get keyringNode(): never {
+    throw new Error('CustomEmailSender is not supported offline');
+  },
+  encrypt: () => Promise.reject(new Error('CustomEmailSender is not supported offline')),
+};
+
+function sendDiscovery(res: ServerResponse, base: string, userPoolId: string): void {
+  const issuer = `${base}/${userPoolId}`;
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.end(
+    JSON.stringify({
+      issuer,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      authorization_endpoint: `${base}/oauth2/authorize`,
+      token_endpoint: `${base}/oauth2/token`,
+      response_types_supported: ['code'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+    }),
+  );
+}

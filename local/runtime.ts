@@ -1,0 +1,197 @@
+// The offline runtime: emulators, tables, pools, triggers, seed and HTTP API, started and stopped as one.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TenantEntry } from '#adapters/environment.ts';
+import { HISTORY_TABLE, PROFILES_TABLE, TABLES } from '#adapters/table-definitions.ts';
+import { loadTenantsConfig } from '#config/tenants.ts';
+import { startApiServer } from './api-server.ts';
+import { startLocalCognito } from './cognito.ts';
+import { demoTenant } from './demo.ts';
+import { ensureTables, localDynamoClient, startLocalDynamo } from './dynamodb.ts';
+import { startLambdaInvokeServer } from './lambda-invoke.ts';
+import { seedAdmin } from './seed.ts';
+import { startLocalSes } from './ses.ts';
+
+/** `.local/environment.json`: the machine-readable description of a running offline Gatehouse. */
+export interface Environment {
+  apiUrl: string;
+  region: string;
+  endpoints: { cognito: string; dynamodb: string; ses: string };
+  mailboxUrl: string;
+  tenants: {
+    id: string;
+    name: string;
+    userPoolId: string;
+    clientId: string;
+    issuer: string;
+    admin: { email: string; password: string };
+  }[];
+  tables: Record<string, string>;
+}
+
+export interface StartOptions {
+  /** Where the emulators keep their data between starts. */
+  dataDir: string;
+  /** Wipe dataDir first. */
+  reset?: boolean;
+  /** Fixed ports; 0 or absent picks a free one. */
+  ports?: Partial<Record<'api' | 'dynamodb' | 'cognito' | 'ses' | 'lambda', number>>;
+  tenantsFile?: string | URL;
+}
+
+export interface Gatehouse {
+  environment: Environment;
+  stop(): Promise<void>;
+}
+
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const TRIGGERS = { CustomMessage: 'custom-message', PostAuthentication: 'post-authentication' } as const;
+
+export async function startGatehouse(options: StartOptions): Promise<Gatehouse> {
+  if (options.reset) rmSync(options.dataDir, { recursive: true, force: true });
+  mkdirSync(options.dataDir, { recursive: true });
+  const ports = options.ports ?? {};
+  const config = loadTenantsConfig(options.tenantsFile);
+  const tenants = config.tenants.map((t) => demoTenant(config.region, t));
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((e: unknown) => console.error('offline stop:', e));
+  };
+
+  try {
+    const dynamo = await startLocalDynamo({
+      dataDir: join(options.dataDir, 'dynamodb'),
+      port: ports.dynamodb,
+    });
+    stops.push(dynamo.stop);
+    const dynamoClient = localDynamoClient(dynamo.endpoint);
+    const tables = await ensureTables(dynamoClient, 'gatehouse-', TABLES);
+
+    const ses = await startLocalSes({ port: ports.ses });
+    stops.push(ses.stop);
+    const sesClient = new SESv2Client({ endpoint: ses.url, region: config.region, credentials: CREDENTIALS });
+
+    // Trigger modules read the function environment when loaded, so they load on first invocation,
+    // after process.env below is complete.
+    const trigger = (name: string) => async (event: unknown, context: unknown) => {
+      const module = (await import(new URL(`../lambdas/triggers/${name}.ts`, import.meta.url).href)) as {
+        handler: (event: unknown, context: unknown) => Promise<unknown>;
+      };
+      return module.handler(event, context);
+    };
+    const lambda = await startLambdaInvokeServer(
+      Object.fromEntries(Object.values(TRIGGERS).map((name) => [name, trigger(name)])),
+      ports.lambda,
+    );
+    stops.push(lambda.stop);
+
+    const cognito = await startLocalCognito({
+      dataDir: join(options.dataDir, 'cognito'),
+      port: ports.cognito,
+      region: config.region,
+      pools: tenants.map((t) => ({
+        tenantId: t.config.id,
+        name: t.config.name,
+        userPoolId: t.userPoolId,
+        clientId: t.clientId,
+        passwordPolicy: t.config.passwordPolicy,
+      })),
+      lambdaEndpoint: lambda.url,
+      triggers: TRIGGERS,
+      // Cognito's mails (welcome, reset codes) go out through SES, as a pool configured with an SES sender does.
+      sendMail: async (mail) => {
+        const from =
+          tenants.find((t) => t.userPoolId === mail.userPoolId)?.config.mailFrom ??
+          'no-reply@gatehouse.local';
+        await sesClient.send(
+          new SendEmailCommand({
+            FromEmailAddress: from,
+            Destination: { ToAddresses: [mail.to] },
+            Content: {
+              Simple: {
+                Subject: { Data: mail.subject },
+                Body: { Text: { Data: mail.text }, ...(mail.html ? { Html: { Data: mail.html } } : {}) },
+              },
+            },
+          }),
+        );
+      },
+    });
+    stops.push(cognito.stop);
+
+    const entries: TenantEntry[] = tenants.map((t) => ({
+      id: t.config.id,
+      name: t.config.name,
+      userPoolId: t.userPoolId,
+      issuer: cognito.issuer(t.userPoolId),
+      clientIds: [t.clientId],
+    }));
+    Object.assign(process.env, {
+      AWS_REGION: config.region,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.url,
+      AWS_ENDPOINT_URL_SESV2: ses.url,
+      [PROFILES_TABLE.envVar]: tables[PROFILES_TABLE.envVar],
+      [HISTORY_TABLE.envVar]: tables[HISTORY_TABLE.envVar],
+      TENANTS: JSON.stringify(entries),
+    });
+
+    const cognitoClient = new CognitoIdentityProviderClient({
+      endpoint: cognito.url,
+      region: config.region,
+      credentials: CREDENTIALS,
+    });
+    const documents = DynamoDBDocumentClient.from(dynamoClient, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    for (const tenant of tenants) {
+      await seedAdmin(
+        { cognito: cognitoClient, dynamo: documents },
+        {
+          profiles: tables[PROFILES_TABLE.envVar] as string,
+          history: tables[HISTORY_TABLE.envVar] as string,
+        },
+        tenant,
+      );
+    }
+
+    // The API starts last, so /health answering 200 means everything behind it is ready.
+    const api = await startApiServer({
+      port: ports.api,
+      extra: {
+        '/health': (_req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ status: 'ok' }));
+        },
+      },
+    });
+    stops.push(api.stop);
+
+    return {
+      environment: {
+        apiUrl: api.url,
+        region: config.region,
+        endpoints: { cognito: cognito.url, dynamodb: dynamo.endpoint, ses: ses.url },
+        mailboxUrl: ses.url,
+        tenants: tenants.map((t, i) => ({
+          id: t.config.id,
+          name: t.config.name,
+          userPoolId: t.userPoolId,
+          clientId: t.clientId,
+          issuer: entries[i]?.issuer as string,
+          admin: { email: t.admin.email, password: t.admin.password },
+        })),
+        tables,
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

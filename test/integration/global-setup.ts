@@ -1,0 +1,23 @@
+// Starts the whole offline backend once for the integration tests, on free ports with a throw-away data folder.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { type Environment, startGatehouse } from '#local/runtime.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    environment: Environment;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-it-'));
+  const gatehouse = await startGatehouse({ dataDir });
+  project.provide('environment', gatehouse.environment);
+  return async () => {
+    await gatehouse.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
