@@ -113,21 +113,20 @@ describe('bad input', () => {
       ['no body at all', {}, ['body']],
     ];
 
-  it.each(cases)(
-    'answers 400 naming the fields for %s, and changes nothing',
-    async (_name, request, fields) => {
-      const admin = await adminToken(env, acme);
-      const before = await snapshot();
-      const response = await api<{ errors: { field: string }[] }>(env, 'POST', '/users', {
-        token: admin,
-        ...request,
-      });
-      expect(response.status).toBe(400);
-      expect(response.headers.get('content-type')).toBe('application/problem+json');
-      expect(response.body.errors.map((e) => e.field)).toEqual(expect.arrayContaining(fields));
-      expect(await snapshot()).toEqual(before);
-    },
-  );
+  it.each(
+    cases,
+  )('answers 400 naming the fields for %s, and changes nothing', async (_name, request, fields) => {
+    const admin = await adminToken(env, acme);
+    const before = await snapshot();
+    const response = await api<{ errors: { field: string }[] }>(env, 'POST', '/users', {
+      token: admin,
+      ...request,
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.body.errors.map((e) => e.field)).toEqual(expect.arrayContaining(fields));
+    expect(await snapshot()).toEqual(before);
+  });
 
   it('answers 400 for a malformed user id, a bad limit and a forged cursor', async () => {
     const admin = await adminToken(env, acme);

@@ -89,16 +89,17 @@ describe('who may call an administrator route', () => {
     expect(await status(list(tokenOf(admin)))).toBe(401);
   });
 
-  it.each(['inactive', 'invited', 'archived'] as const)(
-    'refuses an administrator who is now %s, whatever the token says',
-    async (now) => {
-      const admin = anAdmin();
-      stored('acme', { ...admin, status: now });
-      const response = await list(tokenOf(admin));
-      expect(response.statusCode).toBe(403);
-      expect(JSON.parse(response.body).detail).toContain(now);
-    },
-  );
+  it.each([
+    'inactive',
+    'invited',
+    'archived',
+  ] as const)('refuses an administrator who is now %s, whatever the token says', async (now) => {
+    const admin = anAdmin();
+    stored('acme', { ...admin, status: now });
+    const response = await list(tokenOf(admin));
+    expect(response.statusCode).toBe(403);
+    expect(JSON.parse(response.body).detail).toContain(now);
+  });
 
   it('answers 403 to a user without the route’s permission, yet lets them read /me', async () => {
     const technician = aUser({ status: 'active', cognitoSub: 'tech-sub', roles: [{ role: 'Technician' }] });
