@@ -139,6 +139,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       [PROFILES_TABLE.envVar]: tables[PROFILES_TABLE.envVar],
       [HISTORY_TABLE.envVar]: tables[HISTORY_TABLE.envVar],
       TENANTS: JSON.stringify(entries),
+      TENANT_NAMES: JSON.stringify(Object.fromEntries(tenants.map((t) => [t.config.id, t.config.name]))),
     });
 
     const cognitoClient = new CognitoIdentityProviderClient({

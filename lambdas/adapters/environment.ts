@@ -24,17 +24,39 @@ const json = <T extends z.ZodType>(schema: T) =>
     })
     .pipe(schema);
 
-export const FunctionEnvironmentSchema = z.object({
+const TABLES = {
   PROFILES_TABLE: z.string().min(3),
   HISTORY_TABLE: z.string().min(3),
+};
+export type TableNames = { [K in keyof typeof TABLES]: string };
+
+/** The API functions: the tables, and every tenant with the issuer its tokens must carry. */
+export const ApiEnvironmentSchema = z.object({
+  ...TABLES,
   TENANTS: json(z.array(TenantEntrySchema).min(1)),
 });
-export type FunctionEnvironment = z.infer<typeof FunctionEnvironmentSchema>;
-/** What the CDK construct must set: every variable, as a string. */
-export type FunctionEnvironmentVariables = Record<keyof z.input<typeof FunctionEnvironmentSchema>, string>;
+export type ApiEnvironment = z.infer<typeof ApiEnvironmentSchema>;
 
-export function readEnvironment(env: NodeJS.ProcessEnv = process.env): FunctionEnvironment {
-  const parsed = FunctionEnvironmentSchema.safeParse(env);
+/**
+ * The Cognito triggers. They cannot be told their pools' ids: each pool refers to the trigger, so the
+ * reverse reference would be a cycle. They know each tenant's display name, and take the tenant from
+ * the user's immutable `custom:tenantId`, proven by the login's sub matching that tenant's profile.
+ */
+export const TriggerEnvironmentSchema = z.object({
+  ...TABLES,
+  TENANT_NAMES: json(z.record(z.string().min(1), z.string().min(1))),
+});
+export type TriggerEnvironment = z.infer<typeof TriggerEnvironmentSchema>;
+
+/** What a CDK construct must set for a function with `schema`: every variable, as a string. */
+export type EnvironmentVariables<S extends z.ZodObject> = Record<keyof z.input<S>, string>;
+
+/** Parses the environment at cold start, so a missing or bad variable fails the start, not a request. */
+export function readEnvironment<S extends z.ZodObject>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.output<S> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     throw new Error(`Invalid function environment: ${z.prettifyError(parsed.error)}`);
   }

@@ -6,37 +6,22 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '#services/ports.ts';
 import { CognitoDirectory } from './cognito-directory.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
-import { type FunctionEnvironment, readEnvironment } from './environment.ts';
+import type { TableNames } from './environment.ts';
 
-export interface Runtime {
-  env: FunctionEnvironment;
-  deps: Deps;
-}
+const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const cognito = new CognitoIdentityProviderClient({});
 
-let runtime: Runtime | undefined;
-
-/** Built on first use, then reused by every invocation of the warm function. */
-export function getRuntime(): Runtime {
-  runtime ??= createRuntime(readEnvironment());
-  return runtime;
-}
-
-export function createRuntime(env: FunctionEnvironment): Runtime {
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  const cognito = new CognitoIdentityProviderClient({});
+export function createDeps(tables: TableNames): Deps {
   return {
-    env,
-    deps: {
-      users: new DynamoUserStore({
-        client: dynamo,
-        profilesTable: env.PROFILES_TABLE,
-        historyTable: env.HISTORY_TABLE,
-      }),
-      directory: new CognitoDirectory({ client: cognito }),
-      now: () => new Date(),
-      newId: randomUUID,
-    },
+    users: new DynamoUserStore({
+      client: dynamo,
+      profilesTable: tables.PROFILES_TABLE,
+      historyTable: tables.HISTORY_TABLE,
+    }),
+    directory: new CognitoDirectory({ client: cognito }),
+    now: () => new Date(),
+    newId: randomUUID,
   };
 }

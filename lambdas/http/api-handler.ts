@@ -3,8 +3,9 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import { getRuntime } from '#adapters/wiring.ts';
+import { createDeps } from '#adapters/wiring.ts';
 import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
 import { DomainError, Forbidden, Unauthenticated } from '#domain/errors.ts';
 import { permissionsOf } from '#domain/permissions.ts';
@@ -32,15 +33,22 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-let verifier: TokenVerifier | undefined;
+let shared: { deps: Deps; tokens: TokenVerifier } | undefined;
+
+/** Built once per function instance, at start-up: a bad environment fails the cold start, not a request. */
+function start() {
+  if (!shared) {
+    const env = readEnvironment(ApiEnvironmentSchema);
+    shared = { deps: createDeps(env), tokens: createTokenVerifier(env.TENANTS) };
+  }
+  return shared;
+}
 
 export function apiHandler<Req extends RouteRequest>(
   route: RouteDefinition<Req>,
   run: (input: RouteInput<Req>) => Promise<Reply>,
 ) {
-  const { env, deps } = getRuntime(); // at start-up: a bad environment fails the cold start, not a request
-  verifier ??= createTokenVerifier(env.TENANTS);
-  const tokens = verifier;
+  const { deps, tokens } = start();
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(httpHeaderNormalizer())

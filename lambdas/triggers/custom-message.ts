@@ -1,16 +1,13 @@
 // Cognito CustomMessage: the tenant-worded welcome and password-reset mails.
 import type { CustomMessageTriggerEvent } from 'aws-lambda';
-import { getRuntime } from '#adapters/wiring.ts';
-import { tenantOfPool } from './tenant-of-pool.ts';
-
-const { env } = getRuntime();
+import { tenantOf } from './trigger-runtime.ts';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export async function handler(event: CustomMessageTriggerEvent) {
-  const tenant = tenantOfPool(env.TENANTS, event.userPoolId);
-  const name = escapeHtml(tenant.name);
   const { codeParameter, usernameParameter, userAttributes } = event.request;
+  const tenant = tenantOf(userAttributes);
+  const name = escapeHtml(tenant.name);
   const response = event.response;
   switch (event.triggerSource) {
     case 'CustomMessage_AdminCreateUser':

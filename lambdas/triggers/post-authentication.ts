@@ -1,16 +1,13 @@
 // Cognito PostAuthentication: records the sign-in; the first one (new password set) makes the user active.
 import type { Context, PostAuthenticationTriggerEvent } from 'aws-lambda';
 import { logger } from '#adapters/logger.ts';
-import { getRuntime } from '#adapters/wiring.ts';
 import { DomainError } from '#domain/errors.ts';
 import { recordSignIn } from '#services/record-sign-in.ts';
-import { tenantOfPool } from './tenant-of-pool.ts';
-
-const { env, deps } = getRuntime();
+import { deps, tenantOf } from './trigger-runtime.ts';
 
 export async function handler(event: PostAuthenticationTriggerEvent, context: Context) {
-  const tenant = tenantOfPool(env.TENANTS, event.userPoolId);
   const attributes = event.request.userAttributes;
+  const tenant = tenantOf(attributes);
   try {
     await recordSignIn(deps, {
       tenantId: tenant.id,

@@ -11,6 +11,7 @@ Object.assign(process.env, {
   PROFILES_TABLE: 'gatehouse-profiles',
   HISTORY_TABLE: 'gatehouse-history',
   TENANTS: JSON.stringify(UNIT_TENANTS),
+  TENANT_NAMES: JSON.stringify(Object.fromEntries(UNIT_TENANTS.map((t) => [t.id, t.name]))),
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 });
 

@@ -14,11 +14,11 @@ import { handler as postAuthentication } from '#triggers/post-authentication.ts'
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 
-function signInEvent(user: User, userPoolId = 'us-east-1_AcmeUnit1'): PostAuthenticationTriggerEvent {
+function signInEvent(user: User, tenantId = 'acme'): PostAuthenticationTriggerEvent {
   return {
     version: '1',
     region: 'us-east-1',
-    userPoolId,
+    userPoolId: 'us-east-1_AcmeUnit1',
     userName: user.cognitoSub ?? 'x',
     callerContext: { awsSdkVersion: '1', clientId: 'acmeclient' },
     triggerSource: 'PostAuthentication_Authentication',
@@ -28,7 +28,7 @@ function signInEvent(user: User, userPoolId = 'us-east-1_AcmeUnit1'): PostAuthen
         sub: user.cognitoSub ?? '',
         email: user.email,
         'custom:userId': user.id,
-        'custom:tenantId': 'acme',
+        'custom:tenantId': tenantId,
       },
     },
     response: {},
@@ -73,13 +73,19 @@ describe('post-authentication trigger', () => {
     expect(dynamo).not.toHaveReceivedCommand(UpdateCommand);
   });
 
-  it('takes the tenant from the pool, not from the user’s attributes', async () => {
+  it('reads the user only within the tenant the login names, and needs the profile to know the login', async () => {
     const user = aUser({ status: 'invited', cognitoSub: 'sub-5' });
-    await expect(postAuthentication(signInEvent(user, 'us-east-1_GlobexUnit1'), context)).rejects.toThrow();
+    dynamo.on(GetCommand, { Key: { pk: 'acme', sk: `USER#${user.id}` } }).resolves({ Item: user });
+    await expect(postAuthentication(signInEvent(user, 'globex'), context)).rejects.toThrow(
+      /contact your administrator/,
+    );
     expect(dynamo).toHaveReceivedCommandWith(GetCommand, { Key: { pk: 'globex', sk: `USER#${user.id}` } });
-    await expect(postAuthentication(signInEvent(user, 'us-east-1_Unknown1'), context)).rejects.toThrow(
+    const otherLogin = signInEvent({ ...user, cognitoSub: 'another-login' });
+    await expect(postAuthentication(otherLogin, context)).rejects.toThrow(/contact your administrator/);
+    await expect(postAuthentication(signInEvent(user, 'initech'), context)).rejects.toThrow(
       /no configured tenant/,
     );
+    expect(dynamo).not.toHaveReceivedCommand(TransactWriteCommand);
   });
 });
 
@@ -93,7 +99,7 @@ describe('custom message trigger', () => {
       callerContext: { awsSdkVersion: '1', clientId: 'CLIENT_ID_NOT_APPLICABLE' },
       triggerSource,
       request: {
-        userAttributes: { email: 'ada@example.com' },
+        userAttributes: { email: 'ada@example.com', 'custom:tenantId': 'acme' },
         codeParameter: '{####}',
         usernameParameter: '{username}',
         linkParameter: '',
