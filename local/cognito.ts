@@ -26,6 +26,7 @@ import { pino } from 'pino';
 import { withAwsParity } from './cognito/aws-parity.ts';
 import { MailMessages } from './cognito/messages.ts';
 import type { PasswordPolicy } from './cognito/password-policy.ts';
+import { TokenLedger } from './cognito/tokens.ts';
 import { AwsLambdaService, awsTriggers } from './cognito/triggers.ts';
 
 export interface LocalPool {
@@ -107,6 +108,8 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   const triggers = awsTriggers(new TriggersService(clock, cognito, lambda, noCustomEmailSender), lambda);
   // Filled in once the port is known: the token generator reads it on every sign-in.
   const tokenConfig: TokenConfig = {};
+  // Knows when each access token was issued, for revoking them at a global sign-out.
+  const ledger = new TokenLedger(clock);
   const config: Config = {
     LambdaClient: lambdaClient,
     TriggerFunctions: opts.triggers,
@@ -120,13 +123,13 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
     config,
     messages: new MailMessages(cognito, triggers, opts.sendMail),
     otp,
-    tokenGenerator: new JwtTokenGenerator(clock, triggers, tokenConfig),
+    tokenGenerator: ledger.recording(new JwtTokenGenerator(clock, triggers, tokenConfig)),
     triggers,
   };
   // cognito-local's types name its own pino (v7); the project's pino 10 logger has the methods it calls.
   const serverLogger = logger as unknown as Parameters<typeof createServer>[1];
   const app = createServer(
-    withAwsParity(Router(services), services),
+    withAwsParity(Router(services), { ...services, ledger }),
     serverLogger,
     config.ServerConfig,
     services,

@@ -3,32 +3,41 @@ import type {
   InitiateAuthResponse,
   RespondToAuthChallengeResponse,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { CognitoError, NotAuthorizedError, UserNotFoundError } from 'cognito-local/lib/errors.js';
+import {
+  CognitoError,
+  InvalidParameterError,
+  NotAuthorizedError,
+  UserNotFoundError,
+} from 'cognito-local/lib/errors.js';
 import type { Route, Router } from 'cognito-local/lib/server/Router.js';
-import type { Clock } from 'cognito-local/lib/services/clock.js';
 import type { CognitoService } from 'cognito-local/lib/services/cognitoService.js';
 import type { Context } from 'cognito-local/lib/services/context.js';
 import type { Triggers } from 'cognito-local/lib/services/triggers/triggers.js';
 import type { User, UserPoolService } from 'cognito-local/lib/services/userPoolService.js';
 import {
-  generateTemporaryPassword,
-  type PasswordPolicy,
-  passwordPolicyViolation,
-} from './password-policy.ts';
+  CODE_MISMATCH,
+  DISABLED,
+  EXPIRED_SESSION,
+  INCORRECT,
+  INVALID_ACCESS_TOKEN,
+  INVALID_REFRESH_TOKEN,
+  INVALID_SESSION,
+  PASSWORD_RESET_REQUIRED,
+  REFRESH_TOKEN_REVOKED,
+  TEMPORARY_EXPIRED,
+  USER_NOT_FOUND,
+} from './aws-errors.ts';
+import { checkNewPassword, generateTemporaryPassword, poolPasswordPolicy } from './password-policy.ts';
+import { jwtClaims } from './tokens.ts';
+import { type LifecycleServices, UserLifecycle } from './user-lifecycle.ts';
 
-export interface ParityServices {
-  clock: Clock;
+export interface ParityServices extends LifecycleServices {
   cognito: CognitoService;
   triggers: Triggers;
 }
 
-// AWS's own messages, word for word: clients (and Gatehouse's error mapping) may match on them.
-const INCORRECT = 'Incorrect username or password.';
-const DISABLED = 'User is disabled.';
-const TEMPORARY_EXPIRED = 'Temporary password has expired and must be reset by an administrator.';
-const INVALID_SESSION = 'Invalid session for the user.';
-const EXPIRED_SESSION = 'Invalid session for the user, session is expired.';
-const INVALID_REFRESH_TOKEN = 'Invalid Refresh Token';
+/** Targets cognito-local lacks (it answers them HTTP 500 Unsupported); done here entirely. */
+const OWN_TARGETS = new Set(['AdminResetUserPassword', 'AdminUserGlobalSignOut', 'GlobalSignOut']);
 
 // Cognito's authentication session (the Session between InitiateAuth and RespondToAuthChallenge) lasts 3 minutes.
 const SESSION_TTL_MS = 3 * 60_000;
@@ -54,6 +63,9 @@ interface CognitoRequest {
   Username?: string;
   Password?: string;
   TemporaryPassword?: string;
+  MessageAction?: string;
+  DesiredDeliveryMediums?: string[];
+  ClientMetadata?: Record<string, string>;
   AuthFlow?: string;
   AuthParameters?: Record<string, string>;
   ChallengeName?: string;
@@ -62,6 +74,7 @@ interface CognitoRequest {
   AccessToken?: string;
   PreviousPassword?: string;
   ProposedPassword?: string;
+  ConfirmationCode?: string;
 }
 
 interface ChallengeSession {
@@ -73,17 +86,40 @@ interface ChallengeSession {
 
 class AwsParity {
   readonly #sessions = new Map<string, ChallengeSession>();
+  readonly #lifecycle: UserLifecycle;
 
-  constructor(private readonly services: ParityServices) {}
+  constructor(private readonly services: ParityServices) {
+    this.#lifecycle = new UserLifecycle(services);
+  }
 
   async dispatch(target: string, route: Route, ctx: Context, body: CognitoRequest): Promise<unknown> {
     if (!isRecord(body)) return route(ctx, body);
     const pool = await this.poolOf(ctx, body);
-    if (!pool) return route(ctx, body); // unknown pool or client: cognito-local answers with the right error
+    if (!pool) {
+      // Unknown pool or client: cognito-local answers with the right error for the targets it has.
+      return OWN_TARGETS.has(target) ? this.withoutPool(ctx, target, body) : route(ctx, body);
+    }
     const req = caseInsensitive(pool) ? lowerCaseUsernames(body) : body;
+    const accessToken = jwtClaims(req.AccessToken);
+    if (accessToken) await this.#lifecycle.checkAccessToken(ctx, pool, accessToken);
     switch (target) {
       case 'AdminCreateUser':
+        if (req.MessageAction === 'RESEND') return this.#lifecycle.resendInvitation(ctx, pool, req);
         return route(ctx, this.adminCreateUser(pool, req));
+      case 'AdminResetUserPassword':
+        return this.#lifecycle.resetPassword(ctx, pool, req);
+      case 'AdminUserGlobalSignOut':
+        return this.#lifecycle.adminGlobalSignOut(ctx, pool, req.Username);
+      case 'GlobalSignOut':
+        return this.#lifecycle.globalSignOut(ctx, pool, req.AccessToken);
+      case 'AdminDisableUser': {
+        const res: unknown = await route(ctx, req);
+        await this.#lifecycle.revokeAccessTokens(ctx, pool, req.Username);
+        return res;
+      }
+      case 'ForgotPassword':
+        await this.#lifecycle.checkForgotPassword(ctx, pool, req.Username);
+        return route(ctx, req);
       case 'InitiateAuth':
       case 'AdminInitiateAuth': {
         await this.beforeInitiateAuth(ctx, pool, req);
@@ -97,19 +133,31 @@ class AwsParity {
         await this.beforeChangePassword(ctx, pool, req);
         return route(ctx, req);
       case 'ConfirmForgotPassword':
+        checkNewPassword(pool.options, req.Password);
+        await checkConfirmationCode(ctx, pool, req.Username, req.ConfirmationCode);
+        return route(ctx, req);
       case 'AdminSetUserPassword':
-        checkNewPassword(pool, req.Password);
+        checkNewPassword(pool.options, req.Password);
         return route(ctx, req);
       default:
         return route(ctx, req);
     }
   }
 
+  /** The error AWS gives one of OWN_TARGETS when the pool, or the access token's client, is unknown. */
+  private async withoutPool(ctx: Context, target: string, req: CognitoRequest): Promise<never> {
+    if (target === 'GlobalSignOut') throw new NotAuthorizedError(INVALID_ACCESS_TOKEN);
+    if (typeof req.UserPoolId !== 'string') {
+      throw new InvalidParameterError('Missing required parameter UserPoolId');
+    }
+    await this.services.cognito.getUserPool(ctx, req.UserPoolId); // throws ResourceNotFoundException
+    throw new InvalidParameterError(`Unknown user pool ${req.UserPoolId}`);
+  }
+
   /** The pool a request is about: from UserPoolId, ClientId, or (ChangePassword) the access token's client. */
   private async poolOf(ctx: Context, req: CognitoRequest): Promise<UserPoolService | undefined> {
     const { cognito } = this.services;
-    const clientId =
-      typeof req.ClientId === 'string' ? req.ClientId : accessTokenClaims(req.AccessToken)?.client_id;
+    const clientId = typeof req.ClientId === 'string' ? req.ClientId : jwtClaims(req.AccessToken)?.client_id;
     try {
       if (typeof req.UserPoolId === 'string') return await cognito.getUserPool(ctx, req.UserPoolId);
       if (typeof clientId === 'string') return await cognito.getUserPoolForClientId(ctx, clientId);
@@ -124,10 +172,10 @@ class AwsParity {
     // AWS checks a given temporary password against the policy, and generates a conforming one otherwise;
     // cognito-local would invent a 6-character one that the policy could never accept.
     if (req.TemporaryPassword !== undefined) {
-      checkNewPassword(pool, req.TemporaryPassword);
+      checkNewPassword(pool.options, req.TemporaryPassword);
       return req;
     }
-    return { ...req, TemporaryPassword: generateTemporaryPassword(policyOf(pool)) };
+    return { ...req, TemporaryPassword: generateTemporaryPassword(poolPasswordPolicy(pool.options)) };
   }
 
   /** InitiateAuth and AdminInitiateAuth: their password and refresh flows. */
@@ -139,7 +187,7 @@ class AwsParity {
         return this.checkPasswordSignIn(ctx, pool, req.ClientId, params.USERNAME, params.PASSWORD);
       case 'REFRESH_TOKEN_AUTH':
       case 'REFRESH_TOKEN':
-        return checkRefresh(ctx, pool, params.REFRESH_TOKEN);
+        return this.checkRefresh(ctx, pool, params.REFRESH_TOKEN);
     }
   }
 
@@ -160,6 +208,10 @@ class AwsParity {
       if (this.services.triggers.enabled('UserMigration')) return; // cognito-local migrates, then signs in
       throw await this.unknownUserError(ctx, clientId);
     }
+    // After AdminResetUserPassword the password is gone: whatever is given, the answer is "reset it".
+    if (user.UserStatus === 'RESET_REQUIRED') {
+      throw new CognitoError('PasswordResetRequiredException', PASSWORD_RESET_REQUIRED);
+    }
     if (user.Password !== password) throw new NotAuthorizedError(INCORRECT);
     if (!user.Enabled) throw new NotAuthorizedError(DISABLED);
     if (user.UserStatus === 'FORCE_CHANGE_PASSWORD' && this.temporaryPasswordExpired(pool, user)) {
@@ -172,14 +224,14 @@ class AwsParity {
     // An app client with PreventUserExistenceErrors ENABLED hides whether the user exists; LEGACY says so.
     return client?.PreventUserExistenceErrors === 'ENABLED'
       ? new NotAuthorizedError(INCORRECT)
-      : new UserNotFoundError('User does not exist.');
+      : new UserNotFoundError(USER_NOT_FOUND);
   }
 
   private temporaryPasswordExpired(pool: UserPoolService, user: User): boolean {
     // cognito-local keeps no "password set at"; AdminCreateUser and AdminSetUserPassword both stamp
     // UserLastModifiedDate, so it is that date (a later attribute edit extends the validity, offline only).
     const setAt = new Date(user.UserLastModifiedDate).getTime();
-    const validFor = policyOf(pool).temporaryPasswordValidityDays * DAY_MS;
+    const validFor = poolPasswordPolicy(pool.options).temporaryPasswordValidityDays * DAY_MS;
     return this.services.clock.get().getTime() - setAt > validFor;
   }
 
@@ -195,7 +247,7 @@ class AwsParity {
       // cognito-local accepts any Session string, so anyone could set a new password for any user.
       this.checkSession(pool, user, req.ChallengeName, req.Session);
       if (req.ChallengeName === 'NEW_PASSWORD_REQUIRED')
-        checkNewPassword(pool, req.ChallengeResponses?.NEW_PASSWORD);
+        checkNewPassword(pool.options, req.ChallengeResponses?.NEW_PASSWORD);
     }
     const res: RespondToAuthChallengeResponse = await route(ctx, req);
     if (req.Session) this.#sessions.delete(req.Session);
@@ -210,10 +262,21 @@ class AwsParity {
   }
 
   private async beforeChangePassword(ctx: Context, pool: UserPoolService, req: CognitoRequest) {
-    checkNewPassword(pool, req.ProposedPassword);
-    const username = accessTokenClaims(req.AccessToken)?.username;
+    checkNewPassword(pool.options, req.ProposedPassword);
+    const username = jwtClaims(req.AccessToken)?.username;
     const user = typeof username === 'string' ? await pool.getUserByUsername(ctx, username) : null;
     if (user && user.Password !== req.PreviousPassword) throw new NotAuthorizedError(INCORRECT);
+  }
+
+  /** cognito-local refuses an unknown refresh token, but lets a disabled user refresh. */
+  private async checkRefresh(ctx: Context, pool: UserPoolService, refreshToken: string | undefined) {
+    if (!refreshToken) return; // cognito-local reports the missing parameter
+    const user = await pool.getUserByRefreshToken(ctx, refreshToken);
+    if (!user) {
+      const revoked = await this.#lifecycle.isRevokedRefreshToken(ctx, pool, refreshToken);
+      throw new NotAuthorizedError(revoked ? REFRESH_TOKEN_REVOKED : INVALID_REFRESH_TOKEN);
+    }
+    if (!user.Enabled) throw new NotAuthorizedError(DISABLED);
   }
 
   private rememberChallenge(
@@ -247,34 +310,10 @@ class AwsParity {
   }
 }
 
-async function checkRefresh(
-  ctx: Context,
-  pool: UserPoolService,
-  refreshToken: string | undefined,
-): Promise<void> {
-  if (!refreshToken) return; // cognito-local reports the missing parameter
-  const user = await pool.getUserByRefreshToken(ctx, refreshToken);
-  if (!user) throw new NotAuthorizedError(INVALID_REFRESH_TOKEN);
-  if (!user.Enabled) throw new NotAuthorizedError(DISABLED);
-}
-
-function checkNewPassword(pool: UserPoolService, password: unknown): void {
-  if (typeof password !== 'string') return; // cognito-local reports the missing parameter
-  const violation = passwordPolicyViolation(password, policyOf(pool));
-  if (violation) throw new CognitoError('InvalidPasswordException', violation);
-}
-
-function policyOf(pool: UserPoolService): PasswordPolicy {
-  // Cognito's defaults for whatever the pool leaves unset.
-  const p = pool.options.Policies?.PasswordPolicy;
-  return {
-    minimumLength: p?.MinimumLength ?? 8,
-    requireLowercase: p?.RequireLowercase ?? true,
-    requireUppercase: p?.RequireUppercase ?? true,
-    requireNumbers: p?.RequireNumbers ?? true,
-    requireSymbols: p?.RequireSymbols ?? true,
-    temporaryPasswordValidityDays: p?.TemporaryPasswordValidityDays ?? 7,
-  };
+/** cognito-local refuses a wrong code too, but in its own words. */
+async function checkConfirmationCode(ctx: Context, pool: UserPoolService, username: unknown, code: unknown) {
+  const user = typeof username === 'string' ? await pool.getUserByUsername(ctx, username) : null;
+  if (user && user.ConfirmationCode !== code) throw new CognitoError('CodeMismatchException', CODE_MISMATCH);
 }
 
 function caseInsensitive(pool: UserPoolService): boolean {
@@ -296,17 +335,6 @@ function lowerCaseUsernames(req: CognitoRequest): CognitoRequest {
     }
   }
   return out;
-}
-
-/** The claims of a cognito-local access token, unverified: only used to find the pool and user it names. */
-function accessTokenClaims(token: unknown): { client_id?: unknown; username?: unknown } | undefined {
-  if (typeof token !== 'string') return undefined;
-  try {
-    const claims: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return isRecord(claims) ? claims : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

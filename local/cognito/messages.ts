@@ -47,7 +47,8 @@ export class MailMessages implements Messages {
         })
       : null;
     const fill = (text: string) =>
-      text.replaceAll(CODE_PARAMETER, code).replaceAll(USERNAME_PARAMETER, user.Username);
+      // Replacer functions: a password holding `$$` or `$&` must arrive as it is, not as a replacement pattern.
+      text.replaceAll(CODE_PARAMETER, () => code).replaceAll(USERNAME_PARAMETER, () => user.Username);
     const subject = custom?.emailSubject || template.subject;
     const body = custom?.emailMessage || fill(template.message);
     await this.sendMail(toMail(userPoolId, delivery.Destination, subject, body));

@@ -1,17 +1,11 @@
 // Cognito's password policy check and temporary-password generator, which cognito-local lacks.
 import { randomInt } from 'node:crypto';
+import { CognitoError } from 'cognito-local/lib/errors.js';
+import type { UserPool } from 'cognito-local/lib/services/userPoolService.js';
 
-export interface PasswordPolicy {
-  minimumLength: number;
-  requireLowercase: boolean;
-  requireUppercase: boolean;
-  requireNumbers: boolean;
-  requireSymbols: boolean;
-  temporaryPasswordValidityDays: number;
-}
+import { type PasswordPolicy, PASSWORD_SYMBOLS as SYMBOLS } from '#domain/password-policy.ts';
 
-// The special characters Cognito counts as symbols (its documented list, plus the space).
-const SYMBOLS = '^$*.[]{}()?"!@#%&/\\,><\':;|_~`=+- ';
+export type { PasswordPolicy };
 
 const CLASSES = {
   upper: 'ABCDEFGHJKLMNPQRSTUVWXYZ',
@@ -36,6 +30,26 @@ function brokenRule(password: string, policy: PasswordPolicy): string | undefine
     return 'Password must have symbol characters';
   }
   return undefined;
+}
+
+/** A pool's policy, with Cognito's defaults for whatever the pool leaves unset. */
+export function poolPasswordPolicy(pool: UserPool): PasswordPolicy {
+  const p = pool.Policies?.PasswordPolicy;
+  return {
+    minimumLength: p?.MinimumLength ?? 8,
+    requireLowercase: p?.RequireLowercase ?? true,
+    requireUppercase: p?.RequireUppercase ?? true,
+    requireNumbers: p?.RequireNumbers ?? true,
+    requireSymbols: p?.RequireSymbols ?? true,
+    temporaryPasswordValidityDays: p?.TemporaryPasswordValidityDays ?? 7,
+  };
+}
+
+/** Throws Cognito's InvalidPasswordException for a password the pool's policy refuses. */
+export function checkNewPassword(pool: UserPool, password: unknown): void {
+  if (typeof password !== 'string') return; // cognito-local reports the missing parameter
+  const violation = passwordPolicyViolation(password, poolPasswordPolicy(pool));
+  if (violation) throw new CognitoError('InvalidPasswordException', violation);
 }
 
 /** A random password that satisfies the policy, as Cognito generates for AdminCreateUser. */

@@ -65,9 +65,12 @@ export function awsTriggers(base: TriggersService, lambda: Lambda): Triggers {
         usernameParameter: USERNAME_PARAMETER,
         userPoolId,
       });
-      // Every occurrence is replaced (cognito-local replaces only the first); null/empty keeps the pool's template.
+      // Every occurrence is replaced (cognito-local replaces only the first), by functions so that a `$$` or `$&` in
+      // a password is not read as a replacement pattern; null/empty keeps the pool's template.
       const fill = (text: string | null | undefined) =>
-        text ? text.replaceAll(CODE_PARAMETER, code).replaceAll(USERNAME_PARAMETER, username) : null;
+        text
+          ? text.replaceAll(CODE_PARAMETER, () => code).replaceAll(USERNAME_PARAMETER, () => username)
+          : null;
       return {
         emailMessage: fill(response?.emailMessage),
         emailSubject: response?.emailSubject || null,
