@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TenantEntry } from '#adapters/environment.ts';
 import { HISTORY_TABLE, PROFILES_TABLE, TABLES } from '#adapters/table-definitions.ts';
 import { loadTenantsConfig } from '#config/tenants.ts';
+import { apiDocsRoutes } from './api-docs.ts';
 import { startApiServer } from './api-server.ts';
 import { startLocalCognito } from './cognito.ts';
 import { demoTenant } from './demo.ts';
@@ -30,6 +31,8 @@ export interface Environment {
     admin: { email: string; password: string };
   }[];
   tables: Record<string, string>;
+  /** The environment the functions run with here: to run a function (the reconciler, a test) against this backend. */
+  functionEnvironment: Record<string, string>;
 }
 
 export interface StartOptions {
@@ -128,19 +131,21 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       userPoolId: t.userPoolId,
       issuer: cognito.issuer(t.userPoolId),
       clientIds: [t.clientId],
+      passwordPolicy: t.config.passwordPolicy,
     }));
-    Object.assign(process.env, {
+    const functionEnvironment: Record<string, string> = {
       AWS_REGION: config.region,
       AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.url,
       AWS_ENDPOINT_URL_SESV2: ses.url,
-      [PROFILES_TABLE.envVar]: tables[PROFILES_TABLE.envVar],
-      [HISTORY_TABLE.envVar]: tables[HISTORY_TABLE.envVar],
+      [PROFILES_TABLE.envVar]: tables[PROFILES_TABLE.envVar] as string,
+      [HISTORY_TABLE.envVar]: tables[HISTORY_TABLE.envVar] as string,
       TENANTS: JSON.stringify(entries),
       TENANT_NAMES: JSON.stringify(Object.fromEntries(tenants.map((t) => [t.config.id, t.config.name]))),
-    });
+    };
+    Object.assign(process.env, functionEnvironment);
 
     const cognitoClient = new CognitoIdentityProviderClient({
       endpoint: cognito.url,
@@ -165,6 +170,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     const api = await startApiServer({
       port: ports.api,
       extra: {
+        ...apiDocsRoutes(),
         '/health': (_req, res) => {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ status: 'ok' }));
@@ -188,6 +194,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
           admin: { email: t.admin.email, password: t.admin.password },
         })),
         tables,
+        functionEnvironment,
       },
       stop,
     };

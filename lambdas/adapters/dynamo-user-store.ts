@@ -1,19 +1,34 @@
-// UserStore on DynamoDB: profiles with their email claims, and history entries, written in one transaction.
+// UserStore on DynamoDB: profiles, email claims, the active-administrator count and history entries,
+// each change written with its history entry (and any idempotency completion) in one transaction.
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { EmailTaken, InvalidInput, UserNotFound, VersionConflict } from '#domain/errors.ts';
+import {
+  EmailTaken,
+  LastAdministrator,
+  RequestInProgress,
+  UserNotFound,
+  VersionConflict,
+} from '#domain/errors.ts';
 import type { HistoryEntry } from '#domain/history.ts';
-import type { User } from '#domain/user.ts';
-import type { Page, UserStore } from '#services/ports.ts';
+import { isActiveAdministrator, type User } from '#domain/user.ts';
+import type { Page, UserStore, WriteOptions } from '#services/ports.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { completionItem } from './dynamo-idempotency-store.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const USER = 'USER#';
 const EMAIL = 'EMAIL#';
+/** The tenant's count of active administrators, kept in every transaction that changes it. */
+const ADMINS = 'COUNT#ACTIVE_ADMINS';
 
 export interface DynamoUserStoreOptions {
   client: DynamoDBDocumentClient;
@@ -35,57 +50,80 @@ export class DynamoUserStore implements UserStore {
     return Item ? toUser(Item) : undefined;
   }
 
-  async create(tenantId: string, user: User, entry: HistoryEntry): Promise<void> {
-    const { profilesTable } = this.options;
-    try {
-      await this.options.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: profilesTable,
-                Item: { pk: tenantId, sk: USER + user.id, ...user },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: profilesTable,
-                Item: { pk: tenantId, sk: EMAIL + user.email, userId: user.id },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            this.historyPut(tenantId, entry),
-          ],
-        }),
-      );
-    } catch (error) {
-      if (failedCondition(error, 1)) throw new EmailTaken(user.email);
-      throw error;
-    }
+  async create(tenantId: string, user: User, entry: HistoryEntry, options?: WriteOptions): Promise<void> {
+    const items: Labelled[] = [
+      ['profile', this.putProfile(tenantId, user, 'attribute_not_exists(pk)')],
+      ['email', this.claimEmail(tenantId, user)],
+      ...this.adminCount(tenantId, undefined, user),
+      ['history', this.historyPut(tenantId, entry)],
+      ...this.completion(options),
+    ];
+    await this.transact(
+      items,
+      { profile: () => new VersionConflict(), email: () => new EmailTaken(user.email) },
+      'create',
+    );
   }
 
-  async update(tenantId: string, user: User, entry: HistoryEntry): Promise<void> {
-    try {
-      await this.options.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.options.profilesTable,
-                Item: { pk: tenantId, sk: USER + user.id, ...user },
-                ConditionExpression: 'version = :expected',
-                ExpressionAttributeValues: { ':expected': user.version - 1 },
-              },
-            },
-            this.historyPut(tenantId, entry),
-          ],
-        }),
-      );
-    } catch (error) {
-      if (failedCondition(error, 0)) throw new VersionConflict();
-      throw error;
+  async update(
+    tenantId: string,
+    before: User,
+    after: User,
+    entry: HistoryEntry,
+    options?: WriteOptions,
+  ): Promise<void> {
+    const emailMoves = before.email !== after.email;
+    const items: Labelled[] = [
+      ['profile', this.putProfile(tenantId, after, 'version = :expected', before.version)],
+      ...(emailMoves
+        ? ([
+            ['email', this.claimEmail(tenantId, after)],
+            ['release', this.releaseEmail(tenantId, before)],
+          ] as Labelled[])
+        : []),
+      ...this.adminCount(tenantId, before, after),
+      ['history', this.historyPut(tenantId, entry)],
+      ...this.completion(options),
+    ];
+    await this.transact(
+      items,
+      { profile: () => new VersionConflict(), email: () => new EmailTaken(after.email) },
+      changeVerb(before, after),
+    );
+  }
+
+  async delete(tenantId: string, user: User, entry: HistoryEntry, options?: WriteOptions): Promise<void> {
+    const { profilesTable } = this.options;
+    const items: Labelled[] = [
+      [
+        'profile',
+        {
+          Delete: {
+            TableName: profilesTable,
+            Key: { pk: tenantId, sk: USER + user.id },
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeValues: { ':expected': user.version },
+          },
+        },
+      ],
+      ['release', this.releaseEmail(tenantId, user)],
+      ...this.adminCount(tenantId, user, undefined),
+      ['history', this.historyPut(tenantId, entry)],
+      ...this.completion(options),
+    ];
+    await this.transact(items, { profile: () => new VersionConflict() }, 'delete');
+  }
+
+  async record(tenantId: string, entry: HistoryEntry, options?: WriteOptions): Promise<void> {
+    if (!options?.completes) {
+      await this.options.client.send(new PutCommand(this.historyPut(tenantId, entry).Put));
+      return;
     }
+    await this.transact(
+      [['history', this.historyPut(tenantId, entry)], ...this.completion(options)],
+      {},
+      'change',
+    );
   }
 
   async touchLogin(tenantId: string, userId: string, at: string): Promise<void> {
@@ -105,57 +143,188 @@ export class DynamoUserStore implements UserStore {
     }
   }
 
-  async list(tenantId: string, page: { limit: number; cursor?: string }): Promise<Page<User>> {
-    const { Items = [], LastEvaluatedKey } = await this.options.client.send(
-      new QueryCommand({
+  async activeAdministrators(tenantId: string): Promise<number> {
+    const { Item } = await this.options.client.send(
+      new GetCommand({
         TableName: this.options.profilesTable,
-        KeyConditionExpression: 'pk = :tenant AND begins_with(sk, :user)',
-        ExpressionAttributeValues: { ':tenant': tenantId, ':user': USER },
-        Limit: page.limit,
-        ...(page.cursor ? { ExclusiveStartKey: { pk: tenantId, sk: decodeCursor(page.cursor) } } : {}),
+        Key: { pk: tenantId, sk: ADMINS },
+        ConsistentRead: true,
       }),
     );
-    const sk = LastEvaluatedKey?.sk;
-    return { items: Items.map(toUser), ...(typeof sk === 'string' ? { next: encodeCursor(sk) } : {}) };
+    return typeof Item?.n === 'number' ? Item.n : 0;
   }
 
-  private historyPut(tenantId: string, entry: HistoryEntry) {
-    const sk = `${entry.at}#${entry.id}`;
+  async list(
+    tenantId: string,
+    page: { limit: number; cursor?: string; archived?: boolean },
+  ): Promise<Page<User>> {
+    let start = page.cursor ? decodeCursor(page.cursor, { pk: tenantId, skPrefix: USER }) : undefined;
+    const items: User[] = [];
+    // A filter may leave a read page short: read on until the page is full or the tenant's users end.
+    // (Indexed listing, whose cost follows the page and not the tenant, is the search issue's.)
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.options.client.send(
+        new QueryCommand({
+          TableName: this.options.profilesTable,
+          KeyConditionExpression: 'pk = :tenant AND begins_with(sk, :user)',
+          FilterExpression: page.archived ? '#status = :archived' : '#status <> :archived',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':tenant': tenantId, ':user': USER, ':archived': 'archived' },
+          Limit: page.limit - items.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...Items.map(toUser));
+      start = LastEvaluatedKey as Record<string, string> | undefined;
+    } while (start && items.length < page.limit);
+    return { items, ...(start ? { next: encodeCursor(start) } : {}) };
+  }
+
+  async history(
+    tenantId: string,
+    userId: string | undefined,
+    page: { limit: number; cursor?: string },
+  ): Promise<Page<HistoryEntry>> {
+    // One user's entries live under their own partition; the whole tenant's are read through byTenant.
+    const query = userId
+      ? { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${tenantId}#${userId}` } }
+      : {
+          IndexName: 'byTenant',
+          KeyConditionExpression: 'tenantPk = :tenant',
+          ExpressionAttributeValues: { ':tenant': tenantId },
+        };
+    const start = page.cursor
+      ? decodeCursor(
+          page.cursor,
+          userId ? { pk: `${tenantId}#${userId}` } : { tenantPk: tenantId, pkPrefix: `${tenantId}#` },
+        )
+      : undefined;
+    const { Items = [], LastEvaluatedKey } = await this.options.client.send(
+      new QueryCommand({
+        TableName: this.options.historyTable,
+        ...query,
+        ScanIndexForward: false,
+        Limit: page.limit,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    const items = Items.map(({ pk: _pk, sk: _sk, tenantPk: _t, ...entry }) => entry as HistoryEntry);
+    return { items, ...(LastEvaluatedKey ? { next: encodeCursor(LastEvaluatedKey) } : {}) };
+  }
+
+  private putProfile(tenantId: string, user: User, condition: string, expected?: number): TransactItem {
     return {
       Put: {
-        TableName: this.options.historyTable,
-        Item: { pk: `${tenantId}#${entry.userId}`, sk, tenantPk: tenantId, ...entry },
+        TableName: this.options.profilesTable,
+        Item: { pk: tenantId, sk: USER + user.id, ...user },
+        ConditionExpression: condition,
+        ...(expected === undefined ? {} : { ExpressionAttributeValues: { ':expected': expected } }),
+      },
+    };
+  }
+
+  private claimEmail(tenantId: string, user: User): TransactItem {
+    return {
+      Put: {
+        TableName: this.options.profilesTable,
+        Item: { pk: tenantId, sk: EMAIL + user.email, userId: user.id },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
   }
+
+  private releaseEmail(tenantId: string, user: User): TransactItem {
+    return {
+      Delete: {
+        TableName: this.options.profilesTable,
+        Key: { pk: tenantId, sk: EMAIL + user.email },
+        ConditionExpression: 'userId = :me',
+        ExpressionAttributeValues: { ':me': user.id },
+      },
+    };
+  }
+
+  /** Moves the count when a change makes or unmakes an active administrator; never below one. */
+  private adminCount(tenantId: string, before: User | undefined, after: User | undefined): Labelled[] {
+    const delta = Number(isActiveAdministrator(after)) - Number(isActiveAdministrator(before));
+    if (delta === 0) return [];
+    return [
+      [
+        'admins',
+        {
+          Update: {
+            TableName: this.options.profilesTable,
+            Key: { pk: tenantId, sk: ADMINS },
+            UpdateExpression: 'ADD n :delta',
+            ...(delta < 0
+              ? { ConditionExpression: 'n > :one', ExpressionAttributeValues: { ':delta': delta, ':one': 1 } }
+              : { ExpressionAttributeValues: { ':delta': delta } }),
+          },
+        },
+      ],
+    ];
+  }
+
+  private historyPut(tenantId: string, entry: HistoryEntry) {
+    return {
+      Put: {
+        TableName: this.options.historyTable,
+        Item: {
+          pk: `${tenantId}#${entry.userId}`,
+          sk: `${entry.at}#${entry.id}`,
+          tenantPk: tenantId,
+          ...entry,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  private completion(options: WriteOptions | undefined): Labelled[] {
+    if (!options?.completes) return [];
+    return [
+      ['completion', completionItem(this.options.profilesTable, options.completes, options.result ?? null)],
+    ];
+  }
+
+  /** Runs the transaction; a failed condition becomes the domain error its item stands for. */
+  private async transact(
+    items: Labelled[],
+    errors: Partial<Record<Label, () => Error>>,
+    verb: string,
+  ): Promise<void> {
+    try {
+      await this.options.client.send(
+        new TransactWriteCommand({ TransactItems: items.map(([, item]) => item) }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const failed = items.find(
+        (_, i) => error.CancellationReasons?.[i]?.Code === 'ConditionalCheckFailed',
+      )?.[0];
+      if (failed === 'admins') throw new LastAdministrator(verb);
+      const mapped = failed ? errors[failed] : undefined;
+      if (mapped) throw mapped();
+      if (failed === 'completion') throw new RequestInProgress();
+      throw error;
+    }
+  }
+}
+
+type Label = 'profile' | 'email' | 'release' | 'admins' | 'history' | 'completion';
+type Labelled = [Label, TransactItem];
+
+/** The verb of a change, for the last-administrator refusal. */
+function changeVerb(before: User, after: User): string {
+  if (after.status !== before.status) {
+    return (
+      ({ inactive: 'deactivate', archived: 'archive' } as Record<string, string>)[after.status] ?? 'change'
+    );
+  }
+  return 'remove the Administrator role from';
 }
 
 function toUser(item: Record<string, unknown>): User {
   const { pk: _pk, sk: _sk, ...user } = item;
   return user as unknown as User;
-}
-
-/** True when a transaction was cancelled because the condition of item `index` failed. */
-function failedCondition(error: unknown, index: number): boolean {
-  return (
-    error instanceof TransactionCanceledException &&
-    error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed'
-  );
-}
-
-// The cursor carries only the sort key; the partition is always the caller's tenant, so a cursor
-// cannot lead into another tenant's data whatever it holds.
-function encodeCursor(sk: string): string {
-  return Buffer.from(JSON.stringify({ sk }), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  try {
-    const { sk } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { sk?: unknown };
-    if (typeof sk === 'string' && sk.startsWith(USER) && sk.length < 200) return sk;
-  } catch {
-    // fall through: any undecodable cursor is the client's error
-  }
-  throw new InvalidInput([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
 }

@@ -1,5 +1,6 @@
 // The functions' environment: one zod schema, checked at start-up and typing the CDK functions' environment.
 import { z } from 'zod';
+import { PasswordPolicySchema } from '#domain/password-policy.ts';
 
 /** A tenant as the functions know it: its pool, the issuer of its tokens and its app clients. */
 export const TenantEntrySchema = z.strictObject({
@@ -8,6 +9,7 @@ export const TenantEntrySchema = z.strictObject({
   userPoolId: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/),
   issuer: z.url(),
   clientIds: z.array(z.string().min(1)).min(1),
+  passwordPolicy: PasswordPolicySchema,
 });
 export type TenantEntry = z.infer<typeof TenantEntrySchema>;
 

@@ -18,7 +18,8 @@ export interface TableDefinition {
 
 /**
  * profiles: pk = tenant id; sk = `USER#<userId>` for a profile, `EMAIL#<email>` for the claim that
- * keeps an email unique within the tenant.
+ * keeps an email unique within the tenant, `COUNT#ACTIVE_ADMINS` for the count that keeps one
+ * administrator, `IDEMPOTENCY#<caller>#<key>` for an idempotency key (expired by TTL).
  */
 export const PROFILES_TABLE = {
   name: 'profiles',
@@ -26,6 +27,7 @@ export const PROFILES_TABLE = {
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
   globalIndexes: [],
+  timeToLiveAttribute: 'expiresAt',
 } as const satisfies TableDefinition;
 
 /**

@@ -5,13 +5,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '#services/ports.ts';
 import { CognitoDirectory } from './cognito-directory.ts';
+import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
 import type { TableNames } from './environment.ts';
 
-const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+/** The module's clients: exported so tests can put middleware (fault injection, call counting) on them. */
+export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
-const cognito = new CognitoIdentityProviderClient({});
+export const cognito = new CognitoIdentityProviderClient({});
 
 export function createDeps(tables: TableNames): Deps {
   return {
@@ -21,6 +23,7 @@ export function createDeps(tables: TableNames): Deps {
       historyTable: tables.HISTORY_TABLE,
     }),
     directory: new CognitoDirectory({ client: cognito }),
+    idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     now: () => new Date(),
     newId: randomUUID,
   };

@@ -1,6 +1,7 @@
-// How users leave the API: internal fields dropped, the version as the ETag for If-Match.
+// How results leave the API: users without internal fields and with their version as ETag, pages, deliveries.
 import type { User } from '#domain/user.ts';
 import type { Reply } from '#http/api-handler.ts';
+import type { Page } from '#services/ports.ts';
 import type { UserView } from './schemas.ts';
 
 export function toView(user: User): UserView {
@@ -11,3 +12,17 @@ export function toView(user: User): UserView {
 export function userReply(user: User, status = 200): Reply {
   return { status, body: toView(user), headers: { etag: `"${user.version}"` } };
 }
+
+export function pageReply<T, V>(page: Page<T>, view: (item: T) => V): Reply {
+  return { status: 200, body: { items: page.items.map(view), ...(page.next ? { next: page.next } : {}) } };
+}
+
+/** 202: Cognito has the mail on its way. */
+export function deliveryReply(user: User): Reply {
+  return {
+    status: 202,
+    body: { userId: user.id, delivery: user.status === 'invited' ? 'invitation' : 'reset-code' },
+  };
+}
+
+export const noContent = (): Reply => ({ status: 204 });

@@ -3,7 +3,13 @@ import type { z } from 'zod';
 import type { Permission } from '#domain/permissions.ts';
 import {
   CreateUserBodySchema,
+  DeleteUserBodySchema,
+  DeliverySchema,
+  EditUserBodySchema,
+  HistoryPageSchema,
   ListUsersQuerySchema,
+  PageQuerySchema,
+  SetPasswordBodySchema,
   UserIdParamsSchema,
   UserPageSchema,
   UserSchema,
@@ -25,8 +31,13 @@ export interface RouteDefinition<Req extends RouteRequest = RouteRequest> {
   /** The permission the caller's current roles must grant; null: any active user of the tenant. */
   permission: Permission | null;
   request: Req;
-  /** Success statuses and their bodies; every route may also answer problem+json 4xx/5xx. */
-  responses: Record<number, z.ZodType>;
+  /**
+   * Request headers the route honours: `ifMatch` — required, the version from the last read's ETag (a stale
+   * one is 412); `idempotencyKey` — optional, a retry with the same key returns the first result.
+   */
+  headers?: { ifMatch?: boolean; idempotencyKey?: boolean };
+  /** Success statuses and their bodies (null: no body); every route may also answer problem+json 4xx/5xx. */
+  responses: Record<number, z.ZodType | null>;
 }
 
 const route = <Req extends RouteRequest>(definition: RouteDefinition<Req>) => definition;
@@ -38,6 +49,7 @@ export const ROUTES = {
     summary: 'Add a user (status inactive, or invited with "activate": true)',
     permission: 'users.create',
     request: { body: CreateUserBodySchema },
+    headers: { idempotencyKey: true },
     responses: { 201: UserSchema },
   }),
   listUsers: route({
@@ -59,10 +71,100 @@ export const ROUTES = {
   activateUser: route({
     method: 'POST',
     path: '/users/{userId}/activate',
-    summary: 'Create the login; Cognito mails the welcome message with a temporary password',
+    summary:
+      'Sign-in on: the first login (Cognito mails the welcome message), or the existing one enabled again',
     permission: 'users.lifecycle',
     request: { params: UserIdParamsSchema },
+    headers: { idempotencyKey: true },
     responses: { 200: UserSchema },
+  }),
+  editUser: route({
+    method: 'PATCH',
+    path: '/users/{userId}',
+    summary: 'Edit profile fields (null clears an optional one); If-Match with the last ETag is required',
+    permission: 'users.update',
+    request: { params: UserIdParamsSchema, body: EditUserBodySchema },
+    headers: { ifMatch: true },
+    responses: { 200: UserSchema },
+  }),
+  deactivateUser: route({
+    method: 'POST',
+    path: '/users/{userId}/deactivate',
+    summary: 'Sign-in off: the login is disabled and its sessions revoked',
+    permission: 'users.lifecycle',
+    request: { params: UserIdParamsSchema },
+    headers: { idempotencyKey: true },
+    responses: { 200: UserSchema },
+  }),
+  archiveUser: route({
+    method: 'POST',
+    path: '/users/{userId}/archive',
+    summary: 'Out of the default list and unable to sign in, until restored',
+    permission: 'users.lifecycle',
+    request: { params: UserIdParamsSchema },
+    headers: { idempotencyKey: true },
+    responses: { 200: UserSchema },
+  }),
+  restoreUser: route({
+    method: 'POST',
+    path: '/users/{userId}/restore',
+    summary: 'Back from the archive, as inactive',
+    permission: 'users.lifecycle',
+    request: { params: UserIdParamsSchema },
+    headers: { idempotencyKey: true },
+    responses: { 200: UserSchema },
+  }),
+  deleteUser: route({
+    method: 'DELETE',
+    path: '/users/{userId}',
+    summary: 'Delete for good, confirmed by the user’s email; the history keeps a final snapshot',
+    permission: 'users.delete',
+    request: { params: UserIdParamsSchema, body: DeleteUserBodySchema },
+    headers: { idempotencyKey: true },
+    responses: { 204: null },
+  }),
+  resetPassword: route({
+    method: 'POST',
+    path: '/users/{userId}/reset-password',
+    summary: 'An invited user gets a fresh invitation; an active one a reset code by mail',
+    permission: 'users.password.reset',
+    request: { params: UserIdParamsSchema },
+    headers: { idempotencyKey: true },
+    responses: { 202: DeliverySchema },
+  }),
+  resendInvitation: route({
+    method: 'POST',
+    path: '/users/{userId}/resend-invitation',
+    summary: 'A new temporary password, mailed again, to a user who never completed the first sign-in',
+    permission: 'users.lifecycle',
+    request: { params: UserIdParamsSchema },
+    headers: { idempotencyKey: true },
+    responses: { 202: DeliverySchema },
+  }),
+  setPassword: route({
+    method: 'PUT',
+    path: '/users/{userId}/password',
+    summary: 'Set a password directly (policy-checked); temporary: true forces a change at next sign-in',
+    permission: 'users.password.reset',
+    request: { params: UserIdParamsSchema, body: SetPasswordBodySchema },
+    headers: { idempotencyKey: true },
+    responses: { 204: null },
+  }),
+  userHistory: route({
+    method: 'GET',
+    path: '/users/{userId}/history',
+    summary: 'Who changed what of this user, and when: newest first',
+    permission: 'history.read',
+    request: { params: UserIdParamsSchema, query: PageQuerySchema },
+    responses: { 200: HistoryPageSchema },
+  }),
+  tenantHistory: route({
+    method: 'GET',
+    path: '/history',
+    summary: 'Every change in the tenant: newest first',
+    permission: 'history.read',
+    request: { query: PageQuerySchema },
+    responses: { 200: HistoryPageSchema },
   }),
   getMe: route({
     method: 'GET',

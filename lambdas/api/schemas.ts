@@ -1,23 +1,77 @@
 // Request and response schemas of the HTTP API, referenced by the route table.
 import { z } from 'zod';
-import { ProfileSchema, USER_STATUSES } from '#domain/user.ts';
+import { ProfileChangesSchema, ProfileSchema, USER_STATUSES } from '#domain/user.ts';
 
-export const UserIdParamsSchema = z.strictObject({ userId: z.uuid() });
+export const UserIdParamsSchema = z.strictObject({
+  userId: z
+    .uuid()
+    .meta({ description: "The user's id.", examples: ['0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b'] }),
+});
 
 export const CreateUserBodySchema = ProfileSchema.extend({
   /** Also activate at once: Cognito creates the login and mails the welcome message. */
-  activate: z.boolean().default(false),
+  activate: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'Also activate at once: Cognito creates the login and mails the welcome message.' }),
+}).meta({
+  examples: [
+    {
+      firstName: 'Ada',
+      middleName: 'Augusta',
+      lastName: 'Lovelace',
+      email: 'ada.lovelace@example.com',
+      mobilePhone: '+44 20 7946 0958',
+      photoUrl: 'https://example.com/photos/ada.jpg',
+      address: {
+        street: '12 St James Square',
+        city: 'London',
+        state: 'Greater London',
+        postalCode: 'SW1Y 4JH',
+        country: 'United Kingdom',
+      },
+      officePhone: '+44 20 7946 0000',
+      homePhone: '+44 20 7946 0001',
+      employeeId: 'E-1815',
+      title: 'Field engineer',
+      company: 'Analytical Engines Ltd',
+      teams: ['North'],
+      areas: ['London'],
+      accountingId: 'ACC-42',
+      comments: 'Prefers morning shifts.',
+      mayCreateTickets: true,
+      roles: [{ role: 'Technician' }],
+      licenceType: 'engineer',
+      userType: 'internal',
+      notifications: { workOrderDispatch: true },
+      availability: { oddWeeks: { monday: 8, tuesday: 8 }, evenWeeks: { friday: 4.5 } },
+      activate: false,
+    },
+  ],
 });
 
 export const ListUsersQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().min(1).max(512).optional(),
+  /** `archived`: the Archived tab; by default every user who is not archived. */
+  status: z
+    .enum(['archived'])
+    .optional()
+    .meta({ description: '`archived`: the Archived tab; by default every user who is not archived.' }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(25)
+    .meta({ examples: [25] }),
+  cursor: z.string().min(1).max(1024).optional(),
 });
 
 const ActorSchema = z.strictObject({ id: z.string(), name: z.string() });
 const timestamp = z.iso.datetime();
 
 export const UserSchema = ProfileSchema.extend({
+  // As stored: lower-case, so the view carries the plain email rather than the input's lower-casing transform.
+  email: z.email().max(254),
   id: z.uuid(),
   status: z.enum(USER_STATUSES),
   invitedAt: timestamp.optional(),
@@ -29,18 +83,93 @@ export const UserSchema = ProfileSchema.extend({
   updatedAt: timestamp,
   updatedBy: ActorSchema,
   version: z.number().int().min(1),
+}).meta({
+  examples: [
+    {
+      id: '0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      email: 'ada.lovelace@example.com',
+      title: 'Field engineer',
+      roles: [{ role: 'Technician' }],
+      userType: 'internal',
+      status: 'active',
+      invitedAt: '2025-03-01T09:00:00.000Z',
+      registeredAt: '2025-03-01T09:30:00.000Z',
+      lastLoginAt: '2025-03-04T08:15:00.000Z',
+      createdAt: '2025-03-01T09:00:00.000Z',
+      createdBy: { id: '7d4c1e0a-2b3f-4c5d-8e9f-0a1b2c3d4e5f', name: 'Grace Hopper' },
+      updatedAt: '2025-03-01T09:30:00.000Z',
+      updatedBy: { id: 'system', name: 'Sign-in' },
+      version: 3,
+    },
+  ],
 });
 export type UserView = z.infer<typeof UserSchema>;
 
 export const UserPageSchema = z.strictObject({
   items: z.array(UserSchema),
-  next: z.string().optional(),
+  next: z
+    .string()
+    .optional()
+    .meta({ description: 'The cursor of the next page, for `cursor`; absent on the last page.' }),
 });
 
 export const ProblemSchema = z.object({
   type: z.url(),
   title: z.string(),
-  status: z.number().int(),
+  status: z.number().int().min(100).max(599),
   detail: z.string().optional(),
   errors: z.array(z.strictObject({ field: z.string(), message: z.string() })).optional(),
+});
+
+export const EditUserBodySchema = ProfileChangesSchema.meta({
+  examples: [{ title: 'Lead field engineer', teams: ['North', 'East'], middleName: null }],
+});
+
+export const DeleteUserBodySchema = z
+  .strictObject({
+    /** The email of the user being deleted, typed again: a stray call cannot delete. */
+    confirmEmail: z.string().min(1).max(254),
+  })
+  .meta({ examples: [{ confirmEmail: 'ada.lovelace@example.com' }] });
+
+export const SetPasswordBodySchema = z
+  .strictObject({
+    password: z.string().min(1).max(256),
+    confirmPassword: z.string().min(1).max(256),
+    /** true: the user must choose a new password at the next sign-in. */
+    temporary: z.boolean().default(false),
+  })
+  .meta({
+    examples: [{ password: 'Correct-Horse-42', confirmPassword: 'Correct-Horse-42', temporary: true }],
+  });
+
+export const PageQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().min(1).max(1024).optional(),
+});
+
+export const DeliverySchema = z.strictObject({
+  userId: z.uuid(),
+  /** What Cognito mailed: a new invitation with a temporary password, or a password reset code. */
+  delivery: z.enum(['invitation', 'reset-code']),
+});
+
+export const HistoryEntrySchema = z.strictObject({
+  id: z.string(),
+  userId: z.string(),
+  at: timestamp,
+  actor: ActorSchema,
+  action: z.string(),
+  requestId: z.string(),
+  changes: z.record(
+    z.string(),
+    z.strictObject({ before: z.unknown().optional(), after: z.unknown().optional() }),
+  ),
+});
+
+export const HistoryPageSchema = z.strictObject({
+  items: z.array(HistoryEntrySchema),
+  next: z.string().optional(),
 });

@@ -59,3 +59,42 @@ export class InvalidInput extends DomainError {
 export function assertIsError(value: unknown): asserts value is Error {
   if (!(value instanceof Error)) throw new Error(`Unexpected non-error thrown: ${String(value)}`);
 }
+
+export class LastAdministrator extends DomainError {
+  readonly code = 'LastAdministrator';
+  constructor(action: string) {
+    super(
+      `Cannot ${action} the last active administrator of the tenant; make someone else an administrator first.`,
+    );
+  }
+}
+
+export class PreconditionRequired extends DomainError {
+  readonly code = 'PreconditionRequired';
+  constructor() {
+    super(
+      'Send If-Match with the ETag of your last read of this user, so no one else’s change is overwritten.',
+    );
+  }
+}
+
+export class RequestInProgress extends DomainError {
+  readonly code = 'RequestInProgress';
+  constructor() {
+    super('A request with this Idempotency-Key is still in progress; retry shortly.');
+  }
+}
+
+export class IdempotencyKeyReused extends DomainError {
+  readonly code = 'IdempotencyKeyReused';
+  constructor() {
+    super('This Idempotency-Key was used for a different request; use a new key for a new request.');
+  }
+}
+
+export class NoLogin extends DomainError {
+  readonly code = 'NoLogin';
+  constructor(status: string) {
+    super(`The user has no login yet (status ${status}); activate them first.`);
+  }
+}

@@ -77,6 +77,22 @@ export const ProfileSchema = z.strictObject({
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 
+const REQUIRED_FIELDS = new Set(['firstName', 'lastName', 'email']);
+
+/**
+ * An edit: any profile field; an optional one may be `null` to clear it. Built from ProfileSchema so the
+ * rules are the same; defaults are unwrapped, or a missing `roles` would reset the user's roles.
+ */
+export const ProfileChangesSchema = z.strictObject(
+  Object.fromEntries(
+    Object.entries(ProfileSchema.shape).map(([field, schema]) => {
+      const inner =
+        schema instanceof z.ZodDefault || schema instanceof z.ZodOptional ? schema.unwrap() : schema;
+      return [field, REQUIRED_FIELDS.has(field) ? inner.optional() : inner.nullable().optional()];
+    }),
+  ),
+) as unknown as z.ZodType<ProfileChanges, unknown>;
+
 export const USER_STATUSES = ['inactive', 'invited', 'active', 'archived'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
@@ -123,14 +139,72 @@ export function revise(user: User, changes: Partial<User>, by: Actor, at: string
   return { ...user, ...changes, updatedAt: at, updatedBy: by, version: user.version + 1 };
 }
 
-/** activate: inactive → invited, once Cognito has a login for the user. */
+/** activate: inactive → invited, once Cognito has a (new) login for the user. */
 export function invited(user: User, cognitoSub: string, by: Actor, at: string): User {
   if (user.status !== 'inactive') throw new InvalidTransition('activate', user.status);
   return revise(user, { status: 'invited', cognitoSub, invitedAt: at }, by, at);
 }
 
+/**
+ * activate a user who has a login already (deactivated earlier): sign-in on again. Someone who had set
+ * their own password is active at once; someone who never had is invited again.
+ */
+export function reenabled(user: User, by: Actor, at: string): User {
+  if (user.status !== 'inactive') throw new InvalidTransition('activate', user.status);
+  return user.registeredAt
+    ? revise(user, { status: 'active' }, by, at)
+    : revise(user, { status: 'invited', invitedAt: at }, by, at);
+}
+
+/** deactivate: invited | active → inactive (the login stays, disabled). */
+export function deactivated(user: User, by: Actor, at: string): User {
+  if (user.status !== 'invited' && user.status !== 'active')
+    throw new InvalidTransition('deactivate', user.status);
+  return revise(user, { status: 'inactive' }, by, at);
+}
+
+/** archive: from any status but archived. */
+export function archived(user: User, by: Actor, at: string): User {
+  if (user.status === 'archived') throw new InvalidTransition('archive', user.status);
+  return revise(user, { status: 'archived', archivedAt: at }, by, at);
+}
+
+/** restore: archived → inactive. */
+export function restored(user: User, by: Actor, at: string): User {
+  if (user.status !== 'archived') throw new InvalidTransition('restore', user.status);
+  const { archivedAt: _gone, ...rest } = user;
+  return revise({ ...rest, status: 'inactive' }, {}, by, at);
+}
+
+/** Profile edits, with `null` clearing an optional field. Archived users are read-only until restored. */
+export function edited(user: User, changes: ProfileChanges, by: Actor, at: string): User {
+  if (user.status === 'archived') throw new InvalidTransition('edit', user.status);
+  const next: Record<string, unknown> = { ...user };
+  for (const [field, value] of Object.entries(changes)) {
+    if (value === null) delete next[field];
+    else if (value !== undefined) next[field] = value;
+  }
+  return revise(next as unknown as User, {}, by, at);
+}
+
+/** A profile change: any field; optional ones may be `null` to clear them. */
+export type ProfileChanges = { [K in keyof Profile]?: Profile[K] | null };
+
+/** Whether the user counts toward the tenant's active administrators, of whom one must always remain. */
+export function isActiveAdministrator(user: User | undefined): boolean {
+  return !!user && user.status === 'active' && user.roles.some((r) => r.role === 'Administrator');
+}
+
+/** Whether Cognito should let the user sign in. */
+export function mayHaveEnabledLogin(user: User): boolean {
+  return user.status === 'invited' || user.status === 'active';
+}
+
 /** Who history names when the user's own sign-in changed them. */
 export const SIGN_IN: Actor = { id: 'system', name: 'Sign-in' };
+
+/** Who history names for the reconciler's repairs. */
+export const RECONCILER: Actor = { id: 'system', name: 'Reconciler' };
 
 /** First sign-in, with the new password set: invited → active. */
 export function registered(user: User, at: string): User {

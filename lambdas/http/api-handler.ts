@@ -1,4 +1,5 @@
 // The middy bundle every route handler is made of: headers, problem+json errors, authorisation, input.
+import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -21,6 +22,8 @@ export interface RouteInput<Req extends RouteRequest> {
   params: Parsed<Req['params']>;
   query: Parsed<Req['query']>;
   body: Parsed<Req['body']>;
+  /** The version from If-Match, on routes that require it. */
+  version: number;
   caller: Caller;
   /** The caller's current profile, as read for this request's authorisation. */
   self: User;
@@ -29,8 +32,17 @@ export interface RouteInput<Req extends RouteRequest> {
 
 export interface Reply {
   status: number;
-  body: unknown;
+  body?: unknown;
   headers?: Record<string, string>;
+}
+
+/**
+ * A route's work and how its result is answered, apart: a retry under an Idempotency-Key is answered from
+ * the stored result of the first attempt by the same `reply`.
+ */
+export interface RouteImplementation<Req extends RouteRequest, Result> {
+  run(input: RouteInput<Req>): Promise<Result>;
+  reply(result: Result): Reply;
 }
 
 let shared: { deps: Deps; tokens: TokenVerifier } | undefined;
@@ -44,9 +56,9 @@ function start() {
   return shared;
 }
 
-export function apiHandler<Req extends RouteRequest>(
+export function apiHandler<Req extends RouteRequest, Result>(
   route: RouteDefinition<Req>,
-  run: (input: RouteInput<Req>) => Promise<Reply>,
+  implementation: RouteImplementation<Req, Result>,
 ) {
   const { deps, tokens } = start();
 
@@ -61,14 +73,52 @@ export function apiHandler<Req extends RouteRequest>(
       const requestId = event.requestContext.requestId;
       const { caller, self } = await authorise(route, event, tokens, deps, requestId);
       logger.appendKeys({ requestId, tenant: caller.tenant.id });
-      const input = parseRequest(route, event) as Pick<RouteInput<Req>, 'params' | 'query' | 'body'>;
-      const reply = await run({ ...input, caller, self, deps });
-      return {
-        statusCode: reply.status,
-        headers: { 'content-type': 'application/json', ...reply.headers },
-        body: JSON.stringify(reply.body),
-      };
+      const { idempotencyKey, ...input } = parseRequest(route, event);
+      const run = (callerWithLease: Caller) =>
+        implementation.run({
+          ...(input as Omit<RouteInput<Req>, 'caller' | 'self' | 'deps'>),
+          caller: callerWithLease,
+          self,
+          deps,
+        });
+      if (!idempotencyKey) return toResult(implementation.reply(await run(caller)));
+
+      const begun = await deps.idempotency.begin(
+        { tenantId: caller.tenant.id, callerId: caller.actor.id, key: idempotencyKey },
+        fingerprint(event),
+      );
+      if (begun.state === 'completed') {
+        return toResult(implementation.reply(begun.result as Result), { 'idempotent-replayed': 'true' });
+      }
+      try {
+        return toResult(implementation.reply(await run({ ...caller, idempotency: begun.lease })));
+      } catch (error) {
+        // A failed attempt lets go of the key at once, so the retry resumes rather than waits out the lease.
+        await deps.idempotency
+          .release(begun.lease)
+          .catch((e: unknown) => logger.warn('Lease not released', { error: e as Error }));
+        throw error;
+      }
     });
+}
+
+function toResult(reply: Reply, extra: Record<string, string> = {}): APIGatewayProxyResult {
+  return {
+    statusCode: reply.status,
+    headers: {
+      ...(reply.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...reply.headers,
+      ...extra,
+    },
+    body: reply.body === undefined ? '' : JSON.stringify(reply.body),
+  };
+}
+
+/** The same key must come with the same request: route, path parameters and body. */
+function fingerprint(event: APIGatewayProxyEvent): string {
+  return createHash('sha256')
+    .update(JSON.stringify([event.httpMethod, event.resource, event.pathParameters, event.body ?? '']))
+    .digest('base64url');
 }
 
 /**
@@ -94,7 +144,8 @@ async function authorise(
   if (route.permission && !permissionsOf(self.roles).has(route.permission)) {
     throw new Forbidden(`This needs the permission ${route.permission}.`);
   }
-  const tenant = { id: token.tenant.id, name: token.tenant.name, userPoolId: token.tenant.userPoolId };
+  const { id, name, userPoolId, passwordPolicy } = token.tenant;
+  const tenant = { id, name, userPoolId, passwordPolicy };
   return { caller: { tenant, actor: { id: self.id, name: displayName(self) }, requestId }, self };
 }
 

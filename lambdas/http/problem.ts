@@ -19,7 +19,12 @@ const STATUSES: Record<string, { status: number; title: string }> = {
   RouteNotFound: { status: 404, title: 'Not found' },
   EmailTaken: { status: 409, title: 'Email already in use' },
   InvalidTransition: { status: 409, title: 'Not possible in the current status' },
+  LastAdministrator: { status: 409, title: 'Last administrator' },
+  RequestInProgress: { status: 409, title: 'Request in progress' },
+  NoLogin: { status: 409, title: 'Not possible in the current status' },
   VersionConflict: { status: 412, title: 'Changed by someone else' },
+  IdempotencyKeyReused: { status: 422, title: 'Idempotency-Key reused' },
+  PreconditionRequired: { status: 428, title: 'If-Match required' },
 };
 
 const kebab = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();

@@ -2,7 +2,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type ZodType, z } from 'zod';
 import type { RouteDefinition } from '#api/routes.ts';
-import { type FieldIssue, InvalidInput } from '#domain/errors.ts';
+import { type FieldIssue, InvalidInput, PreconditionRequired } from '#domain/errors.ts';
 
 const MAX_BODY_BYTES = 100 * 1024;
 const NO_BODY = z.strictObject({}).optional();
@@ -11,6 +11,9 @@ export interface ParsedRequest {
   params: unknown;
   query: unknown;
   body: unknown;
+  /** From If-Match, on routes that require it; 0 elsewhere. */
+  version: number;
+  idempotencyKey?: string;
 }
 
 export function parseRequest(route: RouteDefinition, event: APIGatewayProxyEvent): ParsedRequest {
@@ -27,8 +30,34 @@ export function parseRequest(route: RouteDefinition, event: APIGatewayProxyEvent
   const raw = readBody(event, issues);
   const body = raw === INVALID ? undefined : parse('body', route.request.body ?? NO_BODY, raw);
 
+  const version = route.headers?.ifMatch ? ifMatch(event.headers['if-match'], issues) : 0;
+  const key = route.headers?.idempotencyKey
+    ? idempotencyKey(event.headers['idempotency-key'], issues)
+    : undefined;
+
   if (issues.length > 0) throw new InvalidInput(issues);
-  return { params, query, body };
+  if (route.headers?.ifMatch && version === undefined) throw new PreconditionRequired();
+  return { params, query, body, version: version ?? 0, ...(key ? { idempotencyKey: key } : {}) };
+}
+
+/** `"3"` or `W/"3"`: the version from the ETag of the last read. */
+function ifMatch(header: string | undefined, issues: FieldIssue[]): number | undefined {
+  if (header === undefined) return undefined;
+  const version = /^(?:W\/)?"(\d{1,15})"$/.exec(header.trim())?.[1];
+  if (version === undefined) {
+    issues.push({ field: 'headers.if-match', message: 'must be the ETag of the last read, e.g. "3"' });
+    return 0;
+  }
+  return Number(version);
+}
+
+function idempotencyKey(header: string | undefined, issues: FieldIssue[]): string | undefined {
+  if (header === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(header)) {
+    issues.push({ field: 'headers.idempotency-key', message: 'must be 1 to 255 visible ASCII characters' });
+    return undefined;
+  }
+  return header;
 }
 
 function singleValued(event: APIGatewayProxyEvent, issues: FieldIssue[]): Record<string, string> {

@@ -1,11 +1,25 @@
 // The ports use cases depend on, and the context every use case runs in.
 import type { HistoryEntry } from '#domain/history.ts';
+import type { PasswordPolicy } from '#domain/password-policy.ts';
 import type { Actor, User } from '#domain/user.ts';
 
 export interface Tenant {
   id: string;
   name: string;
   userPoolId: string;
+  passwordPolicy: PasswordPolicy;
+}
+
+/**
+ * An Idempotency-Key the caller holds a lease on. The final write of the operation marks it completed,
+ * with the operation's result, in the same transaction as the change: so a retry either finds the change
+ * and its result together, or neither.
+ */
+export interface IdempotencyLease {
+  tenantId: string;
+  callerId: string;
+  key: string;
+  lease: string;
 }
 
 /** Who asks, for which tenant, under which request id: what history entries and logs record. */
@@ -13,6 +27,7 @@ export interface Caller {
   tenant: Tenant;
   actor: Actor;
   requestId: string;
+  idempotency?: IdempotencyLease;
 }
 
 export interface Page<T> {
@@ -21,28 +36,101 @@ export interface Page<T> {
   next?: string;
 }
 
+/** How a write ends: the idempotency lease it completes, with the result a retry will get. */
+export interface WriteOptions {
+  completes?: IdempotencyLease;
+  result?: unknown;
+}
+
 export interface UserStore {
   get(tenantId: string, userId: string): Promise<User | undefined>;
   /** Writes a new user, its email claim and its history entry in one transaction. Throws EmailTaken. */
-  create(tenantId: string, user: User, entry: HistoryEntry): Promise<void>;
-  /** Replaces the user if it is still at `user.version - 1`, with its history entry. Throws VersionConflict. */
-  update(tenantId: string, user: User, entry: HistoryEntry): Promise<void>;
+  create(tenantId: string, user: User, entry: HistoryEntry, options?: WriteOptions): Promise<void>;
+  /**
+   * Replaces `before` with `after` if it is still at `before.version`, with its history entry, moving the
+   * email claim if the email changed. Throws VersionConflict, EmailTaken, LastAdministrator.
+   */
+  update(
+    tenantId: string,
+    before: User,
+    after: User,
+    entry: HistoryEntry,
+    options?: WriteOptions,
+  ): Promise<void>;
+  /** Removes the user and its email claim, keeping the history entry. Throws VersionConflict, LastAdministrator. */
+  delete(tenantId: string, user: User, entry: HistoryEntry, options?: WriteOptions): Promise<void>;
+  /** A history entry for a change outside the profile (a password reset), with the lease it completes. */
+  record(tenantId: string, entry: HistoryEntry, options?: WriteOptions): Promise<void>;
   /** Moves lastLoginAt only: a sign-in is not an edit, so it neither bumps the version nor races one. */
   touchLogin(tenantId: string, userId: string, at: string): Promise<void>;
-  /** Throws InvalidInput naming `cursor` for a cursor this store did not issue for this tenant. */
-  list(tenantId: string, page: { limit: number; cursor?: string }): Promise<Page<User>>;
+  /** How many active administrators the tenant has. */
+  activeAdministrators(tenantId: string): Promise<number>;
+  /**
+   * A page of users: without `archived`, those not archived; with it, only archived ones. Throws InvalidInput
+   * naming `query.cursor` for a cursor this store did not issue for this tenant.
+   */
+  list(tenantId: string, page: { limit: number; cursor?: string; archived?: boolean }): Promise<Page<User>>;
+  /** Newest first; of one user, or of the whole tenant. */
+  history(
+    tenantId: string,
+    userId: string | undefined,
+    page: { limit: number; cursor?: string },
+  ): Promise<Page<HistoryEntry>>;
+}
+
+export type IdempotencyBegin =
+  | { state: 'started'; lease: IdempotencyLease }
+  | { state: 'completed'; result: unknown };
+
+export interface IdempotencyStore {
+  /**
+   * Takes the key for a request with this fingerprint: a new key, or one whose earlier attempt failed or
+   * was abandoned, is started; a completed one gives back its result. Throws RequestInProgress while another
+   * attempt holds the lease, IdempotencyKeyReused for a different request.
+   */
+  begin(key: Omit<IdempotencyLease, 'lease'>, fingerprint: string): Promise<IdempotencyBegin>;
+  /** Lets go of a lease whose attempt failed, so a retry may start at once. */
+  release(lease: IdempotencyLease): Promise<void>;
+}
+
+/** A Cognito login as Gatehouse sees it. */
+export interface Login {
+  sub: string;
+  userId?: string;
+  email?: string;
+  enabled: boolean;
+  /** Cognito's UserStatus: FORCE_CHANGE_PASSWORD, CONFIRMED, RESET_REQUIRED… */
+  status: string;
+  lastModified: Date;
 }
 
 export interface Directory {
-  /** Creates the Cognito user; Cognito mails the welcome message with a temporary password. Throws EmailTaken. */
+  /**
+   * Creates the Cognito login; Cognito mails the welcome message with a temporary password. A login that
+   * already exists for this user id (an earlier attempt's) is adopted; one of someone else is EmailTaken.
+   */
   createLogin(tenant: Tenant, user: User): Promise<{ sub: string }>;
-  /** Removes the Cognito user signed in by `email`; succeeds when there is none. */
-  deleteLogin(tenant: Tenant, email: string): Promise<void>;
+  getLogin(tenant: Tenant, sub: string): Promise<Login | undefined>;
+  /** Every login of the tenant's pool. */
+  listLogins(tenant: Tenant): Promise<Login[]>;
+  enableLogin(tenant: Tenant, sub: string): Promise<void>;
+  /** Disables the login and revokes its sessions. */
+  disableLogin(tenant: Tenant, sub: string): Promise<void>;
+  /** Removes the login; succeeds when there is none. */
+  deleteLogin(tenant: Tenant, sub: string): Promise<void>;
+  /** A new temporary password, mailed again, for a login that never set its own. */
+  resendInvitation(tenant: Tenant, sub: string): Promise<void>;
+  /** Cognito mails a reset code; the old password no longer signs in. */
+  resetPassword(tenant: Tenant, sub: string): Promise<void>;
+  setPassword(tenant: Tenant, sub: string, password: string, permanent: boolean): Promise<void>;
+  /** Changes the sign-in email. Throws EmailTaken. */
+  changeEmail(tenant: Tenant, sub: string, email: string): Promise<void>;
 }
 
 export interface Deps {
   users: UserStore;
   directory: Directory;
+  idempotency: IdempotencyStore;
   now: () => Date;
   newId: () => string;
 }

@@ -22,7 +22,7 @@ export async function recordSignIn(
   const at = deps.now().toISOString();
   if (user.status === 'invited') {
     const next = registered(user, at);
-    await deps.users.update(signIn.tenantId, next, {
+    await deps.users.update(signIn.tenantId, user, next, {
       id: deps.newId(),
       userId: user.id,
       at,

@@ -144,7 +144,7 @@ describe('bad input', () => {
       token: admin,
     });
     expect(badCursor.status).toBe(400);
-    expect(badCursor.body.errors[0]?.field).toBe('cursor');
+    expect(badCursor.body.errors[0]?.field).toBe('query.cursor');
     const unknown = await api<{ errors: { field: string }[] }>(env, 'GET', '/users?sort=name', {
       token: admin,
     });

@@ -6,6 +6,7 @@ import {
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { Environment } from '#local/runtime.ts';
+import { assertDocumented } from './contract.ts';
 
 export type Tenant = Environment['tenants'][number];
 
@@ -76,6 +77,8 @@ export async function api<T = Record<string, unknown>>(
     ...(body === undefined ? {} : { body }),
   });
   const text = await response.text();
+  // Every answer the tests see must be one the OpenAPI document describes.
+  assertDocumented(method, path, response.status, response.headers, text);
   return {
     status: response.status,
     headers: response.headers,
@@ -118,4 +121,74 @@ export function newProfile(overrides: Record<string, unknown> = {}) {
     email: `ada.${tag}@example.com`,
     ...overrides,
   };
+}
+
+/** The temporary password in the newest welcome mail to `email`, after `since` (epoch seconds). */
+export async function temporaryPassword(env: Environment, email: string, since = 0): Promise<string> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const mails = (await mailsTo(env, email)).filter((m) => /Welcome/.test(m.subject) && m.at >= since);
+    const password = /temporary password: <b>([^<]+)<\/b>/.exec(mails.at(-1)?.body.html ?? '')?.[1];
+    if (password)
+      return password.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no welcome mail to ${email}`);
+}
+
+export interface SignedInUser {
+  id: string;
+  email: string;
+  password: string;
+  idToken: string;
+  refreshToken: string;
+}
+
+/** Adds, activates and signs in a user through the API, the mailbox and Cognito, as a person would. */
+export async function activeUser(
+  env: Environment,
+  tenant: Tenant,
+  adminToken: string,
+  overrides: Record<string, unknown> = {},
+): Promise<SignedInUser> {
+  const profile = newProfile(overrides);
+  const created = await api(env, 'POST', '/users', {
+    token: adminToken,
+    body: { ...profile, activate: true },
+  });
+  if (created.status !== 201)
+    throw new Error(`create answered ${created.status}: ${JSON.stringify(created.body)}`);
+  const temporary = await temporaryPassword(env, profile.email);
+  const first = await signIn(env, tenant, profile.email, temporary);
+  const password = `Chosen-${randomUUID().slice(0, 8)}-Pw1`;
+  const done = await completeNewPassword(env, tenant, profile.email, first.Session as string, password);
+  const result = done.AuthenticationResult;
+  if (!result?.IdToken || !result.RefreshToken) throw new Error('first sign-in gave no tokens');
+  return {
+    id: created.body.id as string,
+    email: profile.email,
+    password,
+    idToken: result.IdToken,
+    refreshToken: result.RefreshToken,
+  };
+}
+
+export async function refresh(env: Environment, tenant: Tenant, refreshToken: string) {
+  return cognitoClient(env).send(
+    new InitiateAuthCommand({
+      AuthFlow: 'REFRESH_TOKEN_AUTH',
+      ClientId: tenant.clientId,
+      AuthParameters: { REFRESH_TOKEN: refreshToken },
+    }),
+  );
+}
+
+/** The error name a Cognito call rejected with, or 'ok'. */
+export async function outcome(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return 'ok';
+  } catch (error) {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  }
 }

@@ -1,9 +1,17 @@
 // Builders for unit tests: tenants as a deployed stack configures them, users, API Gateway events.
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { TenantEntry } from '#adapters/environment.ts';
 import type { User } from '#domain/user.ts';
 import { idToken } from '#test/support/tokens.ts';
+
+const POLICY = {
+  minimumLength: 12,
+  requireLowercase: true,
+  requireUppercase: true,
+  requireNumbers: true,
+  requireSymbols: false,
+  temporaryPasswordValidityDays: 7,
+};
 
 export const UNIT_TENANTS: TenantEntry[] = [
   {
@@ -12,6 +20,7 @@ export const UNIT_TENANTS: TenantEntry[] = [
     userPoolId: 'us-east-1_AcmeUnit1',
     issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AcmeUnit1',
     clientIds: ['acmeclient'],
+    passwordPolicy: POLICY,
   },
   {
     id: 'globex',
@@ -19,6 +28,7 @@ export const UNIT_TENANTS: TenantEntry[] = [
     userPoolId: 'us-east-1_GlobexUnit1',
     issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_GlobexUnit1',
     clientIds: ['globexclient'],
+    passwordPolicy: POLICY,
   },
 ];
 export const [ACME, GLOBEX] = UNIT_TENANTS as [TenantEntry, TenantEntry];
@@ -62,40 +72,4 @@ export function tokenOf(user: User, tenant: TenantEntry = ACME): string {
   });
 }
 
-export function anEvent(request: {
-  method: string;
-  path: string;
-  resource?: string;
-  pathParameters?: Record<string, string>;
-  query?: Record<string, string>;
-  body?: unknown;
-  token?: string;
-}): APIGatewayProxyEvent {
-  const headers: Record<string, string> = {};
-  if (request.token) headers.Authorization = `Bearer ${request.token}`;
-  if (request.body !== undefined) headers['Content-Type'] = 'application/json';
-  const query = request.query;
-  return {
-    resource: request.resource ?? request.path,
-    path: request.path,
-    httpMethod: request.method,
-    headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-    queryStringParameters: query ?? null,
-    multiValueQueryStringParameters: query
-      ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]]))
-      : null,
-    pathParameters: request.pathParameters ?? null,
-    stageVariables: null,
-    body:
-      request.body === undefined
-        ? null
-        : typeof request.body === 'string'
-          ? request.body
-          : JSON.stringify(request.body),
-    isBase64Encoded: false,
-    requestContext: { requestId: randomUUID() } as APIGatewayProxyEvent['requestContext'],
-  };
-}
-
-export const context = { awsRequestId: 'unit-request', functionName: 'unit' } as Context;
+export { anEvent, context } from '#test/support/events.ts';

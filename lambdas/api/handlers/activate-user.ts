@@ -1,8 +1,9 @@
 import { apiHandler } from '#http/api-handler.ts';
-import { activateUser } from '#services/activate-user.ts';
+import { activateUser } from '#services/lifecycle.ts';
 import { userReply } from '../replies.ts';
 import { ROUTES } from '../routes.ts';
 
-export const handler = apiHandler(ROUTES.activateUser, async ({ params, caller, deps }) =>
-  userReply(await activateUser(deps, caller, params.userId)),
-);
+export const handler = apiHandler(ROUTES.activateUser, {
+  run: ({ params, caller, deps }) => activateUser(deps, caller, params.userId),
+  reply: (user) => userReply(user),
+});

@@ -3,8 +3,7 @@ import { createUser } from '#services/create-user.ts';
 import { userReply } from '../replies.ts';
 import { ROUTES } from '../routes.ts';
 
-export const handler = apiHandler(
-  ROUTES.createUser,
-  async ({ body: { activate, ...profile }, caller, deps }) =>
-    userReply(await createUser(deps, caller, profile, activate), 201),
-);
+export const handler = apiHandler(ROUTES.createUser, {
+  run: ({ body: { activate, ...profile }, caller, deps }) => createUser(deps, caller, profile, activate),
+  reply: (user) => userReply(user, 201),
+});

@@ -3,4 +3,7 @@ import { userReply } from '../replies.ts';
 import { ROUTES } from '../routes.ts';
 
 // The authorisation read already fetched the caller's current profile: answering from it costs nothing more.
-export const handler = apiHandler(ROUTES.getMe, async ({ self }) => userReply(self));
+export const handler = apiHandler(ROUTES.getMe, {
+  run: async ({ self }) => self,
+  reply: (user) => userReply(user),
+});

@@ -3,6 +3,7 @@ import { getUser } from '#services/get-user.ts';
 import { userReply } from '../replies.ts';
 import { ROUTES } from '../routes.ts';
 
-export const handler = apiHandler(ROUTES.getUser, async ({ params, caller, deps }) =>
-  userReply(await getUser(deps, caller, params.userId)),
-);
+export const handler = apiHandler(ROUTES.getUser, {
+  run: ({ params, caller, deps }) => getUser(deps, caller, params.userId),
+  reply: (user) => userReply(user),
+});

@@ -69,8 +69,6 @@ describe('POST /users', () => {
       UserAttributes: [
         { Name: 'email', Value: 'ada@example.com' },
         { Name: 'email_verified', Value: 'true' },
-        { Name: 'given_name', Value: 'Ada' },
-        { Name: 'family_name', Value: 'Lovelace' },
         { Name: 'custom:tenantId', Value: 'acme' },
         { Name: 'custom:userId', Value: user.id },
       ],
@@ -95,7 +93,7 @@ describe('POST /users', () => {
     expect(response.headers?.['content-type']).toBe('application/problem+json');
     expect(cognito).toHaveReceivedCommandWith(AdminDeleteUserCommand, {
       UserPoolId: 'us-east-1_AcmeUnit1',
-      Username: 'ada@example.com',
+      Username: 'new-sub',
     });
   });
 

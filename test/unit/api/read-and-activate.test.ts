@@ -129,7 +129,8 @@ describe('GET /users', () => {
     expect(page.next).toMatch(/^[\w-]+$/);
     expect(dynamo).toHaveReceivedCommandWith(QueryCommand, {
       KeyConditionExpression: 'pk = :tenant AND begins_with(sk, :user)',
-      ExpressionAttributeValues: { ':tenant': 'acme', ':user': 'USER#' },
+      FilterExpression: '#status <> :archived',
+      ExpressionAttributeValues: { ':tenant': 'acme', ':user': 'USER#', ':archived': 'archived' },
       Limit: 1,
     });
 

@@ -1,0 +1,96 @@
+// Idempotency keys on DynamoDB: one item per tenant, caller and key, leased while a request runs, completed
+// with its result in the same transaction as the change it made, and expired by TTL after a day.
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { IdempotencyKeyReused, RequestInProgress } from '#domain/errors.ts';
+import type { IdempotencyBegin, IdempotencyLease, IdempotencyStore } from '#services/ports.ts';
+
+/** Longer than any request may run (API Gateway gives up after 29 s): a lease this old was abandoned. */
+const LEASE_MS = 35_000;
+const KEEP_SECONDS = 24 * 3600;
+
+const keyOf = (lease: Omit<IdempotencyLease, 'lease'>) => ({
+  pk: lease.tenantId,
+  sk: `IDEMPOTENCY#${lease.callerId}#${lease.key}`,
+});
+
+export class DynamoIdempotencyStore implements IdempotencyStore {
+  constructor(
+    private readonly options: { client: DynamoDBDocumentClient; profilesTable: string; now?: () => number },
+  ) {}
+
+  async begin(key: Omit<IdempotencyLease, 'lease'>, fingerprint: string): Promise<IdempotencyBegin> {
+    const now = (this.options.now ?? Date.now)();
+    const lease = randomUUID();
+    try {
+      await this.options.client.send(
+        new PutCommand({
+          TableName: this.options.profilesTable,
+          Item: {
+            ...keyOf(key),
+            state: 'started',
+            fingerprint,
+            lease,
+            leaseUntil: now + LEASE_MS,
+            expiresAt: Math.floor(now / 1000) + KEEP_SECONDS,
+          },
+          // A new key, or one whose last attempt was abandoned mid-way: resume it.
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (#state = :started AND leaseUntil < :now AND fingerprint = :fingerprint)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':started': 'started', ':now': now, ':fingerprint': fingerprint },
+        }),
+      );
+      return { state: 'started', lease: { ...key, lease } };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) {
+        // The put may have taken effect (a timeout): let go of the lease it would hold, or a retry waits it out.
+        await this.release({ ...key, lease }).catch(() => undefined);
+        throw error;
+      }
+    }
+    const { Item } = await this.options.client.send(
+      new GetCommand({ TableName: this.options.profilesTable, Key: keyOf(key), ConsistentRead: true }),
+    );
+    if (Item?.fingerprint !== fingerprint) throw new IdempotencyKeyReused();
+    if (Item.state === 'completed') return { state: 'completed', result: Item.result ?? null };
+    throw new RequestInProgress();
+  }
+
+  async release(lease: IdempotencyLease): Promise<void> {
+    try {
+      await this.options.client.send(
+        new DeleteCommand({
+          TableName: this.options.profilesTable,
+          Key: keyOf(lease),
+          ConditionExpression: '#state = :started AND lease = :lease',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':started': 'started', ':lease': lease.lease },
+        }),
+      );
+    } catch (error) {
+      // Completed after all (the write took effect), or taken over: either way not ours to release.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}
+
+/** The transaction item that marks a lease completed with its result, if the lease is still ours. */
+export function completionItem(profilesTable: string, lease: IdempotencyLease, result: unknown) {
+  return {
+    Update: {
+      TableName: profilesTable,
+      Key: keyOf(lease),
+      UpdateExpression: 'SET #state = :completed, #result = :result REMOVE lease, leaseUntil',
+      ConditionExpression: '#state = :started AND lease = :lease',
+      ExpressionAttributeNames: { '#state': 'state', '#result': 'result' },
+      ExpressionAttributeValues: {
+        ':completed': 'completed',
+        ':started': 'started',
+        ':lease': lease.lease,
+        ':result': result,
+      },
+    },
+  };
+}

@@ -1,0 +1,9 @@
+import { apiHandler } from '#http/api-handler.ts';
+import { readHistory } from '#services/history.ts';
+import { pageReply } from '../replies.ts';
+import { ROUTES } from '../routes.ts';
+
+export const handler = apiHandler(ROUTES.userHistory, {
+  run: ({ params, query, caller, deps }) => readHistory(deps, caller, params.userId, query),
+  reply: (page) => pageReply(page, (entry) => entry),
+});
