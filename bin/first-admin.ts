@@ -1,0 +1,83 @@
+// `npm run first-admin -- <tenant> <email> <first name> <last name>`: the first administrator of a deployed
+// tenant, made by the use case behind POST /users with "activate": Cognito mails the welcome message.
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { TableNames } from '#adapters/environment.ts';
+import { TABLES } from '#adapters/table-definitions.ts';
+import { CreateUserBodySchema } from '#api/schemas.ts';
+import { loadTenantsConfig } from '#config/tenants.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'tenants-file': { type: 'string', default: 'config/tenants.json' },
+    stack: { type: 'string', default: 'Gatehouse-Stateful' },
+  },
+});
+const [tenantId, email, firstName, lastName] = positionals;
+if (!tenantId || !email || !firstName || !lastName) {
+  console.error(
+    'usage: npm run first-admin -- <tenant> <email> <first name> <last name> [--tenants-file f] [--stack s]',
+  );
+  process.exit(2);
+}
+const config = loadTenantsConfig(resolve(values['tenants-file']));
+const tenant = config.tenants.find((t) => t.id === tenantId);
+if (!tenant) {
+  console.error(
+    `No tenant ${tenantId} in ${values['tenants-file']}: ${config.tenants.map((t) => t.id).join(', ')}`,
+  );
+  process.exit(2);
+}
+// The deployment's region, unless the shell names another; the AWS SDK takes credentials as usual.
+process.env.AWS_REGION ??= config.region;
+
+const { Stacks } = await new CloudFormationClient({}).send(
+  new DescribeStacksCommand({ StackName: values.stack }),
+);
+const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+const output = (key: string) => {
+  const value = outputs[key];
+  if (!value) throw new Error(`Stack ${values.stack} has no output ${key}: is tenant ${tenantId} deployed?`);
+  return value;
+};
+const tables = Object.fromEntries(TABLES.map((t) => [t.envVar, output(`${t.name}Table`)])) as TableNames;
+
+// Loaded once the region is set: the adapters create their clients when loaded.
+const { createDeps } = await import('#adapters/wiring.ts');
+const { createUser } = await import('#services/create-user.ts');
+const deps = createDeps(tables);
+
+// Only the first: every later user is added through the API by an administrator.
+const existing = await deps.users.list(tenant.id, { limit: 1 });
+if (existing.items.length > 0) {
+  console.error(`Tenant ${tenant.id} already has users; add administrators through the API (POST /users).`);
+  process.exit(1);
+}
+const { activate: _, ...profile } = CreateUserBodySchema.parse({
+  firstName,
+  lastName,
+  email,
+  roles: [{ role: 'Administrator' }],
+});
+const user = await createUser(
+  deps,
+  {
+    tenant: {
+      id: tenant.id,
+      name: tenant.name,
+      userPoolId: output(`${tenant.id}UserPoolId`),
+      passwordPolicy: tenant.passwordPolicy,
+    },
+    actor: { id: 'first-admin', name: 'First-administrator script' },
+    requestId: `first-admin-${randomUUID()}`,
+  },
+  profile,
+  true,
+);
+console.log(
+  `${user.email} is ${tenant.id}'s first administrator (user ${user.id}, ${user.status}); Cognito has mailed ` +
+    `the temporary password. Sign in at ${outputs[`${tenant.id}LoginUrl`] ?? 'the hosted login page'}.`,
+);

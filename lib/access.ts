@@ -1,0 +1,173 @@
+// What each function may do in AWS: the table and Cognito actions of every route and trigger, in one place.
+import type { TableNames } from '#adapters/environment.ts';
+import type { RouteId } from '#api/routes.ts';
+
+/** DynamoDB item actions, as IAM names them without the `dynamodb:` prefix. */
+export type ItemAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'ConditionCheckItem';
+
+/** Cognito user-pool admin actions, as IAM names them without the `cognito-idp:` prefix. */
+export type CognitoAction =
+  | 'AdminCreateUser'
+  | 'AdminGetUser'
+  | 'AdminDeleteUser'
+  | 'AdminDisableUser'
+  | 'AdminEnableUser'
+  | 'AdminUserGlobalSignOut'
+  | 'AdminResetUserPassword'
+  | 'AdminSetUserPassword'
+  | 'AdminUpdateUserAttributes'
+  | 'ListUsers';
+
+export type TableKey = keyof TableNames;
+
+export interface FunctionAccess {
+  /**
+   * Item actions per table (by its environment variable). A TransactWriteItems call needs the action of each
+   * item it holds (PutItem, UpdateItem, DeleteItem, ConditionCheckItem) on that item's table.
+   */
+  tables?: { [T in TableKey]?: readonly ItemAction[] };
+  /** Global indexes the function queries: dynamodb:Query on that index, nothing else. */
+  indexes?: { [T in TableKey]?: readonly string[] };
+  /** Actions on every tenant's user pool (the tenant is known only per request). */
+  cognito?: readonly CognitoAction[];
+}
+
+/**
+ * A trigger has no Cognito actions: its pools refer to it, so a grant on them from its role would be a
+ * dependency cycle (pool → function → role policy → pool).
+ */
+export type TriggerAccess = Omit<FunctionAccess, 'cognito'>;
+
+// Every route reads the caller's current profile to authorise the request (DESIGN rule 2).
+const AUTHORISE = ['GetItem'] as const;
+// A change writes the profile (and email claim), moves the administrator count, appends history.
+const CHANGE = ['GetItem', 'PutItem', 'UpdateItem'] as const;
+const HISTORY = ['PutItem'] as const;
+// Taking a login away disables it and revokes its sessions; a refused profile write enables it again.
+const TAKE_AWAY = ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser'] as const;
+
+/**
+ * One entry per route of the route table: a route without one fails type-checking and synth. A route that
+ * takes an Idempotency-Key also gets IDEMPOTENCY (see `routeAccess`), derived from the route table.
+ */
+export const ROUTE_ACCESS = {
+  createUser: {
+    // With "activate": the login first (an existing one is checked before it is believed), removed again
+    // when the profile write is refused.
+    tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY },
+    cognito: ['AdminCreateUser', 'AdminGetUser', 'AdminDeleteUser'],
+  },
+  listUsers: { tables: { PROFILES_TABLE: [...AUTHORISE, 'Query'] } },
+  getUser: { tables: { PROFILES_TABLE: AUTHORISE } },
+  activateUser: {
+    // A first login is created (or removed again); an existing one is enabled, re-invited, or taken away again.
+    tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY },
+    cognito: ['AdminCreateUser', 'AdminGetUser', 'AdminDeleteUser', ...TAKE_AWAY],
+  },
+  editUser: {
+    // A new email moves the claim (put the new, delete the old) and the login's email.
+    tables: { PROFILES_TABLE: [...CHANGE, 'DeleteItem'], HISTORY_TABLE: HISTORY },
+    cognito: ['AdminUpdateUserAttributes'],
+  },
+  deactivateUser: { tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY }, cognito: TAKE_AWAY },
+  archiveUser: { tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY }, cognito: TAKE_AWAY },
+  restoreUser: { tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY } },
+  deleteUser: {
+    tables: { PROFILES_TABLE: [...AUTHORISE, 'DeleteItem', 'UpdateItem'], HISTORY_TABLE: HISTORY },
+    cognito: ['AdminDeleteUser'],
+  },
+  resetPassword: {
+    // An invited user gets a fresh invitation (AdminCreateUser RESEND); an active one Cognito's reset code.
+    tables: { PROFILES_TABLE: AUTHORISE, HISTORY_TABLE: HISTORY },
+    cognito: ['AdminCreateUser', 'AdminResetUserPassword'],
+  },
+  resendInvitation: {
+    tables: { PROFILES_TABLE: AUTHORISE, HISTORY_TABLE: HISTORY },
+    cognito: ['AdminCreateUser'],
+  },
+  setPassword: {
+    tables: { PROFILES_TABLE: AUTHORISE, HISTORY_TABLE: HISTORY },
+    cognito: ['AdminSetUserPassword'],
+  },
+  userHistory: { tables: { PROFILES_TABLE: AUTHORISE, HISTORY_TABLE: ['Query'] } },
+  tenantHistory: { tables: { PROFILES_TABLE: AUTHORISE }, indexes: { HISTORY_TABLE: ['byTenant'] } },
+  getMe: { tables: { PROFILES_TABLE: AUTHORISE } },
+} as const satisfies Record<RouteId, FunctionAccess>;
+
+/**
+ * What honouring an Idempotency-Key adds: the key's record in the profiles table is begun (put, or read
+ * when it exists), completed in the change's own transaction (update), or released after a failure (delete).
+ */
+export const IDEMPOTENCY = {
+  tables: { PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
+} as const satisfies FunctionAccess;
+
+export const TRIGGERS = {
+  /** Words the welcome and reset mails: reads nothing but its environment. */
+  customMessage: { entry: 'lambdas/triggers/custom-message.ts', access: {} },
+  /** Records the sign-in; the first one (new password set) makes the invited user active. */
+  postAuthentication: {
+    entry: 'lambdas/triggers/post-authentication.ts',
+    access: {
+      tables: { PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'], HISTORY_TABLE: ['PutItem'] },
+    },
+  },
+} as const satisfies Record<string, { entry: string; access: TriggerAccess }>;
+
+export type TriggerName = keyof typeof TRIGGERS;
+
+/** The union of two grants, each action once. */
+export function mergeAccess(a: FunctionAccess, b: FunctionAccess): FunctionAccess {
+  const union = <T extends string>(x: readonly T[] = [], y: readonly T[] = []) => [...new Set([...x, ...y])];
+  const keys = (x?: object, y?: object) =>
+    [...new Set([...Object.keys(x ?? {}), ...Object.keys(y ?? {})])] as TableKey[];
+  return {
+    tables: Object.fromEntries(keys(a.tables, b.tables).map((k) => [k, union(a.tables?.[k], b.tables?.[k])])),
+    indexes: Object.fromEntries(
+      keys(a.indexes, b.indexes).map((k) => [k, union(a.indexes?.[k], b.indexes?.[k])]),
+    ),
+    cognito: union(a.cognito, b.cognito),
+  };
+}
+
+interface RouteHeaders {
+  headers?: { idempotencyKey?: boolean };
+}
+
+/**
+ * The access of every route in `routes`, or an error naming each route without an entry (and each entry
+ * without a route), so a route added to the table cannot deploy with guessed permissions.
+ */
+export function routeAccess<Id extends string>(
+  routes: Record<Id, RouteHeaders>,
+  access: Partial<Record<string, FunctionAccess>>,
+): Record<Id, FunctionAccess> {
+  const ids = Object.keys(routes) as Id[];
+  const missing = ids.filter((id) => !access[id]);
+  const stale = Object.keys(access).filter((id) => !(id in routes));
+  if (missing.length > 0 || stale.length > 0) {
+    throw new Error(
+      [
+        missing.length > 0
+          ? `Routes without an entry in ROUTE_ACCESS (lib/access.ts): ${missing.join(', ')}.`
+          : '',
+        stale.length > 0 ? `ROUTE_ACCESS entries for no route: ${stale.join(', ')}.` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    );
+  }
+  return Object.fromEntries(
+    ids.map((id) => {
+      const own = access[id] as FunctionAccess;
+      return [id, routes[id].headers?.idempotencyKey ? mergeAccess(own, IDEMPOTENCY) : own];
+    }),
+  ) as Record<Id, FunctionAccess>;
+}

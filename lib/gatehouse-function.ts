@@ -1,0 +1,134 @@
+// The project's Lambda function: Node.js 22 on arm64, esbuild-bundled, JSON logs, its own role and typed environment.
+import { fileURLToPath } from 'node:url';
+import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+} from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { z } from 'zod';
+import type { EnvironmentVariables } from '#adapters/environment.ts';
+import { TABLES } from '#adapters/table-definitions.ts';
+import type { FunctionAccess, TableKey } from './access.ts';
+
+/** The repository root: function entries, the lock file and esbuild are found from here. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+export const LOG_RETENTION = RetentionDays.THREE_MONTHS;
+
+export interface GatehouseFunctionProps<S extends z.ZodObject> {
+  /** The handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  description: string;
+  /** The function's environment schema (lambdas/adapters/environment.ts), checked again at its cold start. */
+  schema: S;
+  /** Every variable of `schema`: a missing one fails type-checking, and synth. */
+  environment: EnvironmentVariables<S>;
+  timeout?: Duration;
+  memorySize?: number;
+}
+
+/** What a function's access is granted on: the tables by their variable, and every tenant's pool. */
+export interface AccessTargets {
+  tables: Record<TableKey, ITable>;
+  userPools: readonly IUserPool[];
+}
+
+export class GatehouseFunction<S extends z.ZodObject = z.ZodObject> extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: GatehouseFunctionProps<S>) {
+    super(scope, id);
+    const missing = Object.keys(props.schema.shape).filter((name) => !(name in props.environment));
+    if (missing.length > 0) throw new Error(`${this.node.path}: environment lacks ${missing.join(', ')}`);
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: LOG_RETENTION });
+    // Its own role, not the managed basic-execution policy: it may write to its log group and nothing else
+    // until `allow` adds what its route needs.
+    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: `${PROJECT_ROOT}${props.entry}`,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      bundling: {
+        // esbuild from node_modules (never Docker): CDK finds it through require.resolve from aws-cdk-lib.
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        // Some CommonJS dependencies call require(); an ESM bundle needs it defined.
+        banner: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);",
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        // The SDK the tests ran against, not whichever the runtime ships.
+        bundleAwsSDK: true,
+      },
+    });
+    Validations.of(this.function.node.defaultChild as CfnResource).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 on purpose: the code is type-checked and tested on Node 22 (the node@22 dev dependency every npm script runs on); the runtime moves with that pin, not ahead of it.',
+    });
+  }
+
+  /** Grants exactly `access`: each action on the named tables, indexes and pools, never a wildcard. */
+  allow(access: FunctionAccess, targets: AccessTargets): void {
+    for (const [key, actions] of Object.entries(access.tables ?? {}) as [TableKey, readonly string[]][]) {
+      if (actions.length === 0) continue;
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: actions.map((action) => `dynamodb:${action}`),
+          resources: [targets.tables[key].tableArn],
+        }),
+      );
+    }
+    for (const [key, indexes] of Object.entries(access.indexes ?? {}) as [TableKey, readonly string[]][]) {
+      const known = TABLES.find((t) => t.envVar === key)?.globalIndexes.map((i) => i.name) ?? [];
+      const unknown = indexes.filter((name) => !known.includes(name));
+      if (unknown.length > 0) throw new Error(`${this.node.path}: ${key} has no index ${unknown.join(', ')}`);
+      if (indexes.length === 0) continue;
+      const table = targets.tables[key];
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: indexes.map((name) => `${table.tableArn}/index/${name}`),
+        }),
+      );
+    }
+    const cognito = access.cognito ?? [];
+    if (cognito.length > 0) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: cognito.map((action) => `cognito-idp:${action}`),
+          resources: targets.userPools.map((pool) => pool.userPoolArn),
+        }),
+      );
+    }
+  }
+}

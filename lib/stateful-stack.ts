@@ -1,0 +1,88 @@
+// The stateful stack: the tables and one user pool per tenant, with the Cognito triggers the pools call.
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { TriggerEnvironmentSchema } from '#adapters/environment.ts';
+import { TABLES } from '#adapters/table-definitions.ts';
+import type { TenantsConfig } from '#config/tenants.ts';
+import { type TableKey, TRIGGERS, type TriggerName } from './access.ts';
+import { GatehouseFunction } from './gatehouse-function.ts';
+import { GatehouseTables } from './tables.ts';
+import { TenantPool } from './tenant-pool.ts';
+
+export interface GatehouseStatefulStackProps extends StackProps {
+  config: TenantsConfig;
+}
+
+/**
+ * Data that outlives any code deploy: tables and pools are retained and deletion-protected.
+ *
+ * The triggers live here too, not with the API: a pool names its trigger functions and each function's
+ * permission names its pool, so in separate stacks they would import each other (a cycle). Their code
+ * deploys update only the functions; the pools keep pointing at the same function ARNs.
+ */
+export class GatehouseStatefulStack extends Stack {
+  readonly tables: GatehouseTables;
+  readonly tenants: readonly TenantPool[];
+  readonly triggers: Record<TriggerName, GatehouseFunction>;
+
+  constructor(scope: Construct, id: string, props: GatehouseStatefulStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.tables = new GatehouseTables(this, 'Tables');
+
+    const tenantNames = JSON.stringify(Object.fromEntries(config.tenants.map((t) => [t.id, t.name])));
+    const trigger = (name: TriggerName, description: string) => {
+      const fn = new GatehouseFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}Trigger`, {
+        entry: TRIGGERS[name].entry,
+        description,
+        schema: TriggerEnvironmentSchema,
+        environment: { ...this.tables.environment(), TENANT_NAMES: tenantNames },
+        // Cognito waits 5 seconds for a trigger, then fails the sign-in or the mail.
+        timeout: Duration.seconds(5),
+      });
+      fn.allow(TRIGGERS[name].access, { tables: this.tables.byEnvVar, userPools: [] });
+      return fn;
+    };
+    this.triggers = {
+      customMessage: trigger(
+        'customMessage',
+        'Gatehouse Cognito trigger: tenant-worded welcome and reset mails',
+      ),
+      postAuthentication: trigger('postAuthentication', 'Gatehouse Cognito trigger: records sign-ins'),
+    };
+
+    this.tenants = config.tenants.map(
+      (tenant) =>
+        new TenantPool(this, `Tenant-${tenant.id}`, {
+          tenant,
+          triggers: {
+            customMessage: this.triggers.customMessage.function,
+            postAuthentication: this.triggers.postAuthentication.function,
+          },
+        }),
+    );
+
+    // What `npm run first-admin` and operators look up: each table, and each tenant's pool, client and login page.
+    for (const definition of TABLES) {
+      new CfnOutput(this, `${definition.name}Table`, {
+        value: this.tables.byEnvVar[definition.envVar as TableKey].tableName,
+        description: `${definition.envVar} of the functions`,
+      });
+    }
+    for (const pool of this.tenants) {
+      const id = pool.tenant.id;
+      new CfnOutput(this, `${id}UserPoolId`, {
+        value: pool.userPool.userPoolId,
+        description: `${id}: user pool`,
+      });
+      new CfnOutput(this, `${id}ClientId`, {
+        value: pool.client.userPoolClientId,
+        description: `${id}: app client`,
+      });
+      new CfnOutput(this, `${id}LoginUrl`, {
+        value: pool.domain.baseUrl(),
+        description: `${id}: hosted login page (add /login?client_id=…&response_type=code&redirect_uri=…)`,
+      });
+    }
+  }
+}

@@ -1,0 +1,286 @@
+// The stateless stack: one function per route of the route table behind a REST API, and the alarms.
+import {
+  CfnOutput,
+  type CfnResource,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import {
+  AccessLogField,
+  AccessLogFormat,
+  AuthorizationType,
+  CognitoUserPoolsAuthorizer,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  ResponseType,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import type { z } from 'zod';
+import { ApiEnvironmentSchema, type TenantEntrySchema } from '#adapters/environment.ts';
+import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
+import type { TenantConfig } from '#config/tenants.ts';
+import { ROUTE_ACCESS, routeAccess, type TableKey } from './access.ts';
+import { GatehouseFunction, LOG_RETENTION } from './gatehouse-function.ts';
+
+/** What the API needs of a tenant from the stateful stack. */
+export interface TenantIdentity {
+  config: TenantConfig;
+  userPool: IUserPool;
+  client: IUserPoolClient;
+}
+
+export interface GatehouseStatelessStackProps extends StackProps {
+  tables: Record<TableKey, ITable>;
+  tenants: readonly TenantIdentity[];
+  /** Functions of other stacks (the Cognito triggers) that get the same alarms as the routes' functions. */
+  alsoAlarmOn: readonly IFunction[];
+  /** Who is mailed when an alarm fires. */
+  alarmEmail?: string;
+}
+
+/** Stage-wide limits, below the account's; a tenant's bulk work paces itself well under them. */
+export const THROTTLING = { rateLimit: 100, burstLimit: 200 };
+
+// A Lambda function's environment holds at most 4 KB; TENANTS grows with every tenant.
+const LAMBDA_ENVIRONMENT_LIMIT = 4096;
+
+type TenantEntry = z.input<typeof TenantEntrySchema>;
+
+export class GatehouseStatelessStack extends Stack {
+  readonly api: RestApi;
+  readonly routeFunctions: Record<RouteId, GatehouseFunction>;
+  readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: GatehouseStatelessStackProps) {
+    super(scope, id, props);
+    const access = routeAccess(ROUTES, ROUTE_ACCESS);
+    const userPools = props.tenants.map((t) => t.userPool);
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: LOG_RETENTION });
+    this.api = new RestApi(this, 'Api', {
+      restApiName: 'gatehouse',
+      description: "Gatehouse: tenants' administrators manage their users",
+      endpointTypes: [EndpointType.REGIONAL],
+      // Execution logs need the account's API Gateway logging role (one per account and region).
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: 'v1',
+        throttlingRateLimit: THROTTLING.rateLimit,
+        throttlingBurstLimit: THROTTLING.burstLimit,
+        loggingLevel: MethodLoggingLevel.ERROR,
+        // Full request logging would write bearer tokens and bodies into the logs (DESIGN rule 6).
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: accessLogFormat(),
+      },
+    });
+    problemResponses(this.api);
+
+    // Tokens of every tenant's pool pass here; the handler verifies again and takes the tenant from the issuer.
+    const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      authorizerName: 'tenant-pools',
+      cognitoUserPools: userPools,
+      identitySource: 'method.request.header.Authorization',
+    });
+
+    const environment = {
+      ...tableEnvironment(props.tables),
+      TENANTS: this.toJsonString(props.tenants.map((t) => tenantEntry(t, this.region, this.urlSuffix))),
+    };
+    checkEnvironmentSize(props.tenants, this.region, environment);
+
+    const functions: Partial<Record<RouteId, GatehouseFunction>> = {};
+    for (const [routeId, route] of Object.entries(ROUTES) as [RouteId, (typeof ROUTES)[RouteId]][]) {
+      const fn = new GatehouseFunction(this, pascal(routeId), {
+        entry: `lambdas/api/handlers/${handlerFile(routeId)}`,
+        description: `Gatehouse API: ${route.method} ${route.path}`,
+        schema: ApiEnvironmentSchema,
+        environment,
+      });
+      fn.allow(access[routeId], { tables: props.tables, userPools });
+      this.api.root
+        .resourceForPath(route.path)
+        .addMethod(route.method, new LambdaIntegration(fn.function, { allowTestInvoke: false }), {
+          authorizer,
+          authorizationType: AuthorizationType.COGNITO,
+          operationName: routeId,
+        });
+      functions[routeId] = fn;
+    }
+    this.routeFunctions = functions as Record<RouteId, GatehouseFunction>;
+
+    // ── Reconciler: not deployed yet ───────────────────────────────────────────────────────────────────
+    // The scheduled reconciler (DESIGN "Consistency between Cognito and DynamoDB") goes here: a
+    // GatehouseFunction for its job module with its own entry in lib/access.ts (ListUsers and the admin
+    // actions it repairs with on the pools; reads and writes on the tables), run by an EventBridge Scheduler
+    // schedule, and an alarm on its drift metric through `this.alarm`. Nothing deploys it yet.
+
+    this.alarmTopic = new Topic(this, 'Alarms', { displayName: 'Gatehouse alarms', enforceSSL: true });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    for (const [routeId, fn] of Object.entries(this.routeFunctions))
+      this.alarmsOn(pascal(routeId), fn.function);
+    for (const fn of props.alsoAlarmOn) this.alarmsOn(fn.node.scope?.node.id ?? fn.node.id, fn);
+    this.alarm('Api5xx', this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }));
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Gatehouse API base URL' });
+
+    // Acknowledged cdk-nag findings, each on the one resource it concerns.
+    Validations.of(this.api.node.defaultChild as CfnResource).acknowledge({
+      id: 'AwsSolutions-APIG2',
+      reason:
+        'Every handler validates its path, query and body with strict zod schemas from the route table and answers RFC 9457 problem+json naming each bad field (DESIGN rule 5); an API Gateway validator would answer first, in its own format.',
+    });
+    Validations.of(this.api.deploymentStage.node.defaultChild as CfnResource).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason:
+        'No WAF web ACL by default: every method needs a Cognito token and the stage is throttled; a web ACL (its rules, its cost) is the deploying team\'s choice, and README "Deploying to AWS" says how to attach one.',
+    });
+    Validations.of(this.api.node.findChild('CloudWatchRole').node.defaultChild as CfnResource).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason:
+        "API Gateway's account-wide logging role: AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for it, and it grants log writes only.",
+    });
+  }
+
+  /** Errors and throttles of one function: any in five minutes raises the alarm. */
+  private alarmsOn(name: string, fn: IFunction): void {
+    this.alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }));
+    this.alarm(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }));
+  }
+
+  private alarm(id: string, metric: IMetric): Alarm {
+    const alarm = new Alarm(this, id, {
+      metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    return alarm;
+  }
+}
+
+/** A tenant as the API functions know it: its pool, the issuer of its tokens, its app client. */
+function tenantEntry(tenant: TenantIdentity, region: string, urlSuffix: string): TenantEntry {
+  const poolId = tenant.userPool.userPoolId;
+  return {
+    id: tenant.config.id,
+    name: tenant.config.name,
+    userPoolId: poolId,
+    issuer: `https://cognito-idp.${region}.${urlSuffix}/${poolId}`,
+    clientIds: [tenant.client.userPoolClientId],
+    passwordPolicy: tenant.config.passwordPolicy,
+  };
+}
+
+function tableEnvironment(tables: Record<TableKey, ITable>): Record<TableKey, string> {
+  return Object.fromEntries(Object.entries(tables).map(([key, table]) => [key, table.tableName])) as Record<
+    TableKey,
+    string
+  >;
+}
+
+/**
+ * Fails synth, rather than the deploy, when the tenants no longer fit in a function's environment: sizes
+ * the variables with the longest values the tokens can take (pool ids, client ids, table names).
+ */
+export function checkEnvironmentSize(
+  tenants: readonly TenantIdentity[],
+  region: string,
+  env: Record<string, string>,
+) {
+  const poolId = `${region}_${'X'.repeat(9)}`;
+  const entries = tenants.map((t) =>
+    tenantEntry(
+      {
+        ...t,
+        userPool: { userPoolId: poolId } as IUserPool,
+        client: { userPoolClientId: 'c'.repeat(26) } as IUserPoolClient,
+      },
+      region,
+      'amazonaws.com',
+    ),
+  );
+  const sized: Record<string, string> = { ...env, TENANTS: JSON.stringify(entries) };
+  for (const key of Object.keys(sized)) if (key.endsWith('_TABLE')) sized[key] = 'x'.repeat(128);
+  sized.NODE_OPTIONS = '--enable-source-maps';
+  const bytes = Object.entries(sized).reduce((sum, [k, v]) => sum + k.length + v.length, 0);
+  if (bytes > LAMBDA_ENVIRONMENT_LIMIT) {
+    throw new Error(
+      `The API functions' environment would need ${bytes} bytes for ${tenants.length} tenants; Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT}. ` +
+        'TENANTS must move out of the environment (e.g. a bundled or SSM-held tenants list) before more tenants are added.',
+    );
+  }
+}
+
+function problemResponses(api: RestApi): void {
+  // API Gateway's own refusals (before any handler runs) answer problem+json like the handlers do.
+  const base = 'https://gatehouse.dev/problems/';
+  const problem = (type: string, title: string, status?: number) =>
+    `{"type":"${base}${type}","title":"${title}",${status ? `"status":${status},` : ''}"detail":$context.error.messageString}`;
+  const responses: [string, ResponseType, string | undefined, string][] = [
+    ['Unauthorized', ResponseType.UNAUTHORIZED, '401', problem('unauthenticated', 'Not signed in', 401)],
+    ['AccessDenied', ResponseType.ACCESS_DENIED, '403', problem('forbidden', 'Not allowed', 403)],
+    // API Gateway answers a path it does not know with 403 "Missing Authentication Token".
+    [
+      'UnknownRoute',
+      ResponseType.MISSING_AUTHENTICATION_TOKEN,
+      '404',
+      problem('route-not-found', 'Not found', 404),
+    ],
+    ['Throttled', ResponseType.THROTTLED, '429', problem('throttled', 'Too many requests', 429)],
+    ['Default4xx', ResponseType.DEFAULT_4XX, undefined, problem('bad-request', 'Request refused')],
+    ['Default5xx', ResponseType.DEFAULT_5XX, undefined, problem('internal', 'Internal error')],
+  ];
+  for (const [id, type, statusCode, template] of responses) {
+    api.addGatewayResponse(id, {
+      type,
+      ...(statusCode ? { statusCode } : {}),
+      responseHeaders: {
+        'Content-Type': "'application/problem+json'",
+        ...(type === ResponseType.UNAUTHORIZED ? { 'WWW-Authenticate': "'Bearer'" } : {}),
+      },
+      templates: { 'application/json': template },
+    });
+  }
+}
+
+function accessLogFormat(): AccessLogFormat {
+  // No headers, tokens or bodies: who (pool and subject), what, and how it went.
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: AccessLogField.contextRequestId(),
+      requestTime: AccessLogField.contextRequestTime(),
+      ip: AccessLogField.contextIdentitySourceIp(),
+      method: AccessLogField.contextHttpMethod(),
+      resource: AccessLogField.contextResourcePath(),
+      status: AccessLogField.contextStatus(),
+      responseLength: AccessLogField.contextResponseLength(),
+      latency: AccessLogField.contextResponseLatency(),
+      integrationLatency: AccessLogField.contextIntegrationLatency(),
+      issuer: AccessLogField.contextAuthorizerClaims('iss'),
+      subject: AccessLogField.contextAuthorizerClaims('sub'),
+      error: AccessLogField.contextErrorMessage(),
+      errorType: AccessLogField.contextErrorResponseType(),
+    }),
+  );
+}
+
+const pascal = (id: string) => `${id[0]?.toUpperCase()}${id.slice(1)}`;

@@ -1,0 +1,56 @@
+// The project Lambda construct: local esbuild (never Docker), one minified ESM file with its map, typed environment.
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TriggerEnvironmentSchema } from '#adapters/environment.ts';
+import { GatehouseFunction } from '#lib/gatehouse-function.ts';
+
+describe('GatehouseFunction', () => {
+  let app: App;
+  let bundle: string;
+
+  beforeAll(() => {
+    app = new App();
+    const stack = new Stack(app, 'Probe', { env: { region: 'eu-west-1' } });
+    const fn = new GatehouseFunction(stack, 'Probe', {
+      entry: 'lambdas/triggers/custom-message.ts',
+      description: 'probe',
+      schema: TriggerEnvironmentSchema,
+      environment: { PROFILES_TABLE: 'p', HISTORY_TABLE: 'h', TENANT_NAMES: '{}' },
+    });
+    const template = Template.fromStack(stack);
+    const code =
+      template.toJSON().Resources[stack.getLogicalId(fn.function.node.defaultChild as never)].Properties.Code;
+    bundle = join(app.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
+  });
+
+  it('bundles with the esbuild of node_modules, which CDK finds from aws-cdk-lib as it does', () => {
+    const fromCdk = createRequire(createRequire(import.meta.url).resolve('aws-cdk-lib'));
+    expect((fromCdk('esbuild/package.json') as { version: string }).version).toMatch(/^0\./);
+  });
+
+  it('writes one minified ESM file and its source map', () => {
+    expect(readdirSync(bundle).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    const code = readFileSync(join(bundle, 'index.mjs'), 'utf8');
+    expect(code.startsWith("import{createRequire}from'node:module';")).toBe(true);
+    // Minified: long lines (the few line breaks left are inside template literals and legal comments).
+    expect(code.length / code.split('\n').length).toBeGreaterThan(2000);
+    expect(code).toContain('//# sourceMappingURL=index.mjs.map');
+  });
+
+  it('refuses an environment that lacks a variable of its schema, before bundling anything', () => {
+    const stack = new Stack(new App(), 'Missing');
+    expect(
+      () =>
+        new GatehouseFunction(stack, 'Fn', {
+          entry: 'lambdas/triggers/custom-message.ts',
+          description: 'missing',
+          schema: TriggerEnvironmentSchema,
+          environment: { PROFILES_TABLE: 'p', HISTORY_TABLE: 'h' } as never,
+        }),
+    ).toThrow(/environment lacks TENANT_NAMES/);
+  });
+});

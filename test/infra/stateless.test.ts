@@ -1,0 +1,316 @@
+// The stateless stack for three tenants: every route behind the authorizer, least-privilege functions, logs, alarms.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CfnElement } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ApiEnvironmentSchema } from '#adapters/environment.ts';
+import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
+import { ROUTE_ACCESS, routeAccess } from '#lib/access.ts';
+import { THROTTLING } from '#lib/stateless-stack.ts';
+import { render, type Synthesised, synthesise } from './gatehouse.ts';
+
+type Json = Parameters<typeof render>[0];
+type Resource = { Type: string; Properties: Record<string, Json> };
+
+let built: Synthesised;
+let template: Template;
+let resources: Record<string, Resource>;
+const ROUTE_IDS = Object.keys(ROUTES) as RouteId[];
+const idOf = (element: unknown) => built.stateless.getLogicalId(element as CfnElement);
+const statefulIdOf = (element: unknown) => built.stateful.getLogicalId(element as CfnElement);
+const functionId = (route: RouteId) => idOf(built.stateless.routeFunctions[route].function.node.defaultChild);
+
+beforeAll(() => {
+  built = synthesise({ bundle: ['Gatehouse-Stateless'] });
+  template = built.templates.stateless;
+  resources = template.toJSON().Resources as Record<string, Resource>;
+});
+
+/** What a stateful-stack value stands for: `PROFILES_TABLE`, `pool:acme`, `client:acme`, or its raw form. */
+function meaning(node: Json): string {
+  const name = JSON.stringify(node);
+  for (const [key, table] of Object.entries(built.stateful.tables.byEnvVar)) {
+    if (name.includes(statefulIdOf(table.node.defaultChild))) return key;
+  }
+  for (const pool of built.stateful.tenants) {
+    if (name.includes(statefulIdOf(pool.client.node.defaultChild))) return `client:${pool.tenant.id}`;
+    if (name.includes(statefulIdOf(pool.userPool.node.defaultChild))) return `pool:${pool.tenant.id}`;
+  }
+  if (name === '{"Ref":"AWS::URLSuffix"}') return 'amazonaws.com';
+  return name;
+}
+
+/** The path of an API Gateway resource, from its chain of parents. */
+function pathOf(resourceRef: Json): string {
+  const ref = resourceRef as { Ref?: string };
+  if (!ref.Ref) return ''; // the API's root resource
+  const resource = resources[ref.Ref] as Resource;
+  return `${pathOf(resource.Properties.ParentId as Json)}/${resource.Properties.PathPart as string}`;
+}
+
+/** Every action its role allows a function, as `action@target`, the log group left out. */
+function grantsOf(fnId: string): string[] {
+  const roleId = ((resources[fnId] as Resource).Properties.Role as { 'Fn::GetAtt': [string] })[
+    'Fn::GetAtt'
+  ][0];
+  return Object.values(resources)
+    .filter(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+    )
+    .flatMap(
+      (policy) =>
+        (policy.Properties.PolicyDocument as { Statement: { Action: Json; Resource: Json }[] }).Statement,
+    )
+    .flatMap((statement) => {
+      const actions = [statement.Action].flat() as string[];
+      const targets = [statement.Resource].flat().map((r) => render(r, meaning));
+      return actions.flatMap((action) => targets.map((target) => `${action}@${target}`));
+    })
+    .filter((grant) => !grant.startsWith('logs:'))
+    .sort();
+}
+
+describe('routes', () => {
+  it('has one method and one function per route of the route table', () => {
+    template.resourceCountIs('AWS::ApiGateway::Method', ROUTE_IDS.length);
+    template.resourceCountIs('AWS::Lambda::Function', ROUTE_IDS.length);
+  });
+
+  it.each(
+    ROUTE_IDS.map((id) => [id] as const),
+  )('serves %s at its path, behind the tenants’ authorizer', (id) => {
+    const route = ROUTES[id];
+    const authorizerId = Object.keys(template.findResources('AWS::ApiGateway::Authorizer'))[0];
+    const methods = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::ApiGateway::Method' &&
+        r.Properties.HttpMethod === route.method &&
+        pathOf(r.Properties.ResourceId as Json) === route.path,
+    );
+    expect(methods).toHaveLength(1);
+    expect(methods[0]?.Properties).toMatchObject({
+      AuthorizationType: 'COGNITO_USER_POOLS',
+      AuthorizerId: { Ref: authorizerId },
+      OperationName: id,
+      Integration: {
+        Type: 'AWS_PROXY',
+        Uri: { 'Fn::Join': ['', expect.arrayContaining([{ 'Fn::GetAtt': [functionId(id), 'Arn'] }])] },
+      },
+    });
+  });
+
+  it.each(
+    ROUTE_IDS.map((id) => [id] as const),
+  )('runs %s from its handler module on Node.js 22, arm64, with JSON logs kept three months', (id) => {
+    const fn = resources[functionId(id)] as Resource;
+    expect(fn.Properties).toMatchObject({
+      Handler: 'index.handler',
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: expect.anything() },
+      Description: `Gatehouse API: ${ROUTES[id].method} ${ROUTES[id].path}`,
+    });
+    const logGroup = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    expect(resources[logGroup]?.Properties.RetentionInDays).toBe(90);
+    // The bundle is one minified ESM file built from this route's handler module (its source map says so).
+    const key = (fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+    const bundle = join(built.app.outdir, `asset.${key}`);
+    expect(readdirSync(bundle).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    const map = JSON.parse(readFileSync(join(bundle, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+    expect(map.sources.some((source) => source.endsWith(`lambdas/api/handlers/${handlerFile(id)}`))).toBe(
+      true,
+    );
+  });
+
+  it('authorises with every tenant’s pool', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'COGNITO_USER_POOLS',
+      IdentitySource: 'method.request.header.Authorization',
+    });
+    const [authorizer] = Object.values(template.findResources('AWS::ApiGateway::Authorizer'));
+    const pools = (authorizer?.Properties.ProviderARNs as Json[]).map(meaning).sort();
+    expect(pools).toEqual(['pool:acme', 'pool:globex', 'pool:initech']);
+  });
+});
+
+describe('function environment', () => {
+  it.each(
+    ROUTE_IDS.map((id) => [id] as const),
+  )('gives %s an environment its schema accepts, TENANTS naming each pool’s issuer and client', (id) => {
+    const variables = (resources[functionId(id)] as Resource).Properties.Environment as {
+      Variables: Record<string, Json>;
+    };
+    // What the function would see once deployed, pool and client ids stood in for.
+    const seen = Object.fromEntries(
+      Object.entries(variables.Variables).map(([name, value]) => [
+        name,
+        render(value, (node) => {
+          const what = meaning(node);
+          if (what.startsWith('pool:')) return `${built.config.region}_${what.slice(5)}Pool`;
+          if (what.startsWith('client:')) return `${what.slice(7)}client`;
+          if (what.endsWith('_TABLE')) return `gatehouse-${what.toLowerCase()}`;
+          return what;
+        }),
+      ]),
+    );
+    expect(Object.keys(seen).sort()).toEqual(
+      [...Object.keys(ApiEnvironmentSchema.shape), 'NODE_OPTIONS'].sort(),
+    );
+    const env = ApiEnvironmentSchema.parse(seen);
+    expect(env.TENANTS).toEqual(
+      built.config.tenants.map((t) => ({
+        id: t.id,
+        name: t.name,
+        userPoolId: `eu-west-1_${t.id}Pool`,
+        issuer: `https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_${t.id}Pool`,
+        clientIds: [`${t.id}client`],
+        passwordPolicy: t.passwordPolicy,
+      })),
+    );
+  });
+});
+
+describe('least privilege', () => {
+  const access = routeAccess(ROUTES, ROUTE_ACCESS);
+
+  it.each(
+    ROUTE_IDS.map((id) => [id] as const),
+  )('grants %s exactly the actions its access entry names', (id) => {
+    const entry = access[id];
+    const pools = built.config.tenants.map((t) => `pool:${t.id}`);
+    const expected = [
+      ...Object.entries(entry.tables ?? {}).flatMap(([table, actions]) =>
+        (actions ?? []).map((action) => `dynamodb:${action}@${table}`),
+      ),
+      ...Object.entries(entry.indexes ?? {}).flatMap(([table, indexes]) =>
+        (indexes ?? []).map((index) => `dynamodb:Query@${table}/index/${index}`),
+      ),
+      ...(entry.cognito ?? []).flatMap((action) => pools.map((pool) => `cognito-idp:${action}@${pool}`)),
+    ].sort();
+    expect(grantsOf(functionId(id))).toEqual(expected);
+  });
+
+  it('grants no read route any write', () => {
+    for (const id of ROUTE_IDS.filter((r) => ROUTES[r].method === 'GET')) {
+      expect(grantsOf(functionId(id)).filter((g) => /Put|Update|Delete|Admin(?!Get)/.test(g))).toEqual([]);
+    }
+  });
+
+  it('uses no wildcard in any IAM action or resource, in either stack', () => {
+    for (const stackTemplate of [built.templates.stateful, template]) {
+      const statements = [
+        ...Object.values(stackTemplate.findResources('AWS::IAM::Policy')).flatMap(
+          (p) => p.Properties.PolicyDocument.Statement,
+        ),
+        ...Object.values(stackTemplate.findResources('AWS::IAM::Role')).flatMap((r) =>
+          (r.Properties.Policies ?? []).flatMap(
+            (p: { PolicyDocument: { Statement: unknown[] } }) => p.PolicyDocument.Statement,
+          ),
+        ),
+      ] as { Action: string | string[]; Resource: Json }[];
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
+        for (const resource of [statement.Resource].flat()) {
+          if (typeof resource === 'string') expect(resource).not.toContain('*');
+        }
+      }
+    }
+  });
+
+  it('lets the Cognito triggers touch only the tables', () => {
+    const stateful = built.templates.stateful.toJSON().Resources as Record<string, Resource>;
+    const actions = Object.values(stateful)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap(
+        (p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
+      )
+      .flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:'))).toEqual([]);
+  });
+});
+
+describe('stage', () => {
+  it('throttles, logs errors and access in JSON without request data, on a regional endpoint', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: THROTTLING.rateLimit,
+          ThrottlingBurstLimit: THROTTLING.burstLimit,
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+        }),
+      ],
+      AccessLogSetting: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+    });
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
+    expect(stage?.Properties.AccessLogSetting.Format).not.toMatch(/authorization|header|body/i);
+  });
+
+  it('answers API Gateway’s own refusals as problem+json', () => {
+    for (const [type, status] of [
+      ['UNAUTHORIZED', '401'],
+      ['ACCESS_DENIED', '403'],
+      ['MISSING_AUTHENTICATION_TOKEN', '404'],
+      ['THROTTLED', '429'],
+    ]) {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        StatusCode: status,
+        ResponseParameters: Match.objectLike({
+          'gatewayresponse.header.Content-Type': "'application/problem+json'",
+        }),
+        ResponseTemplates: { 'application/json': Match.stringLikeRegexp(`"status":${status}`) },
+      });
+    }
+  });
+});
+
+describe('alarms', () => {
+  it('raises an alarm on errors and on throttles of every function, the triggers included', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const watched = (metric: string) =>
+      alarms
+        .filter((a) => a.Properties.MetricName === metric && a.Properties.Namespace === 'AWS/Lambda')
+        .map((a) => render(a.Properties.Dimensions[0].Value, (node) => meaning(node)));
+    const routeFunctions = ROUTE_IDS.map((id) => ({ Ref: functionId(id) }));
+    for (const metric of ['Errors', 'Throttles']) {
+      const names = watched(metric);
+      expect(names).toHaveLength(ROUTE_IDS.length + 2);
+      for (const fn of routeFunctions) expect(names).toContain(JSON.stringify(fn));
+    }
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: idOf(built.stateless.alarmTopic.node.defaultChild) }],
+      });
+    }
+  });
+
+  it('mails the configured address and refuses unencrypted publishing', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@platform.example.com',
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
