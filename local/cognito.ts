@@ -48,7 +48,16 @@ export interface LocalMail {
   html?: string;
 }
 
-export type LocalTrigger = 'CustomMessage' | 'PostAuthentication' | 'PreTokenGeneration' | 'PostConfirmation';
+/**
+ * The triggers the offline Cognito invokes. PreAuthentication is Gatehouse's own addition to cognito-local;
+ * PreTokenGeneration is cognito-local's, honoured (as AWS's V1 event) on the ID token only.
+ */
+export type LocalTrigger =
+  | 'CustomMessage'
+  | 'PreAuthentication'
+  | 'PostAuthentication'
+  | 'PreTokenGeneration'
+  | 'PostConfirmation';
 
 export interface LocalCognitoOptions {
   /** Persistent folder, like cognito-local's `.cognito`: `config.json` and `db/<poolId>.json`, `db/clients.json`. */
@@ -104,7 +113,7 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
     maxRetries: 0,
     httpOptions: { timeout: 30_000 },
   };
-  const lambda = new AwsLambdaService(opts.triggers, new (loadLambdaClient())(lambdaClient));
+  const lambda = new AwsLambdaService(opts.triggers, new (loadLambdaClient())(lambdaClient), opts.region);
   const triggers = awsTriggers(new TriggersService(clock, cognito, lambda, noCustomEmailSender), lambda);
   // Filled in once the port is known: the token generator reads it on every sign-in.
   const tokenConfig: TokenConfig = {};
@@ -129,7 +138,7 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   // cognito-local's types name its own pino (v7); the project's pino 10 logger has the methods it calls.
   const serverLogger = logger as unknown as Parameters<typeof createServer>[1];
   const app = createServer(
-    withAwsParity(Router(services), { ...services, ledger }),
+    withAwsParity(Router(services), { ...services, triggers, ledger }),
     serverLogger,
     config.ServerConfig,
     services,

@@ -12,7 +12,6 @@ import {
 import type { Route, Router } from 'cognito-local/lib/server/Router.js';
 import type { CognitoService } from 'cognito-local/lib/services/cognitoService.js';
 import type { Context } from 'cognito-local/lib/services/context.js';
-import type { Triggers } from 'cognito-local/lib/services/triggers/triggers.js';
 import type { User, UserPoolService } from 'cognito-local/lib/services/userPoolService.js';
 import {
   CODE_MISMATCH,
@@ -29,11 +28,12 @@ import {
 } from './aws-errors.ts';
 import { checkNewPassword, generateTemporaryPassword, poolPasswordPolicy } from './password-policy.ts';
 import { jwtClaims } from './tokens.ts';
+import type { AwsTriggers } from './triggers.ts';
 import { type LifecycleServices, UserLifecycle } from './user-lifecycle.ts';
 
 export interface ParityServices extends LifecycleServices {
   cognito: CognitoService;
-  triggers: Triggers;
+  triggers: AwsTriggers;
 }
 
 /** Targets cognito-local lacks (it answers them HTTP 500 Unsupported); done here entirely. */
@@ -122,8 +122,9 @@ class AwsParity {
         return route(ctx, req);
       case 'InitiateAuth':
       case 'AdminInitiateAuth': {
-        await this.beforeInitiateAuth(ctx, pool, req);
-        const res: InitiateAuthResponse = await route(ctx, req);
+        const auth = target === 'AdminInitiateAuth' ? adminPasswordFlow(req) : req;
+        await this.beforeInitiateAuth(ctx, pool, auth);
+        const res: InitiateAuthResponse = await route(ctx, auth);
         this.rememberChallenge(pool, res);
         return res;
       }
@@ -184,7 +185,7 @@ class AwsParity {
     switch (req.AuthFlow) {
       case 'USER_PASSWORD_AUTH':
       case 'ADMIN_USER_PASSWORD_AUTH':
-        return this.checkPasswordSignIn(ctx, pool, req.ClientId, params.USERNAME, params.PASSWORD);
+        return this.checkPasswordSignIn(ctx, pool, req, params.USERNAME, params.PASSWORD);
       case 'REFRESH_TOKEN_AUTH':
       case 'REFRESH_TOKEN':
         return this.checkRefresh(ctx, pool, params.REFRESH_TOKEN);
@@ -194,20 +195,35 @@ class AwsParity {
   /**
    * cognito-local answers a FORCE_CHANGE_PASSWORD user's sign-in with the challenge without looking at the
    * password, lets disabled users in, and says InvalidPasswordException where AWS says NotAuthorizedException.
+   * It has no PreAuthentication trigger: AWS invokes it once the user is looked up and before the password is
+   * checked, so a refusing function wins over a wrong password, and a refused sign-in reaches no other trigger.
    */
   private async checkPasswordSignIn(
     ctx: Context,
     pool: UserPoolService,
-    clientId: string | undefined,
+    req: CognitoRequest,
     username: string | undefined,
     password: string | undefined,
   ): Promise<void> {
     if (typeof username !== 'string' || typeof password !== 'string') return; // cognito-local reports it
+    const { triggers } = this.services;
     const user = await pool.getUserByUsername(ctx, username);
-    if (!user) {
-      if (this.services.triggers.enabled('UserMigration')) return; // cognito-local migrates, then signs in
-      throw await this.unknownUserError(ctx, clientId);
+    if (!user && triggers.enabled('UserMigration')) return; // cognito-local migrates, then signs in
+    const client = req.ClientId ? await this.services.cognito.getAppClient(ctx, req.ClientId) : null;
+    // With PreventUserExistenceErrors ENABLED, AWS invokes it for an unknown user too, with userNotFound true.
+    const hidesUsers = client?.PreventUserExistenceErrors === 'ENABLED';
+    if (req.ClientId && (user || hidesUsers) && triggers.enabled('PreAuthentication')) {
+      await triggers.preAuthentication(ctx, {
+        clientId: req.ClientId,
+        clientMetadata: req.ClientMetadata,
+        userPoolId: pool.options.Id,
+        username,
+        user,
+        reportUserNotFound: hidesUsers,
+      });
     }
+    // An app client with PreventUserExistenceErrors ENABLED hides whether the user exists; LEGACY says so.
+    if (!user) throw hidesUsers ? new NotAuthorizedError(INCORRECT) : new UserNotFoundError(USER_NOT_FOUND);
     // After AdminResetUserPassword the password is gone: whatever is given, the answer is "reset it".
     if (user.UserStatus === 'RESET_REQUIRED') {
       throw new CognitoError('PasswordResetRequiredException', PASSWORD_RESET_REQUIRED);
@@ -217,14 +233,6 @@ class AwsParity {
     if (user.UserStatus === 'FORCE_CHANGE_PASSWORD' && this.temporaryPasswordExpired(pool, user)) {
       throw new NotAuthorizedError(TEMPORARY_EXPIRED);
     }
-  }
-
-  private async unknownUserError(ctx: Context, clientId: string | undefined): Promise<CognitoError> {
-    const client = clientId ? await this.services.cognito.getAppClient(ctx, clientId) : null;
-    // An app client with PreventUserExistenceErrors ENABLED hides whether the user exists; LEGACY says so.
-    return client?.PreventUserExistenceErrors === 'ENABLED'
-      ? new NotAuthorizedError(INCORRECT)
-      : new UserNotFoundError(USER_NOT_FOUND);
   }
 
   private temporaryPasswordExpired(pool: UserPoolService, user: User): boolean {
@@ -308,6 +316,14 @@ class AwsParity {
     if (session.expiresAt < this.services.clock.get().getTime())
       throw new NotAuthorizedError(EXPIRED_SESSION);
   }
+}
+
+/**
+ * ADMIN_NO_SRP_AUTH is the former name of ADMIN_USER_PASSWORD_AUTH, still accepted by AdminInitiateAuth;
+ * cognito-local knows only the new name.
+ */
+function adminPasswordFlow(req: CognitoRequest): CognitoRequest {
+  return req.AuthFlow === 'ADMIN_NO_SRP_AUTH' ? { ...req, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH' } : req;
 }
 
 /** cognito-local refuses a wrong code too, but in its own words. */

@@ -6,7 +6,13 @@ import {
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { CustomMessageTriggerEvent, PostAuthenticationTriggerEvent } from 'aws-lambda';
-import { type LocalCognito, type LocalMail, type LocalPool, startLocalCognito } from '#local/cognito.ts';
+import {
+  type LocalCognito,
+  type LocalMail,
+  type LocalPool,
+  type LocalTrigger,
+  startLocalCognito,
+} from '#local/cognito.ts';
 import type { LambdaInvokeServer } from '#local/lambda-invoke.ts';
 
 export const REGION = 'eu-west-1';
@@ -69,6 +75,7 @@ export interface Harness {
 export async function startHarness(
   dataDir: string,
   lambda: LambdaInvokeServer | undefined,
+  triggers: Partial<Record<LocalTrigger, string>> = FUNCTIONS,
 ): Promise<Harness> {
   const mails: LocalMail[] = [];
   const cognito = await startLocalCognito({
@@ -76,7 +83,7 @@ export async function startHarness(
     region: REGION,
     pools: [POOL],
     lambdaEndpoint: lambda?.url ?? 'http://127.0.0.1:9',
-    triggers: lambda ? FUNCTIONS : {},
+    triggers: lambda ? triggers : {},
     sendMail: async (mail) => {
       mails.push(mail);
     },
