@@ -48,6 +48,7 @@ const tables = Object.fromEntries(TABLES.map((t) => [t.envVar, output(`${t.name}
 // Loaded once the region is set: the adapters create their clients when loaded.
 const { createDeps } = await import('#adapters/wiring.ts');
 const { createUser } = await import('#services/create-user.ts');
+const { systemCaller } = await import('#services/changes.ts');
 const deps = createDeps(tables);
 
 // Only the first: every later user is added through the API by an administrator.
@@ -60,23 +61,22 @@ const { activate: _, ...profile } = CreateUserBodySchema.parse({
   firstName,
   lastName,
   email,
-  roles: [{ role: 'Administrator' }],
+  roles: [{ role: 'administrator' }],
 });
-const user = await createUser(
-  deps,
+const caller = systemCaller(
   {
-    tenant: {
-      id: tenant.id,
-      name: tenant.name,
-      userPoolId: output(`${tenant.id}UserPoolId`),
-      passwordPolicy: tenant.passwordPolicy,
-    },
-    actor: { id: 'first-admin', name: 'First-administrator script' },
-    requestId: `first-admin-${randomUUID()}`,
+    id: tenant.id,
+    name: tenant.name,
+    userPoolId: output(`${tenant.id}UserPoolId`),
+    passwordPolicy: tenant.passwordPolicy,
+    features: tenant.features,
+    ...tenant.organisation,
+    licences: tenant.licences,
   },
-  profile,
-  true,
+  { id: 'first-admin', name: 'First-administrator script' },
+  `first-admin-${randomUUID()}`,
 );
+const user = await createUser(deps, caller, profile, true);
 console.log(
   `${user.email} is ${tenant.id}'s first administrator (user ${user.id}, ${user.status}); Cognito has mailed ` +
     `the temporary password. Sign in at ${outputs[`${tenant.id}LoginUrl`] ?? 'the hosted login page'}.`,

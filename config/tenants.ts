@@ -49,6 +49,18 @@ export const TenantConfigSchema = z.strictObject({
   passwordPolicy: PasswordPolicySchema,
   mfa: z.enum(['off', 'optional', 'required']),
   features: z.array(z.string().min(1)).default([]),
+  /** Where given, the only teams, areas and client organisations scoped roles may name. */
+  organisation: z
+    .strictObject({
+      teams: z.array(z.string().min(1)).optional(),
+      areas: z.array(z.string().min(1)).optional(),
+      clients: z.array(z.string().min(1)).optional(),
+    })
+    .default({}),
+  /** Seats per licence type, e.g. { "engineer": 25, "planner": 10, "manager": 5 }. */
+  licences: z.record(z.string().min(1), z.number().int().min(0)).default({}),
+  /** Sign-in is refused to users without a licence. */
+  licenceRequired: z.boolean().default(false),
   /**
    * How Cognito sends the tenant's mails: `ses` (default) from `mailFrom`, an identity verified in SES;
    * `cognito`: Cognito's own sender (no-reply@verificationemail.com, a small daily quota: trials only).

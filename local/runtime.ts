@@ -51,7 +51,12 @@ export interface Gatehouse {
 }
 
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-const TRIGGERS = { CustomMessage: 'custom-message', PostAuthentication: 'post-authentication' } as const;
+const TRIGGERS = {
+  CustomMessage: 'custom-message',
+  PreAuthentication: 'pre-authentication',
+  PostAuthentication: 'post-authentication',
+  PreTokenGeneration: 'pre-token-generation',
+} as const;
 
 export async function startGatehouse(options: StartOptions): Promise<Gatehouse> {
   if (options.reset) rmSync(options.dataDir, { recursive: true, force: true });
@@ -132,6 +137,10 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       issuer: cognito.issuer(t.userPoolId),
       clientIds: [t.clientId],
       passwordPolicy: t.config.passwordPolicy,
+      features: t.config.features,
+      organisation: t.config.organisation,
+      licences: t.config.licences,
+      licenceRequired: t.config.licenceRequired,
     }));
     const functionEnvironment: Record<string, string> = {
       AWS_REGION: config.region,
@@ -144,6 +153,9 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       [HISTORY_TABLE.envVar]: tables[HISTORY_TABLE.envVar] as string,
       TENANTS: JSON.stringify(entries),
       TENANT_NAMES: JSON.stringify(Object.fromEntries(tenants.map((t) => [t.config.id, t.config.name]))),
+      LICENCE_REQUIRED_TENANTS: JSON.stringify(
+        tenants.filter((t) => t.config.licenceRequired).map((t) => t.config.id),
+      ),
     };
     Object.assign(process.env, functionEnvironment);
 

@@ -45,7 +45,11 @@ export async function seedAdmin(
     firstName: admin.firstName,
     lastName: admin.lastName,
     email: admin.email,
-    roles: [{ role: 'Administrator' }],
+    roles: [{ role: 'administrator' }],
+    // The first licence type, where the tenant has licences: one it may require to sign in.
+    ...(Object.keys(tenant.config.licences)[0]
+      ? { licenceType: Object.keys(tenant.config.licences)[0] }
+      : {}),
     userType: 'internal',
     status: 'active',
     cognitoSub: sub,

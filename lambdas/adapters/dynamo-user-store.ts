@@ -13,15 +13,17 @@ import {
 import {
   EmailTaken,
   LastAdministrator,
+  LicenceLimitReached,
   RequestInProgress,
   UserNotFound,
   VersionConflict,
 } from '#domain/errors.ts';
 import type { HistoryEntry } from '#domain/history.ts';
-import { isActiveAdministrator, type User } from '#domain/user.ts';
+import { holdsLicence, isActiveAdministrator, type User } from '#domain/user.ts';
 import type { Page, UserStore, WriteOptions } from '#services/ports.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { completionItem } from './dynamo-idempotency-store.ts';
+import { historyPut } from './history-items.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -29,6 +31,8 @@ const USER = 'USER#';
 const EMAIL = 'EMAIL#';
 /** The tenant's count of active administrators, kept in every transaction that changes it. */
 const ADMINS = 'COUNT#ACTIVE_ADMINS';
+/** Seats taken per licence type, kept in every transaction that gives or takes a licence. */
+const LICENCE = 'COUNT#LICENCE#';
 
 export interface DynamoUserStoreOptions {
   client: DynamoDBDocumentClient;
@@ -55,6 +59,7 @@ export class DynamoUserStore implements UserStore {
       ['profile', this.putProfile(tenantId, user, 'attribute_not_exists(pk)')],
       ['email', this.claimEmail(tenantId, user)],
       ...this.adminCount(tenantId, undefined, user),
+      ...this.licenceCount(tenantId, undefined, user, options),
       ['history', this.historyPut(tenantId, entry)],
       ...this.completion(options),
     ];
@@ -82,6 +87,7 @@ export class DynamoUserStore implements UserStore {
           ] as Labelled[])
         : []),
       ...this.adminCount(tenantId, before, after),
+      ...this.licenceCount(tenantId, before, after, options),
       ['history', this.historyPut(tenantId, entry)],
       ...this.completion(options),
     ];
@@ -108,6 +114,7 @@ export class DynamoUserStore implements UserStore {
       ],
       ['release', this.releaseEmail(tenantId, user)],
       ...this.adminCount(tenantId, user, undefined),
+      ...this.licenceCount(tenantId, user, undefined, options),
       ['history', this.historyPut(tenantId, entry)],
       ...this.completion(options),
     ];
@@ -141,6 +148,18 @@ export class DynamoUserStore implements UserStore {
       if (error instanceof ConditionalCheckFailedException) throw new UserNotFound();
       throw error;
     }
+  }
+
+  async licencesUsed(tenantId: string): Promise<Record<string, number>> {
+    const { Items = [] } = await this.options.client.send(
+      new QueryCommand({
+        TableName: this.options.profilesTable,
+        KeyConditionExpression: 'pk = :tenant AND begins_with(sk, :licence)',
+        ExpressionAttributeValues: { ':tenant': tenantId, ':licence': LICENCE },
+        ConsistentRead: true,
+      }),
+    );
+    return Object.fromEntries(Items.map((i) => [String(i.sk).slice(LICENCE.length), Number(i.n ?? 0)]));
   }
 
   async activeAdministrators(tenantId: string): Promise<number> {
@@ -266,18 +285,53 @@ export class DynamoUserStore implements UserStore {
   }
 
   private historyPut(tenantId: string, entry: HistoryEntry) {
-    return {
-      Put: {
-        TableName: this.options.historyTable,
-        Item: {
-          pk: `${tenantId}#${entry.userId}`,
-          sk: `${entry.at}#${entry.id}`,
-          tenantPk: tenantId,
-          ...entry,
+    return historyPut(this.options.historyTable, tenantId, entry);
+  }
+
+  /** Moves the seat counts when a change gives or takes a licence; never beyond the type's seats. */
+  private licenceCount(
+    tenantId: string,
+    before: User | undefined,
+    after: User | undefined,
+    options: WriteOptions | undefined,
+  ): Labelled[] {
+    const was = holdsLicence(before);
+    const now = holdsLicence(after);
+    if (was === now) return [];
+    const items: Labelled[] = [];
+    if (now) {
+      const seats = options?.seats?.[now];
+      items.push([
+        'licence',
+        {
+          Update: {
+            TableName: this.options.profilesTable,
+            Key: { pk: tenantId, sk: LICENCE + now },
+            UpdateExpression: 'ADD n :one',
+            ...(seats === undefined
+              ? { ExpressionAttributeValues: { ':one': 1 } }
+              : {
+                  ConditionExpression: 'attribute_not_exists(n) OR n < :seats',
+                  ExpressionAttributeValues: { ':one': 1, ':seats': seats },
+                }),
+          },
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    };
+      ]);
+    }
+    if (was) {
+      items.push([
+        'release',
+        {
+          Update: {
+            TableName: this.options.profilesTable,
+            Key: { pk: tenantId, sk: LICENCE + was },
+            UpdateExpression: 'ADD n :minus',
+            ExpressionAttributeValues: { ':minus': -1 },
+          },
+        },
+      ]);
+    }
+    return items;
   }
 
   private completion(options: WriteOptions | undefined): Labelled[] {
@@ -303,6 +357,10 @@ export class DynamoUserStore implements UserStore {
         (_, i) => error.CancellationReasons?.[i]?.Code === 'ConditionalCheckFailed',
       )?.[0];
       if (failed === 'admins') throw new LastAdministrator(verb);
+      if (failed === 'licence')
+        throw new LicenceLimitReached(
+          String(labelled(items, 'licence')?.Update?.Key?.sk).slice(LICENCE.length),
+        );
       const mapped = failed ? errors[failed] : undefined;
       if (mapped) throw mapped();
       if (failed === 'completion') throw new RequestInProgress();
@@ -311,7 +369,11 @@ export class DynamoUserStore implements UserStore {
   }
 }
 
-type Label = 'profile' | 'email' | 'release' | 'admins' | 'history' | 'completion';
+type Label = 'profile' | 'email' | 'release' | 'admins' | 'licence' | 'history' | 'completion';
+
+function labelled(items: Labelled[], label: Label): TransactItem | undefined {
+  return items.find(([l]) => l === label)?.[1];
+}
 type Labelled = [Label, TransactItem];
 
 /** The verb of a change, for the last-administrator refusal. */

@@ -10,6 +10,19 @@ export const TenantEntrySchema = z.strictObject({
   issuer: z.url(),
   clientIds: z.array(z.string().min(1)).min(1),
   passwordPolicy: PasswordPolicySchema,
+  features: z.array(z.string().min(1)).default([]),
+  /** Where given, the only teams, areas and client organisations scoped roles may name. */
+  organisation: z
+    .strictObject({
+      teams: z.array(z.string().min(1)).optional(),
+      areas: z.array(z.string().min(1)).optional(),
+      clients: z.array(z.string().min(1)).optional(),
+    })
+    .default({}),
+  /** Seats per licence type; a type not listed cannot be assigned once any is listed. */
+  licences: z.record(z.string().min(1), z.number().int().min(0)).default({}),
+  /** Sign-in is refused to users without a licence. */
+  licenceRequired: z.boolean().default(false),
 });
 export type TenantEntry = z.infer<typeof TenantEntrySchema>;
 
@@ -47,11 +60,16 @@ export type ApiEnvironment = z.infer<typeof ApiEnvironmentSchema>;
 export const TriggerEnvironmentSchema = z.object({
   ...TABLES,
   TENANT_NAMES: json(z.record(z.string().min(1), z.string().min(1))),
+  /** Tenants whose users need a licence to sign in. */
+  LICENCE_REQUIRED_TENANTS: json(z.array(z.string().min(1))).default([]),
 });
 export type TriggerEnvironment = z.infer<typeof TriggerEnvironmentSchema>;
 
-/** What a CDK construct must set for a function with `schema`: every variable, as a string. */
-export type EnvironmentVariables<S extends z.ZodObject> = Record<keyof z.input<S>, string>;
+type Input<S extends z.ZodObject> = z.input<S>;
+/** What a CDK construct must set for a function with `schema`: every variable, as a string; those with defaults may be left out. */
+export type EnvironmentVariables<S extends z.ZodObject> = {
+  [K in keyof Input<S> as undefined extends Input<S>[K] ? never : K]: string;
+} & { [K in keyof Input<S> as undefined extends Input<S>[K] ? K : never]?: string };
 
 /** Parses the environment at cold start, so a missing or bad variable fails the start, not a request. */
 export function readEnvironment<S extends z.ZodObject>(

@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '#services/ports.ts';
 import { CognitoDirectory } from './cognito-directory.ts';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
+import { DynamoRoleStore } from './dynamo-role-store.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
 import type { TableNames } from './environment.ts';
 
@@ -18,6 +19,11 @@ export const cognito = new CognitoIdentityProviderClient({});
 export function createDeps(tables: TableNames): Deps {
   return {
     users: new DynamoUserStore({
+      client: dynamo,
+      profilesTable: tables.PROFILES_TABLE,
+      historyTable: tables.HISTORY_TABLE,
+    }),
+    roles: new DynamoRoleStore({
       client: dynamo,
       profilesTable: tables.PROFILES_TABLE,
       historyTable: tables.HISTORY_TABLE,

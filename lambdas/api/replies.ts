@@ -1,4 +1,5 @@
 // How results leave the API: users without internal fields and with their version as ETag, pages, deliveries.
+import type { Role } from '#domain/roles.ts';
 import type { User } from '#domain/user.ts';
 import type { Reply } from '#http/api-handler.ts';
 import type { Page } from '#services/ports.ts';
@@ -26,3 +27,7 @@ export function deliveryReply(user: User): Reply {
 }
 
 export const noContent = (): Reply => ({ status: 204 });
+
+export function roleReply(role: Role, status = 200): Reply {
+  return { status, body: role, headers: { etag: `"${role.version}"` } };
+}

@@ -1,5 +1,6 @@
 // Request and response schemas of the HTTP API, referenced by the route table.
 import { z } from 'zod';
+import { RoleDefinitionSchema, RoleIdSchema } from '#domain/roles.ts';
 import { ProfileChangesSchema, ProfileSchema, USER_STATUSES } from '#domain/user.ts';
 
 export const UserIdParamsSchema = z.strictObject({
@@ -40,7 +41,7 @@ export const CreateUserBodySchema = ProfileSchema.extend({
       accountingId: 'ACC-42',
       comments: 'Prefers morning shifts.',
       mayCreateTickets: true,
-      roles: [{ role: 'Technician' }],
+      roles: [{ role: 'team-work-manager', teams: ['north'] }],
       licenceType: 'engineer',
       userType: 'internal',
       notifications: { workOrderDispatch: true },
@@ -91,7 +92,7 @@ export const UserSchema = ProfileSchema.extend({
       lastName: 'Lovelace',
       email: 'ada.lovelace@example.com',
       title: 'Field engineer',
-      roles: [{ role: 'Technician' }],
+      roles: [{ role: 'team-work-manager', teams: ['north'] }],
       userType: 'internal',
       status: 'active',
       invitedAt: '2025-03-01T09:00:00.000Z',
@@ -172,4 +173,42 @@ export const HistoryEntrySchema = z.strictObject({
 export const HistoryPageSchema = z.strictObject({
   items: z.array(HistoryEntrySchema),
   next: z.string().optional(),
+});
+
+export const RoleIdParamsSchema = z.strictObject({
+  roleId: RoleIdSchema.meta({ description: "The role's id.", examples: ['team-administrator'] }),
+});
+
+const roleExample = {
+  name: 'Ticket Agent',
+  description: 'Answers the tickets of their client organisation.',
+  permissions: ['tickets.read', 'tickets.reply'],
+  scope: 'client',
+  exclusive: false,
+  module: 'tickets',
+};
+
+export const CreateRoleBodySchema = RoleDefinitionSchema.meta({ examples: [roleExample] });
+
+export const EditRoleBodySchema = RoleDefinitionSchema.partial()
+  .extend({ exclusive: z.boolean().optional() })
+  .meta({ examples: [{ description: 'Answers and closes the tickets of their client organisation.' }] });
+
+export const RoleSchema = RoleDefinitionSchema.extend({
+  id: RoleIdSchema,
+  builtIn: z.boolean(),
+  version: z.number().int().min(1),
+}).meta({ examples: [{ ...roleExample, id: 'ticket-agent', builtIn: false, version: 1 }] });
+
+export const RoleListSchema = z.strictObject({ items: z.array(RoleSchema) });
+
+export const LicenceUsageSchema = z.strictObject({
+  items: z.array(
+    z.strictObject({
+      type: z.string(),
+      seats: z.number().int().min(0),
+      used: z.number().int().min(0),
+      free: z.number().int().min(0),
+    }),
+  ),
 });

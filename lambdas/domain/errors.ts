@@ -98,3 +98,38 @@ export class NoLogin extends DomainError {
     super(`The user has no login yet (status ${status}); activate them first.`);
   }
 }
+
+export class RoleRuleBroken extends DomainError {
+  readonly code = 'RoleRuleBroken';
+}
+
+export class RoleNotFound extends DomainError {
+  readonly code = 'RoleNotFound';
+  constructor() {
+    super('No such role.');
+  }
+}
+
+export class RoleInUse extends DomainError {
+  readonly code = 'RoleInUse';
+  constructor(
+    readonly role: string,
+    readonly holders: number,
+  ) {
+    super(`${role} is held by ${holders} user${holders === 1 ? '' : 's'}; take it from them first.`);
+  }
+}
+
+export class RoleProtected extends DomainError {
+  readonly code = 'RoleProtected';
+  constructor(role: string) {
+    super(`${role} carries every Gatehouse permission and cannot be changed or deleted.`);
+  }
+}
+
+export class LicenceLimitReached extends DomainError {
+  readonly code = 'LicenceLimitReached';
+  constructor(readonly licence: string) {
+    super(`Every ${licence} licence is taken; free one or buy more seats.`);
+  }
+}

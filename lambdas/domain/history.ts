@@ -1,5 +1,5 @@
 // History entries: who did what to a user, when, and which fields changed from what to what.
-import type { Actor, User } from './user.ts';
+import type { Actor } from './user.ts';
 
 export interface FieldChange {
   before?: unknown;
@@ -8,6 +8,7 @@ export interface FieldChange {
 
 export interface HistoryEntry {
   id: string;
+  /** The user changed; for a change of a role, `role:<id>`. */
   userId: string;
   at: string;
   actor: Actor;
@@ -31,13 +32,16 @@ const NOT_RECORDED = new Set<string>([
 ]);
 
 /** The fields that differ between two versions of a user (either may be absent: create, delete). */
-export function diff(before: User | undefined, after: User | undefined): Record<string, FieldChange> {
+export function diff<T extends object>(
+  before: T | undefined,
+  after: T | undefined,
+): Record<string, FieldChange> {
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
   const changes: Record<string, FieldChange> = {};
   for (const key of [...keys].sort()) {
     if (NOT_RECORDED.has(key)) continue;
-    const was = before?.[key as keyof User];
-    const now = after?.[key as keyof User];
+    const was = before?.[key as keyof T];
+    const now = after?.[key as keyof T];
     if (JSON.stringify(was) === JSON.stringify(now)) continue;
     changes[key] = {
       ...(was === undefined ? {} : { before: was }),

@@ -1,7 +1,7 @@
 // A user: the profile fields an administrator edits, the system fields Gatehouse keeps, and the lifecycle.
 import { z } from 'zod';
 import { InvalidTransition } from './errors.ts';
-import { BUILT_IN_ROLES } from './permissions.ts';
+import { ADMINISTRATOR, RoleAssignmentSchema } from './roles.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const phone = z
@@ -35,8 +35,7 @@ export const WeekSchema = z.strictObject({
   sunday: hours.optional(),
 });
 
-export const RoleAssignmentSchema = z.strictObject({ role: z.enum(BUILT_IN_ROLES) });
-export type RoleAssignment = z.infer<typeof RoleAssignmentSchema>;
+export { type RoleAssignment, RoleAssignmentSchema } from './roles.ts';
 
 /** Everything an administrator may set on a user. */
 export const ProfileSchema = z.strictObject({
@@ -190,9 +189,14 @@ export function edited(user: User, changes: ProfileChanges, by: Actor, at: strin
 /** A profile change: any field; optional ones may be `null` to clear them. */
 export type ProfileChanges = { [K in keyof Profile]?: Profile[K] | null };
 
+/** Whether the user holds a seat of their licence type: archived users free theirs. */
+export function holdsLicence(user: User | undefined): string | undefined {
+  return user && user.status !== 'archived' ? user.licenceType : undefined;
+}
+
 /** Whether the user counts toward the tenant's active administrators, of whom one must always remain. */
 export function isActiveAdministrator(user: User | undefined): boolean {
-  return !!user && user.status === 'active' && user.roles.some((r) => r.role === 'Administrator');
+  return !!user && user.status === 'active' && user.roles.some((r) => r.role === ADMINISTRATOR);
 }
 
 /** Whether Cognito should let the user sign in. */

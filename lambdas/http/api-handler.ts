@@ -8,8 +8,8 @@ import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts'
 import { logger } from '#adapters/logger.ts';
 import { createDeps } from '#adapters/wiring.ts';
 import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
+import { accessOf, NOWHERE } from '#domain/access.ts';
 import { DomainError, Forbidden, Unauthenticated } from '#domain/errors.ts';
-import { permissionsOf } from '#domain/permissions.ts';
 import { displayName, type User } from '#domain/user.ts';
 import type { Caller, Deps } from '#services/ports.ts';
 import { INTERNAL_PROBLEM, type Problem, problemOf } from './problem.ts';
@@ -141,12 +141,28 @@ async function authorise(
   const self = await deps.users.get(token.tenant.id, token.userId);
   if (!self || self.cognitoSub !== token.sub) throw new Unauthenticated('The token’s user no longer exists.');
   if (self.status !== 'active') throw new Forbidden(`Your account is ${self.status}.`);
-  if (route.permission && !permissionsOf(self.roles).has(route.permission)) {
+  // What the caller's roles grant comes from the tenant's catalogue (kept briefly per instance).
+  const access = accessOf(self.roles, await deps.roles.catalogue(token.tenant.id));
+  if (route.permission && !access.has(route.permission)) {
     throw new Forbidden(`This needs the permission ${route.permission}.`);
   }
-  const { id, name, userPoolId, passwordPolicy } = token.tenant;
-  const tenant = { id, name, userPoolId, passwordPolicy };
-  return { caller: { tenant, actor: { id: self.id, name: displayName(self) }, requestId }, self };
+  const {
+    issuer: _issuer,
+    clientIds: _clients,
+    licenceRequired: _signIn,
+    organisation,
+    ...tenant
+  } = token.tenant;
+  return {
+    caller: {
+      tenant: { ...tenant, ...organisation },
+      actor: { id: self.id, name: displayName(self) },
+      requestId,
+      access,
+      reach: route.permission ? access.reach(route.permission) : NOWHERE,
+    },
+    self,
+  };
 }
 
 function problemResponse(error: unknown, event: APIGatewayProxyEvent): APIGatewayProxyResult {

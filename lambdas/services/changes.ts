@@ -1,12 +1,15 @@
 // What every change of a user shares: the user it acts on, its history entry, and how its final write ends.
+import { covers } from '#domain/access.ts';
 import { DomainError, UserNotFound } from '#domain/errors.ts';
 import { diff, type HistoryEntry } from '#domain/history.ts';
-import type { User } from '#domain/user.ts';
-import type { Caller, Deps, WriteOptions } from './ports.ts';
+import { PERMISSIONS } from '#domain/permissions.ts';
+import type { Actor, User } from '#domain/user.ts';
+import type { Caller, Deps, Tenant, WriteOptions } from './ports.ts';
 
+/** The user, if the caller may reach them: outside a scoped administrator's reach is the same 404 as absent. */
 export async function existingUser(deps: Deps, caller: Caller, userId: string): Promise<User> {
   const user = await deps.users.get(caller.tenant.id, userId);
-  if (!user) throw new UserNotFound();
+  if (!user || !covers(caller.reach, user)) throw new UserNotFound();
   return user;
 }
 
@@ -38,9 +41,12 @@ export function changeEntry(
   return historyEntry(deps, caller, action, before.id, diff(before, after));
 }
 
-/** The final write completes the caller's idempotency key, if any, with the operation's result. */
+/** The final write completes the caller's idempotency key, if any, with the operation's result; seats bound it. */
 export function completing(caller: Caller, result: unknown): WriteOptions {
-  return caller.idempotency ? { completes: caller.idempotency, result } : {};
+  return {
+    seats: caller.tenant.licences,
+    ...(caller.idempotency ? { completes: caller.idempotency, result } : {}),
+  };
 }
 
 /**
@@ -55,4 +61,16 @@ export async function writeOrUndo(write: () => Promise<void>, undo: () => Promis
     if (error instanceof DomainError) await undo();
     throw error;
   }
+}
+
+/** Gatehouse itself acting (the reconciler, the first-administrator script): everywhere, with every permission. */
+export function systemCaller(tenant: Tenant, actor: Actor, requestId: string): Caller {
+  const everywhere = { tenantWide: true } as const;
+  return {
+    tenant,
+    actor,
+    requestId,
+    access: { permissions: new Set(PERMISSIONS), has: () => true, reach: () => everywhere },
+    reach: everywhere,
+  };
 }

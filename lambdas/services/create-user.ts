@@ -4,6 +4,7 @@ import { diff } from '#domain/history.ts';
 import { newUser, type Profile, type User } from '#domain/user.ts';
 import { completing, historyEntry, writeOrUndo } from './changes.ts';
 import type { Caller, Deps } from './ports.ts';
+import { checkProfileRules } from './profile-rules.ts';
 
 export async function createUser(
   deps: Deps,
@@ -13,6 +14,7 @@ export async function createUser(
 ): Promise<User> {
   const at = deps.now().toISOString();
   let user = newUser(idFor(deps, caller), profile, caller.actor, at);
+  await checkProfileRules(deps, caller, undefined, user);
   const write = (created: User) =>
     deps.users.create(
       caller.tenant.id,

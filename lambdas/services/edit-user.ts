@@ -3,6 +3,7 @@ import { VersionConflict } from '#domain/errors.ts';
 import { edited, type ProfileChanges, type User } from '#domain/user.ts';
 import { changeEntry, completing, existingUser, writeOrUndo } from './changes.ts';
 import type { Caller, Deps } from './ports.ts';
+import { checkProfileRules } from './profile-rules.ts';
 
 export async function editUser(
   deps: Deps,
@@ -15,6 +16,7 @@ export async function editUser(
   // Checked before Cognito is touched; the transaction checks it again for an edit that lands meanwhile.
   if (user.version !== expectedVersion) throw new VersionConflict();
   const next = edited(user, changes, caller.actor, deps.now().toISOString());
+  await checkProfileRules(deps, caller, user, next);
   const write = () =>
     deps.users.update(
       caller.tenant.id,

@@ -1,13 +1,18 @@
 // The ports use cases depend on, and the context every use case runs in.
+
+import type { Access, Reach } from '#domain/access.ts';
 import type { HistoryEntry } from '#domain/history.ts';
 import type { PasswordPolicy } from '#domain/password-policy.ts';
+import type { Role, TenantOrganisation } from '#domain/roles.ts';
 import type { Actor, User } from '#domain/user.ts';
 
-export interface Tenant {
+export interface Tenant extends TenantOrganisation {
   id: string;
   name: string;
   userPoolId: string;
   passwordPolicy: PasswordPolicy;
+  /** Seats per licence type. */
+  licences: Readonly<Record<string, number>>;
 }
 
 /**
@@ -28,6 +33,10 @@ export interface Caller {
   actor: Actor;
   requestId: string;
   idempotency?: IdempotencyLease;
+  /** What the caller may do, from their current roles. */
+  access: Access;
+  /** How far the permission of the route being served reaches: users outside it are answered as absent. */
+  reach: Reach;
 }
 
 export interface Page<T> {
@@ -36,10 +45,12 @@ export interface Page<T> {
   next?: string;
 }
 
-/** How a write ends: the idempotency lease it completes, with the result a retry will get. */
+/** How a write ends: the idempotency lease it completes, with the result a retry will get; the seats it may fill. */
 export interface WriteOptions {
   completes?: IdempotencyLease;
   result?: unknown;
+  /** Seats per licence type: a change that would fill one beyond its seats is refused (LicenceLimitReached). */
+  seats?: Readonly<Record<string, number>>;
 }
 
 export interface UserStore {
@@ -65,6 +76,8 @@ export interface UserStore {
   touchLogin(tenantId: string, userId: string, at: string): Promise<void>;
   /** How many active administrators the tenant has. */
   activeAdministrators(tenantId: string): Promise<number>;
+  /** Seats taken per licence type. */
+  licencesUsed(tenantId: string): Promise<Record<string, number>>;
   /**
    * A page of users: without `archived`, those not archived; with it, only archived ones. Throws InvalidInput
    * naming `query.cursor` for a cursor this store did not issue for this tenant.
@@ -127,8 +140,25 @@ export interface Directory {
   changeEmail(tenant: Tenant, sub: string, email: string): Promise<void>;
 }
 
+export interface RoleStore {
+  /** The tenant's catalogue, seeded with the built-in roles on first use. */
+  catalogue(tenantId: string): Promise<ReadonlyMap<string, Role>>;
+  /** Writes a new role with its history entry. Throws RoleRuleBroken for a name or id already used. */
+  create(tenantId: string, role: Role, entry: HistoryEntry, options?: WriteOptions): Promise<void>;
+  /** Replaces a role at `before.version`. Throws VersionConflict. */
+  update(
+    tenantId: string,
+    before: Role,
+    after: Role,
+    entry: HistoryEntry,
+    options?: WriteOptions,
+  ): Promise<void>;
+  delete(tenantId: string, role: Role, entry: HistoryEntry, options?: WriteOptions): Promise<void>;
+}
+
 export interface Deps {
   users: UserStore;
+  roles: RoleStore;
   directory: Directory;
   idempotency: IdempotencyStore;
   now: () => Date;

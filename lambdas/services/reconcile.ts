@@ -1,7 +1,7 @@
 // Use case: find and repair drift between Cognito and the profiles, taking the profiles as the truth.
 import { RECONCILER, type User } from '#domain/user.ts';
-import { changeEntry } from './changes.ts';
-import type { Caller, Deps, Login, Tenant } from './ports.ts';
+import { changeEntry, systemCaller } from './changes.ts';
+import type { Deps, Login, Tenant } from './ports.ts';
 
 export interface ReconcileReport {
   tenant: string;
@@ -92,7 +92,7 @@ export async function reconcileTenant(
     }
   }
 
-  const caller: Caller = { tenant, actor: RECONCILER, requestId: options.requestId };
+  const caller = systemCaller(tenant, RECONCILER, options.requestId);
   for (const profile of profiles) {
     if (!profile.cognitoSub || loginBySub.has(profile.cognitoSub) || Date.parse(profile.updatedAt) > cutoff)
       continue;
@@ -113,12 +113,15 @@ export async function reconcileTenant(
 }
 
 async function allProfiles(deps: Deps, tenantId: string): Promise<User[]> {
+  // Archived users too: they keep their (disabled) logins, which are no orphans.
   const users: User[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.users.list(tenantId, { limit: 100, ...(cursor ? { cursor } : {}) });
-    users.push(...page.items);
-    cursor = page.next;
-  } while (cursor);
+  for (const archived of [false, true]) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.users.list(tenantId, { limit: 100, archived, ...(cursor ? { cursor } : {}) });
+      users.push(...page.items);
+      cursor = page.next;
+    } while (cursor);
+  }
   return users;
 }

@@ -165,8 +165,9 @@ describe('who may call', () => {
 
   it('answers 403 to a signed-in user who is not an administrator, and lets them read /me', async () => {
     const admin = await adminToken(env, acme);
-    const profile = newProfile({ roles: [{ role: 'Technician' }] });
-    await api(env, 'POST', '/users', { token: admin, body: { ...profile, activate: true } });
+    const profile = newProfile({ roles: [{ role: 'technician' }] });
+    const created = await api(env, 'POST', '/users', { token: admin, body: { ...profile, activate: true } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
     const mail = await mailTo(env, profile.email, /Welcome/);
     const temporary = /temporary password: <b>([^<]+)<\/b>/.exec(mail.body.html ?? '')?.[1] as string;
     const first = await signIn(env, acme, profile.email, temporary);
@@ -183,7 +184,7 @@ describe('who may call', () => {
     expect((await api(env, 'POST', '/users', { token, body: newProfile() })).status).toBe(403);
     const me = await api(env, 'GET', '/me', { token });
     expect(me.status).toBe(200);
-    expect(me.body.roles).toEqual([{ role: 'Technician' }]);
+    expect(me.body.roles).toEqual([{ role: 'technician' }]);
   });
 });
 

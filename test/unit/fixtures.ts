@@ -1,6 +1,9 @@
 // Builders for unit tests: tenants as a deployed stack configures them, users, API Gateway events.
 import { randomUUID } from 'node:crypto';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type { TenantEntry } from '#adapters/environment.ts';
+import { BUILT_IN_ROLES } from '#domain/roles.ts';
 import type { User } from '#domain/user.ts';
 import { idToken } from '#test/support/tokens.ts';
 
@@ -21,6 +24,10 @@ export const UNIT_TENANTS: TenantEntry[] = [
     issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AcmeUnit1',
     clientIds: ['acmeclient'],
     passwordPolicy: POLICY,
+    features: ['technician-users'],
+    organisation: { teams: ['north', 'south'], areas: ['oslo'], clients: ['contoso'] },
+    licences: { engineer: 2 },
+    licenceRequired: false,
   },
   {
     id: 'globex',
@@ -29,6 +36,10 @@ export const UNIT_TENANTS: TenantEntry[] = [
     issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_GlobexUnit1',
     clientIds: ['globexclient'],
     passwordPolicy: POLICY,
+    features: ['technician-users'],
+    organisation: { teams: ['north', 'south'], areas: ['oslo'], clients: ['contoso'] },
+    licences: { engineer: 2 },
+    licenceRequired: false,
   },
 ];
 export const [ACME, GLOBEX] = UNIT_TENANTS as [TenantEntry, TenantEntry];
@@ -57,7 +68,7 @@ export function anAdmin(overrides: Partial<User> = {}): User {
   return aUser({
     status: 'active',
     cognitoSub: randomUUID(),
-    roles: [{ role: 'Administrator' }],
+    roles: [{ role: 'administrator' }],
     ...overrides,
   });
 }
@@ -73,3 +84,18 @@ export function tokenOf(user: User, tenant: TenantEntry = ACME): string {
 }
 
 export { anEvent, context } from '#test/support/events.ts';
+
+/** The tenant's role catalogue as DynamoDB holds it once seeded: the marker and the built-in roles. */
+export function catalogueItems(tenantId = 'acme') {
+  return [
+    { pk: tenantId, sk: 'ROLE' },
+    ...BUILT_IN_ROLES.map((role) => ({ pk: tenantId, sk: `ROLE#${role.id}`, ...role })),
+  ];
+}
+
+/** Answers the catalogue query of a mocked DynamoDB as a seeded tenant's table would. */
+export function mockCatalogue(dynamo: AwsClientStub<DynamoDBDocumentClient>) {
+  dynamo
+    .on(QueryCommand, { ExpressionAttributeValues: { ':tenant': 'acme', ':role': 'ROLE' } })
+    .resolves({ Items: catalogueItems('acme') });
+}

@@ -12,6 +12,7 @@ Object.assign(process.env, {
   HISTORY_TABLE: 'gatehouse-history',
   TENANTS: JSON.stringify(UNIT_TENANTS),
   TENANT_NAMES: JSON.stringify(Object.fromEntries(UNIT_TENANTS.map((t) => [t.id, t.name]))),
+  LICENCE_REQUIRED_TENANTS: JSON.stringify(['globex']),
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 });
 

@@ -4,13 +4,20 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { CustomMessageTriggerEvent, PostAuthenticationTriggerEvent } from 'aws-lambda';
+import type {
+  CustomMessageTriggerEvent,
+  PostAuthenticationTriggerEvent,
+  PreAuthenticationTriggerEvent,
+  PreTokenGenerationTriggerEvent,
+} from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { User } from '#domain/user.ts';
-import { aUser, context } from '#test/unit/fixtures.ts';
+import { aUser, context, mockCatalogue } from '#test/unit/fixtures.ts';
 import { handler as customMessage } from '#triggers/custom-message.ts';
 import { handler as postAuthentication } from '#triggers/post-authentication.ts';
+import { handler as preAuthentication } from '#triggers/pre-authentication.ts';
+import { handler as preTokenGeneration } from '#triggers/pre-token-generation.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 
@@ -120,5 +127,63 @@ describe('custom message trigger', () => {
       '{####}',
     );
     expect((await customMessage(event('CustomMessage_UpdateUserAttribute'))).response.emailMessage).toBe('');
+  });
+});
+
+describe('pre-authentication trigger', () => {
+  const event = (user: User, tenantId = 'acme') =>
+    ({
+      ...signInEvent(user, tenantId),
+      triggerSource: 'PreAuthentication_Authentication',
+      request: { userAttributes: signInEvent(user, tenantId).request.userAttributes, validationData: {} },
+    }) as unknown as PreAuthenticationTriggerEvent;
+
+  it.each([
+    ['inactive', 'Your account is deactivated. Please contact your administrator'],
+    ['archived', 'Your account is archived. Please contact your administrator'],
+  ] as const)('refuses a user who is %s, in words a person understands', async (status, words) => {
+    const user = aUser({ status, cognitoSub: `sub-${status}` });
+    dynamo.on(GetCommand, { Key: { pk: 'acme', sk: `USER#${user.id}` } }).resolves({ Item: user });
+    await expect(preAuthentication(event(user))).rejects.toThrow(new Error(words));
+  });
+
+  it('refuses an unlicensed user only where the tenant requires a licence', async () => {
+    const user = aUser({ status: 'active', cognitoSub: 'sub-l' });
+    dynamo.on(GetCommand, { Key: { pk: 'globex', sk: `USER#${user.id}` } }).resolves({ Item: user });
+    dynamo.on(GetCommand, { Key: { pk: 'acme', sk: `USER#${user.id}` } }).resolves({ Item: user });
+    await expect(preAuthentication(event(user, 'globex'))).rejects.toThrow(/no licence/);
+    await expect(preAuthentication(event(user, 'acme'))).resolves.toBeDefined();
+  });
+
+  it('lets Cognito answer for itself about a user it does not know', async () => {
+    const unknown = { ...event(aUser()), request: { userAttributes: {}, userNotFound: true } };
+    await expect(
+      preAuthentication(unknown as unknown as PreAuthenticationTriggerEvent),
+    ).resolves.toBeDefined();
+  });
+});
+
+describe('pre-token-generation trigger', () => {
+  it('puts tenant, user, scoped roles and permissions into the token', async () => {
+    const user = aUser({
+      status: 'active',
+      cognitoSub: 'sub-t',
+      roles: [{ role: 'team-work-manager', teams: ['north'] }],
+    });
+    dynamo.on(GetCommand, { Key: { pk: 'acme', sk: `USER#${user.id}` } }).resolves({ Item: user });
+    mockCatalogue(dynamo);
+    const base = signInEvent(user);
+    const result = await preTokenGeneration({
+      ...base,
+      triggerSource: 'TokenGeneration_Authentication',
+      request: { userAttributes: base.request.userAttributes, groupConfiguration: { groupsToOverride: [] } },
+      response: { claimsOverrideDetails: {} },
+    } as unknown as PreTokenGenerationTriggerEvent);
+    expect(result.response.claimsOverrideDetails?.claimsToAddOrOverride).toEqual({
+      'gatehouse:tenant': 'acme',
+      'gatehouse:user': user.id,
+      'gatehouse:roles': JSON.stringify([{ role: 'team-work-manager', teams: ['north'] }]),
+      'gatehouse:permissions': 'workorders.dispatch workorders.read workorders.write',
+    });
   });
 });

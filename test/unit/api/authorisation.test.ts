@@ -5,7 +5,16 @@ import { handler as getMe } from '#api/handlers/get-me.ts';
 import { handler as listUsers } from '#api/handlers/list-users.ts';
 import type { User } from '#domain/user.ts';
 import { idToken } from '#test/support/tokens.ts';
-import { ACME, anAdmin, anEvent, aUser, context, GLOBEX, tokenOf } from '#test/unit/fixtures.ts';
+import {
+  ACME,
+  anAdmin,
+  anEvent,
+  aUser,
+  context,
+  GLOBEX,
+  mockCatalogue,
+  tokenOf,
+} from '#test/unit/fixtures.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 
@@ -20,6 +29,7 @@ beforeEach(() => {
   dynamo.reset();
   dynamo.on(GetCommand).resolves({});
   dynamo.on(QueryCommand).resolves({ Items: [] });
+  mockCatalogue(dynamo);
 });
 
 describe('who may call an administrator route', () => {
@@ -102,14 +112,14 @@ describe('who may call an administrator route', () => {
   });
 
   it('answers 403 to a user without the route’s permission, yet lets them read /me', async () => {
-    const technician = aUser({ status: 'active', cognitoSub: 'tech-sub', roles: [{ role: 'Technician' }] });
+    const technician = aUser({ status: 'active', cognitoSub: 'tech-sub', roles: [{ role: 'technician' }] });
     stored('acme', technician);
     const denied = await list(tokenOf(technician));
     expect(denied.statusCode).toBe(403);
     expect(JSON.parse(denied.body).detail).toContain('users.read');
     const me = await getMe(anEvent({ method: 'GET', path: '/me', token: tokenOf(technician) }), context);
     expect(me.statusCode).toBe(200);
-    expect(JSON.parse(me.body)).toMatchObject({ id: technician.id, roles: [{ role: 'Technician' }] });
+    expect(JSON.parse(me.body)).toMatchObject({ id: technician.id, roles: [{ role: 'technician' }] });
     expect(dynamo).toHaveReceivedCommandTimes(GetCommand, 2);
   });
 });

@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '#api/handlers/create-user.ts';
-import { anAdmin, anEvent, context, tokenOf } from '#test/unit/fixtures.ts';
+import { anAdmin, anEvent, context, mockCatalogue, tokenOf } from '#test/unit/fixtures.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -23,6 +23,7 @@ beforeEach(() => {
   cognito.reset();
   dynamo.on(GetCommand, { Key: { pk: 'acme', sk: `USER#${admin.id}` } }).resolves({ Item: admin });
   cognito.on(AdminCreateUserCommand).resolves({ User: { Attributes: [{ Name: 'sub', Value: 'new-sub' }] } });
+  mockCatalogue(dynamo);
 });
 
 describe('POST /users', () => {

@@ -21,7 +21,7 @@ import { handler as editUser } from '#api/handlers/edit-user.ts';
 import { handler as resetPassword } from '#api/handlers/reset-password.ts';
 import { handler as setPassword } from '#api/handlers/set-password.ts';
 import type { User } from '#domain/user.ts';
-import { anAdmin, anEvent, aUser, context, tokenOf } from '#test/unit/fixtures.ts';
+import { anAdmin, anEvent, aUser, context, mockCatalogue, tokenOf } from '#test/unit/fixtures.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -59,6 +59,7 @@ beforeEach(() => {
   cognito.reset();
   dynamo.on(GetCommand).resolves({});
   stored(admin);
+  mockCatalogue(dynamo);
 });
 
 describe('deactivate', () => {

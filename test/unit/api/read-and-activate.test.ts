@@ -14,7 +14,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as activateUser } from '#api/handlers/activate-user.ts';
 import { handler as getUser } from '#api/handlers/get-user.ts';
 import { handler as listUsers } from '#api/handlers/list-users.ts';
-import { anAdmin, anEvent, aUser, context, tokenOf } from '#test/unit/fixtures.ts';
+import { anAdmin, anEvent, aUser, context, mockCatalogue, tokenOf } from '#test/unit/fixtures.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -30,6 +30,7 @@ beforeEach(() => {
   cognito
     .on(AdminCreateUserCommand)
     .resolves({ User: { Attributes: [{ Name: 'sub', Value: 'target-sub' }] } });
+  mockCatalogue(dynamo);
 });
 
 const byId =
