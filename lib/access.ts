@@ -1,4 +1,4 @@
-// What each function may do in AWS: the table and Cognito actions of every route and trigger, in one place.
+// What each function may do in AWS: the table and Cognito actions of every route, trigger and job, in one place.
 import type { TableNames } from '#adapters/environment.ts';
 import type { RouteId } from '#api/routes.ts';
 
@@ -45,10 +45,11 @@ export interface FunctionAccess {
  */
 export type TriggerAccess = Omit<FunctionAccess, 'cognito'>;
 
-// Every route reads the caller's current profile to authorise the request (DESIGN rule 2).
-const AUTHORISE = ['GetItem'] as const;
+// Every route reads the caller's current profile to authorise the request (DESIGN rule 2), and the tenant's
+// role catalogue (Query), seeding it with the built-in roles on first use (PutItem).
+const AUTHORISE = ['GetItem', 'Query', 'PutItem'] as const;
 // A change writes the profile (and email claim), moves the administrator count, appends history.
-const CHANGE = ['GetItem', 'PutItem', 'UpdateItem'] as const;
+const CHANGE = ['GetItem', 'Query', 'PutItem', 'UpdateItem'] as const;
 const HISTORY = ['PutItem'] as const;
 // Taking a login away disables it and revokes its sessions; a refused profile write enables it again.
 const TAKE_AWAY = ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser'] as const;
@@ -64,7 +65,8 @@ export const ROUTE_ACCESS = {
     tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY },
     cognito: ['AdminCreateUser', 'AdminGetUser', 'AdminDeleteUser'],
   },
-  listUsers: { tables: { PROFILES_TABLE: [...AUTHORISE, 'Query'] } },
+  // Listing queries the tenant's profiles: AUTHORISE's Query already covers it.
+  listUsers: { tables: { PROFILES_TABLE: AUTHORISE } },
   getUser: { tables: { PROFILES_TABLE: AUTHORISE } },
   activateUser: {
     // A first login is created (or removed again); an existing one is enabled, re-invited, or taken away again.
@@ -99,6 +101,13 @@ export const ROUTE_ACCESS = {
   userHistory: { tables: { PROFILES_TABLE: AUTHORISE, HISTORY_TABLE: ['Query'] } },
   tenantHistory: { tables: { PROFILES_TABLE: AUTHORISE }, indexes: { HISTORY_TABLE: ['byTenant'] } },
   getMe: { tables: { PROFILES_TABLE: AUTHORISE } },
+  listRoles: { tables: { PROFILES_TABLE: AUTHORISE } },
+  // A role and its name claim are written (renamed: the old claim deleted) with a history entry.
+  createRole: { tables: { PROFILES_TABLE: AUTHORISE, HISTORY_TABLE: HISTORY } },
+  editRole: { tables: { PROFILES_TABLE: [...AUTHORISE, 'DeleteItem'], HISTORY_TABLE: HISTORY } },
+  // Counting a role's holders reads the tenant's users (AUTHORISE's Query).
+  deleteRole: { tables: { PROFILES_TABLE: [...AUTHORISE, 'DeleteItem'], HISTORY_TABLE: HISTORY } },
+  getLicences: { tables: { PROFILES_TABLE: AUTHORISE } },
 } as const satisfies Record<RouteId, FunctionAccess>;
 
 /**
@@ -119,9 +128,41 @@ export const TRIGGERS = {
       tables: { PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'], HISTORY_TABLE: ['PutItem'] },
     },
   },
+  /** Refuses a user who is not active, unknown, or unlicensed where a licence is required: reads the profile. */
+  preAuthentication: {
+    entry: 'lambdas/triggers/pre-authentication.ts',
+    access: { tables: { PROFILES_TABLE: ['GetItem'] } },
+  },
+  /** Puts tenant, user, roles and permissions into the ID token: reads the profile and the role catalogue. */
+  preTokenGeneration: {
+    entry: 'lambdas/triggers/pre-token-generation.ts',
+    access: { tables: { PROFILES_TABLE: ['GetItem', 'Query', 'PutItem'] } },
+  },
 } as const satisfies Record<string, { entry: string; access: TriggerAccess }>;
 
 export type TriggerName = keyof typeof TRIGGERS;
+
+/**
+ * The scheduled jobs, each with its entry and its access. Kept apart from ROUTE_ACCESS, whose completeness
+ * check stays exactly the route table's: a job is no route.
+ */
+export const JOBS = {
+  /** Repairs drift between each tenant's pool and its profiles (lambdas/services/reconcile.ts). */
+  reconcile: {
+    entry: 'lambdas/jobs/reconcile.ts',
+    access: {
+      // Reads every profile of a tenant; a profile whose login vanished is rewritten in one transaction (the
+      // version-checked profile put, the administrator count when it held one, its history entry). Its email
+      // stays, so no claim is released: no DeleteItem.
+      tables: { PROFILES_TABLE: ['Query', 'PutItem', 'UpdateItem'], HISTORY_TABLE: HISTORY },
+      // Lists each pool's logins, then deletes an orphan, disables (and signs out) or enables a login, or
+      // sets its email back to the profile's.
+      cognito: ['ListUsers', 'AdminDeleteUser', ...TAKE_AWAY, 'AdminUpdateUserAttributes'],
+    },
+  },
+} as const satisfies Record<string, { entry: string; access: FunctionAccess }>;
+
+export type JobName = keyof typeof JOBS;
 
 /** The union of two grants, each action once. */
 export function mergeAccess(a: FunctionAccess, b: FunctionAccess): FunctionAccess {

@@ -30,10 +30,12 @@ export interface GatehouseFunctionProps<S extends z.ZodObject> {
   description: string;
   /** The function's environment schema (lambdas/adapters/environment.ts), checked again at its cold start. */
   schema: S;
-  /** Every variable of `schema`: a missing one fails type-checking, and synth. */
+  /** Every variable of `schema` but those with a default: a missing one fails type-checking, and synth. */
   environment: EnvironmentVariables<S>;
   timeout?: Duration;
   memorySize?: number;
+  /** Caps the function's concurrency (and reserves it): 1 for a job whose runs must never overlap. */
+  reservedConcurrentExecutions?: number;
 }
 
 /** What a function's access is granted on: the tables by their variable, and every tenant's pool. */
@@ -49,7 +51,10 @@ export class GatehouseFunction<S extends z.ZodObject = z.ZodObject> extends Cons
 
   constructor(scope: Construct, id: string, props: GatehouseFunctionProps<S>) {
     super(scope, id);
-    const missing = Object.keys(props.schema.shape).filter((name) => !(name in props.environment));
+    // A variable the schema takes as absent (it has a default) may be left out, as EnvironmentVariables allows.
+    const missing = Object.entries(props.schema.shape as Record<string, z.ZodType>)
+      .filter(([name, schema]) => !(name in props.environment) && !schema.safeParse(undefined).success)
+      .map(([name]) => name);
     if (missing.length > 0) throw new Error(`${this.node.path}: environment lacks ${missing.join(', ')}`);
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: LOG_RETENTION });
@@ -66,6 +71,7 @@ export class GatehouseFunction<S extends z.ZodObject = z.ZodObject> extends Cons
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,

@@ -31,12 +31,17 @@ export class GatehouseStatefulStack extends Stack {
     this.tables = new GatehouseTables(this, 'Tables');
 
     const tenantNames = JSON.stringify(Object.fromEntries(config.tenants.map((t) => [t.id, t.name])));
+    const licenceRequired = JSON.stringify(config.tenants.filter((t) => t.licenceRequired).map((t) => t.id));
     const trigger = (name: TriggerName, description: string) => {
       const fn = new GatehouseFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}Trigger`, {
         entry: TRIGGERS[name].entry,
         description,
         schema: TriggerEnvironmentSchema,
-        environment: { ...this.tables.environment(), TENANT_NAMES: tenantNames },
+        environment: {
+          ...this.tables.environment(),
+          TENANT_NAMES: tenantNames,
+          LICENCE_REQUIRED_TENANTS: licenceRequired,
+        },
         // Cognito waits 5 seconds for a trigger, then fails the sign-in or the mail.
         timeout: Duration.seconds(5),
       });
@@ -49,6 +54,14 @@ export class GatehouseStatefulStack extends Stack {
         'Gatehouse Cognito trigger: tenant-worded welcome and reset mails',
       ),
       postAuthentication: trigger('postAuthentication', 'Gatehouse Cognito trigger: records sign-ins'),
+      preAuthentication: trigger(
+        'preAuthentication',
+        'Gatehouse Cognito trigger: refuses users who may not sign in',
+      ),
+      preTokenGeneration: trigger(
+        'preTokenGeneration',
+        'Gatehouse Cognito trigger: roles and permissions into tokens',
+      ),
     };
 
     this.tenants = config.tenants.map(
@@ -58,6 +71,8 @@ export class GatehouseStatefulStack extends Stack {
           triggers: {
             customMessage: this.triggers.customMessage.function,
             postAuthentication: this.triggers.postAuthentication.function,
+            preAuthentication: this.triggers.preAuthentication.function,
+            preTokenGeneration: this.triggers.preTokenGeneration.function,
           },
         }),
     );

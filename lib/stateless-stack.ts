@@ -1,4 +1,4 @@
-// The stateless stack: one function per route of the route table behind a REST API, and the alarms.
+// The stateless stack: one function per route behind a REST API, the scheduled reconciler, and the alarms.
 import {
   CfnOutput,
   type CfnResource,
@@ -24,8 +24,10 @@ import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-c
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
@@ -33,7 +35,7 @@ import type { z } from 'zod';
 import { ApiEnvironmentSchema, type TenantEntrySchema } from '#adapters/environment.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
 import type { TenantConfig } from '#config/tenants.ts';
-import { ROUTE_ACCESS, routeAccess, type TableKey } from './access.ts';
+import { JOBS, ROUTE_ACCESS, routeAccess, type TableKey } from './access.ts';
 import { GatehouseFunction, LOG_RETENTION } from './gatehouse-function.ts';
 
 /** What the API needs of a tenant from the stateful stack. */
@@ -55,6 +57,16 @@ export interface GatehouseStatelessStackProps extends StackProps {
 /** Stage-wide limits, below the account's; a tenant's bulk work paces itself well under them. */
 export const THROTTLING = { rateLimit: 100, burstLimit: 200 };
 
+/**
+ * How often the reconciler runs. A constant, like THROTTLING: an operational setting of the deployment, not a
+ * tenant's. It leaves alone anything changed in its last 15 minutes (lambdas/jobs/reconcile.ts), so drift is
+ * repaired within about two runs.
+ */
+export const RECONCILE_EVERY = Duration.minutes(15);
+
+/** Where the reconciler's log-derived metrics are published. */
+export const METRIC_NAMESPACE = 'Gatehouse';
+
 // A Lambda function's environment holds at most 4 KB; TENANTS grows with every tenant.
 const LAMBDA_ENVIRONMENT_LIMIT = 4096;
 
@@ -63,6 +75,7 @@ type TenantEntry = z.input<typeof TenantEntrySchema>;
 export class GatehouseStatelessStack extends Stack {
   readonly api: RestApi;
   readonly routeFunctions: Record<RouteId, GatehouseFunction>;
+  readonly reconciler: GatehouseFunction;
   readonly alarmTopic: Topic;
 
   constructor(scope: Construct, id: string, props: GatehouseStatelessStackProps) {
@@ -125,17 +138,38 @@ export class GatehouseStatelessStack extends Stack {
     }
     this.routeFunctions = functions as Record<RouteId, GatehouseFunction>;
 
-    // ── Reconciler: not deployed yet ───────────────────────────────────────────────────────────────────
-    // The scheduled reconciler (DESIGN "Consistency between Cognito and DynamoDB") goes here: a
-    // GatehouseFunction for its job module with its own entry in lib/access.ts (ListUsers and the admin
-    // actions it repairs with on the pools; reads and writes on the tables), run by an EventBridge Scheduler
-    // schedule, and an alarm on its drift metric through `this.alarm`. Nothing deploys it yet.
+    // ── Reconciler (README "Consistency between Cognito and DynamoDB") ─────────────────────────────────
+    this.reconciler = new GatehouseFunction(this, 'Reconciler', {
+      entry: JOBS.reconcile.entry,
+      description: "Gatehouse job: repairs drift between the tenants' Cognito logins and their profiles",
+      schema: ApiEnvironmentSchema,
+      environment,
+      // A batch over every tenant's logins and profiles; well inside the interval, so runs cannot pile up.
+      timeout: Duration.minutes(5),
+      // Two runs at once would repair the same drift twice (and race each other's reads).
+      reservedConcurrentExecutions: 1,
+    });
+    this.reconciler.allow(JOBS.reconcile.access, { tables: props.tables, userPools });
+    // A failed or late run is not worth retrying: the next scheduled run is the retry.
+    this.reconciler.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: RECONCILE_EVERY });
+    // An EventBridge rule, not Scheduler: the rule invokes through the function's resource policy (scoped to
+    // the rule's ARN), where Scheduler would need a role, and CDK's Scheduler target grants it `<function>:*`.
+    new Rule(this, 'ReconcilerSchedule', {
+      description: 'Runs the Gatehouse reconciler',
+      schedule: Schedule.rate(RECONCILE_EVERY),
+      // An empty event: the handler's default grace period.
+      targets: [new LambdaFunction(this.reconciler.function, { event: RuleTargetInput.fromObject({}) })],
+    });
 
     this.alarmTopic = new Topic(this, 'Alarms', { displayName: 'Gatehouse alarms', enforceSSL: true });
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     for (const [routeId, fn] of Object.entries(this.routeFunctions))
       this.alarmsOn(pascal(routeId), fn.function);
     for (const fn of props.alsoAlarmOn) this.alarmsOn(fn.node.scope?.node.id ?? fn.node.id, fn);
+    this.alarmsOn('Reconciler', this.reconciler.function);
+    // Drift repaired means an operation went wrong somewhere; a repair that failed is drift left for a person.
+    this.alarm('ReconcilerDrift', this.reconcilerMetric('ReconcilerDrift', 'drift'));
+    this.alarm('ReconcilerFailures', this.reconcilerMetric('ReconcilerFailures', 'failed'));
     this.alarm('Api5xx', this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }));
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Gatehouse API base URL' });
@@ -164,6 +198,21 @@ export class GatehouseStatelessStack extends Stack {
     this.alarm(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }));
   }
 
+  /** The sum of a numeric field of the reconciler's per-tenant 'Reconciled' log lines, where it is above 0. */
+  private reconcilerMetric(metricName: string, field: 'drift' | 'failed'): IMetric {
+    const filter = new MetricFilter(this, `${metricName}Filter`, {
+      logGroup: this.reconciler.logGroup,
+      filterPattern: FilterPattern.all(
+        FilterPattern.stringValue('$.message', '=', 'Reconciled'),
+        FilterPattern.numberValue(`$.${field}`, '>', 0),
+      ),
+      metricNamespace: METRIC_NAMESPACE,
+      metricName,
+      metricValue: `$.${field}`,
+    });
+    return filter.metric({ period: Duration.minutes(5), statistic: 'Sum' });
+  }
+
   private alarm(id: string, metric: IMetric): Alarm {
     const alarm = new Alarm(this, id, {
       metric,
@@ -177,8 +226,13 @@ export class GatehouseStatelessStack extends Stack {
   }
 }
 
-/** A tenant as the API functions know it: its pool, the issuer of its tokens, its app client. */
+/**
+ * A tenant as the API functions know it: its pool, the issuer of its tokens, its app client, and what its
+ * roles and licences may name. A field at its schema default is left out (the functions' parse fills it in):
+ * TENANTS counts against the 4 KB environment once per tenant.
+ */
 function tenantEntry(tenant: TenantIdentity, region: string, urlSuffix: string): TenantEntry {
+  const { features, organisation, licences, licenceRequired } = tenant.config;
   const poolId = tenant.userPool.userPoolId;
   return {
     id: tenant.config.id,
@@ -187,6 +241,11 @@ function tenantEntry(tenant: TenantIdentity, region: string, urlSuffix: string):
     issuer: `https://cognito-idp.${region}.${urlSuffix}/${poolId}`,
     clientIds: [tenant.client.userPoolClientId],
     passwordPolicy: tenant.config.passwordPolicy,
+    ...(features.length > 0 ? { features } : {}),
+    // An empty list is kept: it allows none, where an absent one allows any.
+    ...(Object.keys(organisation).length > 0 ? { organisation } : {}),
+    ...(Object.keys(licences).length > 0 ? { licences } : {}),
+    ...(licenceRequired ? { licenceRequired } : {}),
   };
 }
 

@@ -38,7 +38,12 @@ export const DEFAULT_CALLBACK_URL = 'http://localhost:8080/auth/callback';
 
 export interface TenantPoolProps {
   tenant: TenantConfig;
-  triggers: { customMessage: IFunction; postAuthentication: IFunction };
+  triggers: {
+    customMessage: IFunction;
+    postAuthentication: IFunction;
+    preAuthentication: IFunction;
+    preTokenGeneration: IFunction;
+  };
 }
 
 export class TenantPool extends Construct {
@@ -90,6 +95,8 @@ export class TenantPool extends Construct {
       lambdaTriggers: {
         customMessage: triggers.customMessage,
         postAuthentication: triggers.postAuthentication,
+        preAuthentication: triggers.preAuthentication,
+        preTokenGeneration: triggers.preTokenGeneration,
       },
       featurePlan: plus ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
       ...(plus ? { standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION } : {}),

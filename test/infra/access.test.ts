@@ -47,23 +47,66 @@ describe('tenants configuration', () => {
     expect(tenants).toHaveLength(3);
     expect(new Set(tenants.map((t) => t.mfa))).toEqual(new Set(['off', 'optional', 'required']));
     expect(new Set(tenants.map((t) => t.sso?.type))).toEqual(new Set(['oidc', 'saml', undefined]));
+    // Roles' organisation and licences: set by some tenants, left at their defaults by one.
+    expect(tenants.map((t) => Object.keys(t.organisation).length > 0)).toContain(true);
+    expect(tenants.map((t) => Object.keys(t.licences).length > 0)).toContain(true);
+    expect(new Set(tenants.map((t) => t.licenceRequired))).toEqual(new Set([true, false]));
+    expect(tenants.find((t) => t.id === 'initech')).toMatchObject({
+      features: [],
+      organisation: {},
+      licences: {},
+      licenceRequired: false,
+    });
   });
 });
 
 describe('API function environment', () => {
-  const [template] = loadTenantsConfig(THREE_TENANTS_FILE).tenants;
+  const fixture = loadTenantsConfig(THREE_TENANTS_FILE).tenants;
+  const like = (id: string) => fixture.find((t) => t.id === id) as TenantConfig;
   // Only the configuration counts: the size check stands in the longest pool and client ids there are.
-  const tenants = (n: number) =>
+  const tenants = (n: number, template: TenantConfig) =>
     Array.from({ length: n }, (_, i) => ({
-      config: { ...(template as TenantConfig), id: `tenant${i}`, name: `Tenant number ${i}` },
+      config: { ...template, id: `tenant${i}`, name: `Tenant number ${i}` },
     })) as unknown as Parameters<typeof checkEnvironmentSize>[0];
   const env = { PROFILES_TABLE: 'p', HISTORY_TABLE: 'h', TENANTS: '[]' };
+  const fits = (n: number, template: TenantConfig) => {
+    try {
+      checkEnvironmentSize(tenants(n, template), 'eu-west-1', env);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  /** How many tenants configured like `template` fit: what README "Adding a tenant later" states. */
+  const capacity = (template: TenantConfig) => {
+    let n = 0;
+    while (fits(n + 1, template)) n += 1;
+    return n;
+  };
 
-  it('fits ten tenants in Lambda’s 4 KB environment', () => {
-    expect(() => checkEnvironmentSize(tenants(10), 'eu-west-1', env)).not.toThrow();
+  it('fits ten tenants at the defaults (no features, organisation or licences) in Lambda’s 4 KB environment', () => {
+    expect(capacity(like('initech'))).toBe(10);
+  });
+
+  it('fits fewer tenants that list features, teams, areas, clients and licences: six like the fixture’s acme', () => {
+    expect(like('acme')).toMatchObject({
+      features: ['technician-users'],
+      organisation: {
+        teams: ['north', 'south'],
+        areas: ['bergen', 'oslo'],
+        clients: ['contoso', 'fabrikam'],
+      },
+      licences: { engineer: 25, planner: 10, manager: 5 },
+    });
+    expect(capacity(like('acme'))).toBe(6);
   });
 
   it('fails synth, naming the limit, when the tenants no longer fit', () => {
-    expect(() => checkEnvironmentSize(tenants(11), 'eu-west-1', env)).toThrow(/Lambda allows 4096/);
+    expect(() => checkEnvironmentSize(tenants(11, like('initech')), 'eu-west-1', env)).toThrow(
+      /would need \d+ bytes for 11 tenants; Lambda allows 4096/,
+    );
+    expect(() => checkEnvironmentSize(tenants(7, like('acme')), 'eu-west-1', env)).toThrow(
+      /for 7 tenants; Lambda allows 4096/,
+    );
   });
 });

@@ -11,10 +11,12 @@ import { GatehouseFunction } from '#lib/gatehouse-function.ts';
 describe('GatehouseFunction', () => {
   let app: App;
   let bundle: string;
+  let variables: Record<string, unknown>;
 
   beforeAll(() => {
     app = new App();
     const stack = new Stack(app, 'Probe', { env: { region: 'eu-west-1' } });
+    // LICENCE_REQUIRED_TENANTS left out: its schema has a default.
     const fn = new GatehouseFunction(stack, 'Probe', {
       entry: 'lambdas/triggers/custom-message.ts',
       description: 'probe',
@@ -22,9 +24,10 @@ describe('GatehouseFunction', () => {
       environment: { PROFILES_TABLE: 'p', HISTORY_TABLE: 'h', TENANT_NAMES: '{}' },
     });
     const template = Template.fromStack(stack);
-    const code =
-      template.toJSON().Resources[stack.getLogicalId(fn.function.node.defaultChild as never)].Properties.Code;
-    bundle = join(app.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
+    const { Properties } =
+      template.toJSON().Resources[stack.getLogicalId(fn.function.node.defaultChild as never)];
+    bundle = join(app.outdir, `asset.${String(Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    variables = Properties.Environment.Variables;
   });
 
   it('bundles with the esbuild of node_modules, which CDK finds from aws-cdk-lib as it does', () => {
@@ -41,6 +44,19 @@ describe('GatehouseFunction', () => {
     expect(code).toContain('//# sourceMappingURL=index.mjs.map');
   });
 
+  it('lets a variable whose schema has a default be left out, setting only what it is given', () => {
+    expect(TriggerEnvironmentSchema.shape.LICENCE_REQUIRED_TENANTS.safeParse(undefined)).toEqual({
+      success: true,
+      data: [],
+    });
+    expect(variables).toEqual({
+      PROFILES_TABLE: 'p',
+      HISTORY_TABLE: 'h',
+      TENANT_NAMES: '{}',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
   it('refuses an environment that lacks a variable of its schema, before bundling anything', () => {
     const stack = new Stack(new App(), 'Missing');
     expect(
@@ -51,6 +67,6 @@ describe('GatehouseFunction', () => {
           schema: TriggerEnvironmentSchema,
           environment: { PROFILES_TABLE: 'p', HISTORY_TABLE: 'h' } as never,
         }),
-    ).toThrow(/environment lacks TENANT_NAMES/);
+    ).toThrow(/environment lacks TENANT_NAMES$/);
   });
 });

@@ -4,6 +4,7 @@ import { App, CfnResource, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { loadTenantsConfig, type TenantsConfig } from '#config/tenants.ts';
+import type { FunctionAccess } from '#lib/access.ts';
 import { buildGatehouse, type Gatehouse } from '#lib/gatehouse-app.ts';
 import { PROJECT_ROOT } from '#lib/gatehouse-function.ts';
 
@@ -92,4 +93,47 @@ export function render(value: Json, intrinsic: (node: Json) => string): string {
     return parts.map((part) => render(part, intrinsic)).join(separator);
   }
   return intrinsic(value);
+}
+
+type Resource = { Type: string; Properties: Record<string, Json> };
+
+/**
+ * Every action a function's role allows, as `action@target` (each target as `meaning` names it), its log
+ * group left out: what the function may do, to compare with its access entry.
+ */
+export function grantsOf(template: Template, fnId: string, meaning: (node: Json) => string): string[] {
+  const resources = template.toJSON().Resources as Record<string, Resource>;
+  const roleId = ((resources[fnId] as Resource).Properties.Role as { 'Fn::GetAtt': [string] })[
+    'Fn::GetAtt'
+  ][0];
+  return Object.values(resources)
+    .filter(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+    )
+    .flatMap(
+      (policy) =>
+        (policy.Properties.PolicyDocument as { Statement: { Action: Json; Resource: Json }[] }).Statement,
+    )
+    .flatMap((statement) => {
+      const actions = [statement.Action].flat() as string[];
+      const targets = [statement.Resource].flat().map((r) => render(r, meaning));
+      return actions.flatMap((action) => targets.map((target) => `${action}@${target}`));
+    })
+    .filter((grant) => !grant.startsWith('logs:'))
+    .sort();
+}
+
+/** What `grantsOf` should find for an access entry: tables by variable, indexes, `pool:<tenant>` per pool. */
+export function grantsNamed(access: FunctionAccess, tenantIds: readonly string[] = []): string[] {
+  return [
+    ...Object.entries(access.tables ?? {}).flatMap(([table, actions]) =>
+      (actions ?? []).map((action) => `dynamodb:${action}@${table}`),
+    ),
+    ...Object.entries(access.indexes ?? {}).flatMap(([table, indexes]) =>
+      (indexes ?? []).map((index) => `dynamodb:Query@${table}/index/${index}`),
+    ),
+    ...(access.cognito ?? []).flatMap((action) => tenantIds.map((id) => `cognito-idp:${action}@pool:${id}`)),
+  ].sort();
 }

@@ -4,8 +4,9 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '#adapters/table-definitions.ts';
 import type { TenantConfig } from '#config/tenants.ts';
+import { TRIGGERS, type TriggerName } from '#lib/access.ts';
 import { DEFAULT_CALLBACK_URL, type TenantPool } from '#lib/tenant-pool.ts';
-import { type Synthesised, synthesise } from './gatehouse.ts';
+import { grantsNamed, grantsOf, type Synthesised, synthesise } from './gatehouse.ts';
 
 let built: Synthesised;
 let template: Template;
@@ -14,8 +15,16 @@ const poolOf = (tenant: TenantConfig) =>
   built.stateful.tenants.find((p) => p.tenant.id === tenant.id) as TenantPool;
 const providerId = (tenant: TenantConfig) =>
   idOf(poolOf(tenant).node.findChild(tenant.sso?.type === 'saml' ? 'Saml' : 'Oidc').node.defaultChild);
-const triggerId = (name: 'customMessage' | 'postAuthentication') =>
-  idOf(built.stateful.triggers[name].function.node.defaultChild);
+const TRIGGER_NAMES = Object.keys(TRIGGERS) as TriggerName[];
+const triggerId = (name: TriggerName) => idOf(built.stateful.triggers[name].function.node.defaultChild);
+/** A table of this stack by its variable (`PROFILES_TABLE`), or the raw form of anything else. */
+const tableMeaning = (node: unknown) => {
+  const name = JSON.stringify(node);
+  const table = Object.entries(built.stateful.tables.byEnvVar).find(([, t]) =>
+    name.includes(idOf(t.node.defaultChild)),
+  );
+  return table ? table[0] : name;
+};
 
 beforeAll(() => {
   built = synthesise({ bundle: ['Gatehouse-Stateful'] });
@@ -140,16 +149,18 @@ describe('user pools', () => {
       });
     });
 
-    it('calls the custom-message and post-authentication triggers, which it may invoke', () => {
+    it('calls the custom-message, pre- and post-authentication and pre-token triggers, which it may invoke', () => {
       const poolId = idOf(poolOf(tenant()).userPool.node.defaultChild);
       template.hasResourceProperties('AWS::Cognito::UserPool', {
         UserPoolName: `gatehouse-${tenantId}`,
         LambdaConfig: {
           CustomMessage: { 'Fn::GetAtt': [triggerId('customMessage'), 'Arn'] },
+          PreAuthentication: { 'Fn::GetAtt': [triggerId('preAuthentication'), 'Arn'] },
           PostAuthentication: { 'Fn::GetAtt': [triggerId('postAuthentication'), 'Arn'] },
+          PreTokenGeneration: { 'Fn::GetAtt': [triggerId('preTokenGeneration'), 'Arn'] },
         },
       });
-      for (const trigger of ['customMessage', 'postAuthentication'] as const) {
+      for (const trigger of TRIGGER_NAMES) {
         template.hasResourceProperties('AWS::Lambda::Permission', {
           Action: 'lambda:InvokeFunction',
           Principal: 'cognito-idp.amazonaws.com',
@@ -219,21 +230,31 @@ describe('user pools', () => {
 });
 
 describe('triggers', () => {
-  it.each([
-    'customMessage',
-    'postAuthentication',
-  ] as const)('%s runs on Node.js 22, arm64, JSON logs, within Cognito’s 5 seconds, knowing no pool', (name) => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
+  it('are the four of lib/access.ts, each its own function', () => {
+    expect([...TRIGGER_NAMES].sort()).toEqual([
+      'customMessage',
+      'postAuthentication',
+      'preAuthentication',
+      'preTokenGeneration',
+    ]);
+    expect(new Set(TRIGGER_NAMES.map(triggerId)).size).toBe(TRIGGER_NAMES.length);
+  });
+
+  it.each(
+    TRIGGER_NAMES.map((name) => [name] as const),
+  )('%s runs on Node.js 22, arm64, JSON logs, within Cognito’s 5 seconds, knowing no pool', (name) => {
+    const fn = template.findResources('AWS::Lambda::Function')[triggerId(name)];
+    expect(fn?.Properties).toMatchObject({
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Timeout: 5,
-      LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+      LoggingConfig: expect.objectContaining({ LogFormat: 'JSON' }),
     });
-    const fn = template.findResources('AWS::Lambda::Function')[triggerId(name)];
     const variables = fn?.Properties.Environment.Variables as Record<string, unknown>;
     // The trigger environment names no pool: a pool refers to its triggers, never the reverse.
     expect(Object.keys(variables).sort()).toEqual([
       'HISTORY_TABLE',
+      'LICENCE_REQUIRED_TENANTS',
       'NODE_OPTIONS',
       'PROFILES_TABLE',
       'TENANT_NAMES',
@@ -243,5 +264,23 @@ describe('triggers', () => {
       globex: 'Globex Utilities',
       initech: 'Initech',
     });
+    // The fixture's globex sets licenceRequired; acme and initech leave it at its default, false.
+    expect(JSON.parse(variables.LICENCE_REQUIRED_TENANTS as string)).toEqual(['globex']);
+  });
+
+  it.each(
+    TRIGGER_NAMES.map((name) => [name] as const),
+  )('grants %s exactly the table actions its entry in lib/access.ts names', (name) => {
+    expect(grantsOf(template, triggerId(name), tableMeaning)).toEqual(grantsNamed(TRIGGERS[name].access));
+  });
+
+  it('lets pre-authentication read the profile only, and pre-token generation also read the role catalogue and seed it', () => {
+    const grants = (name: TriggerName) => grantsOf(template, triggerId(name), tableMeaning);
+    expect(grants('preAuthentication')).toEqual(['dynamodb:GetItem@PROFILES_TABLE']);
+    expect(grants('preTokenGeneration')).toEqual([
+      'dynamodb:GetItem@PROFILES_TABLE',
+      'dynamodb:PutItem@PROFILES_TABLE',
+      'dynamodb:Query@PROFILES_TABLE',
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-// The stateless stack for three tenants: every route behind the authorizer, least-privilege functions, logs, alarms.
+// The stateless stack for three tenants: every route behind the authorizer, the scheduled reconciler, least privilege, alarms.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
@@ -6,9 +6,9 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiEnvironmentSchema } from '#adapters/environment.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
-import { ROUTE_ACCESS, routeAccess } from '#lib/access.ts';
-import { THROTTLING } from '#lib/stateless-stack.ts';
-import { render, type Synthesised, synthesise } from './gatehouse.ts';
+import { ROUTE_ACCESS, routeAccess, TRIGGERS } from '#lib/access.ts';
+import { METRIC_NAMESPACE, THROTTLING } from '#lib/stateless-stack.ts';
+import { grantsOf as grantsIn, grantsNamed, render, type Synthesised, synthesise } from './gatehouse.ts';
 
 type Json = Parameters<typeof render>[0];
 type Resource = { Type: string; Properties: Record<string, Json> };
@@ -20,6 +20,7 @@ const ROUTE_IDS = Object.keys(ROUTES) as RouteId[];
 const idOf = (element: unknown) => built.stateless.getLogicalId(element as CfnElement);
 const statefulIdOf = (element: unknown) => built.stateful.getLogicalId(element as CfnElement);
 const functionId = (route: RouteId) => idOf(built.stateless.routeFunctions[route].function.node.defaultChild);
+const reconcilerId = () => idOf(built.stateless.reconciler.function.node.defaultChild);
 
 beforeAll(() => {
   built = synthesise({ bundle: ['Gatehouse-Stateless'] });
@@ -49,34 +50,13 @@ function pathOf(resourceRef: Json): string {
   return `${pathOf(resource.Properties.ParentId as Json)}/${resource.Properties.PathPart as string}`;
 }
 
-/** Every action its role allows a function, as `action@target`, the log group left out. */
-function grantsOf(fnId: string): string[] {
-  const roleId = ((resources[fnId] as Resource).Properties.Role as { 'Fn::GetAtt': [string] })[
-    'Fn::GetAtt'
-  ][0];
-  return Object.values(resources)
-    .filter(
-      (r) =>
-        r.Type === 'AWS::IAM::Policy' &&
-        JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
-    )
-    .flatMap(
-      (policy) =>
-        (policy.Properties.PolicyDocument as { Statement: { Action: Json; Resource: Json }[] }).Statement,
-    )
-    .flatMap((statement) => {
-      const actions = [statement.Action].flat() as string[];
-      const targets = [statement.Resource].flat().map((r) => render(r, meaning));
-      return actions.flatMap((action) => targets.map((target) => `${action}@${target}`));
-    })
-    .filter((grant) => !grant.startsWith('logs:'))
-    .sort();
-}
+/** Every action its role allows a function of this stack, as `action@target`, the log group left out. */
+const grantsOf = (fnId: string) => grantsIn(template, fnId, meaning);
 
 describe('routes', () => {
-  it('has one method and one function per route of the route table', () => {
+  it('has one method and one function per route of the route table, and the reconciler', () => {
     template.resourceCountIs('AWS::ApiGateway::Method', ROUTE_IDS.length);
-    template.resourceCountIs('AWS::Lambda::Function', ROUTE_IDS.length);
+    template.resourceCountIs('AWS::Lambda::Function', ROUTE_IDS.length + 1);
   });
 
   it.each(
@@ -168,8 +148,28 @@ describe('function environment', () => {
         issuer: `https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_${t.id}Pool`,
         clientIds: [`${t.id}client`],
         passwordPolicy: t.passwordPolicy,
+        features: t.features,
+        organisation: t.organisation,
+        licences: t.licences,
+        licenceRequired: t.licenceRequired,
       })),
     );
+  });
+
+  it('leaves out of TENANTS each field at its schema default, and keeps what a tenant configures', () => {
+    const variables = (resources[functionId('getMe')] as Resource).Properties.Environment as {
+      Variables: { TENANTS: Json };
+    };
+    const written = JSON.parse(render(variables.Variables.TENANTS, () => 'x')) as Record<string, unknown>[];
+    const fields = Object.fromEntries(written.map((t) => [t.id, Object.keys(t).sort()]));
+    const always = ['clientIds', 'id', 'issuer', 'name', 'passwordPolicy', 'userPoolId'];
+    expect(fields).toEqual({
+      acme: [...always, 'features', 'licences', 'organisation'].sort(),
+      // An empty list of client organisations is kept: it allows none, where an absent one allows any.
+      globex: [...always, 'licenceRequired', 'licences', 'organisation'].sort(),
+      initech: always,
+    });
+    expect(written.find((t) => t.id === 'globex')?.organisation).toEqual({ clients: [] });
   });
 });
 
@@ -179,23 +179,20 @@ describe('least privilege', () => {
   it.each(
     ROUTE_IDS.map((id) => [id] as const),
   )('grants %s exactly the actions its access entry names', (id) => {
-    const entry = access[id];
-    const pools = built.config.tenants.map((t) => `pool:${t.id}`);
-    const expected = [
-      ...Object.entries(entry.tables ?? {}).flatMap(([table, actions]) =>
-        (actions ?? []).map((action) => `dynamodb:${action}@${table}`),
-      ),
-      ...Object.entries(entry.indexes ?? {}).flatMap(([table, indexes]) =>
-        (indexes ?? []).map((index) => `dynamodb:Query@${table}/index/${index}`),
-      ),
-      ...(entry.cognito ?? []).flatMap((action) => pools.map((pool) => `cognito-idp:${action}@${pool}`)),
-    ].sort();
-    expect(grantsOf(functionId(id))).toEqual(expected);
+    const tenantIds = built.config.tenants.map((t) => t.id);
+    expect(grantsOf(functionId(id))).toEqual(grantsNamed(access[id], tenantIds));
   });
 
-  it('grants no read route any write', () => {
-    for (const id of ROUTE_IDS.filter((r) => ROUTES[r].method === 'GET')) {
-      expect(grantsOf(functionId(id)).filter((g) => /Put|Update|Delete|Admin(?!Get)/.test(g))).toEqual([]);
+  it('lets a read route write nothing but the role-catalogue seed: PutItem on the profiles table', () => {
+    // Authorising reads the tenant's role catalogue and seeds it on first use, so every route may put items
+    // on the profiles table. IAM cannot tell the seed's items from a profile (dynamodb:LeadingKeys limits
+    // the partition, the tenant, not the sort key): this pins the one write action; what it writes is the
+    // role store's tests' business.
+    const reads = ROUTE_IDS.filter((r) => ROUTES[r].method === 'GET');
+    expect(reads.length).toBeGreaterThan(0);
+    for (const id of reads) {
+      const writes = grantsOf(functionId(id)).filter((g) => /Put|Update|Delete|Admin(?!Get)/.test(g));
+      expect(writes, id).toEqual(['dynamodb:PutItem@PROFILES_TABLE']);
     }
   });
 
@@ -279,17 +276,18 @@ describe('stage', () => {
 });
 
 describe('alarms', () => {
-  it('raises an alarm on errors and on throttles of every function, the triggers included', () => {
+  it('raises an alarm on errors and on throttles of every function, the triggers and the reconciler included', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const watched = (metric: string) =>
       alarms
         .filter((a) => a.Properties.MetricName === metric && a.Properties.Namespace === 'AWS/Lambda')
         .map((a) => render(a.Properties.Dimensions[0].Value, (node) => meaning(node)));
-    const routeFunctions = ROUTE_IDS.map((id) => ({ Ref: functionId(id) }));
+    const ownFunctions = [...ROUTE_IDS.map(functionId), reconcilerId()].map((id) => ({ Ref: id }));
     for (const metric of ['Errors', 'Throttles']) {
       const names = watched(metric);
-      expect(names).toHaveLength(ROUTE_IDS.length + 2);
-      for (const fn of routeFunctions) expect(names).toContain(JSON.stringify(fn));
+      // The routes' functions, the reconciler and the Cognito triggers.
+      expect(names).toHaveLength(ROUTE_IDS.length + 1 + Object.keys(TRIGGERS).length);
+      for (const fn of ownFunctions) expect(names).toContain(JSON.stringify(fn));
     }
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({
@@ -311,6 +309,105 @@ describe('alarms', () => {
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
         ]),
       },
+    });
+  });
+});
+
+describe('reconciler', () => {
+  const fn = () => resources[reconcilerId()] as Resource;
+  const ruleId = () => Object.keys(template.findResources('AWS::Events::Rule'))[0] as string;
+
+  it('runs the reconcile job on Node.js 22, arm64, for up to five minutes, never two runs at once', () => {
+    expect(fn().Properties).toMatchObject({
+      Handler: 'index.handler',
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Timeout: 300,
+      ReservedConcurrentExecutions: 1,
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: expect.anything() },
+    });
+    const key = (fn().Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+    const map = JSON.parse(readFileSync(join(built.app.outdir, `asset.${key}`, 'index.mjs.map'), 'utf8')) as {
+      sources: string[];
+    };
+    expect(map.sources.some((source) => source.endsWith('lambdas/jobs/reconcile.ts'))).toBe(true);
+  });
+
+  it('gets the API functions’ environment, which their schema accepts (see "function environment")', () => {
+    expect(fn().Properties.Environment).toEqual(resources[functionId('getMe')]?.Properties.Environment);
+  });
+
+  it('is invoked every 15 minutes by an EventBridge rule with an empty event, and by nothing else', () => {
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [reconcilerId(), 'Arn'] }, Input: '{}' })],
+    });
+    const invokers = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::Permission' &&
+        JSON.stringify(r.Properties.FunctionName) ===
+          JSON.stringify({ 'Fn::GetAtt': [reconcilerId(), 'Arn'] }),
+    );
+    expect(invokers.map((r) => r.Properties)).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [reconcilerId(), 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [ruleId(), 'Arn'] },
+      },
+    ]);
+  });
+
+  it('leaves a failed or late run to the next one instead of retrying it', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: reconcilerId() },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 900,
+    });
+  });
+
+  it('may list and repair logins on every tenant’s pool and rewrite a profile with its history, nothing more', () => {
+    const repairs = [
+      'ListUsers',
+      'AdminDeleteUser',
+      'AdminDisableUser',
+      'AdminUserGlobalSignOut',
+      'AdminEnableUser',
+      'AdminUpdateUserAttributes',
+    ];
+    expect(grantsOf(reconcilerId())).toEqual(
+      [
+        ...built.config.tenants.flatMap((t) => repairs.map((action) => `cognito-idp:${action}@pool:${t.id}`)),
+        'dynamodb:Query@PROFILES_TABLE',
+        'dynamodb:PutItem@PROFILES_TABLE',
+        'dynamodb:UpdateItem@PROFILES_TABLE',
+        'dynamodb:PutItem@HISTORY_TABLE',
+      ].sort(),
+    );
+  });
+
+  it.each([
+    ['ReconcilerDrift', 'drift'],
+    ['ReconcilerFailures', 'failed'],
+  ])('counts %s from the "%s" field of its Reconciled lines, and raises an alarm on any', (metricName, field) => {
+    const logGroup = (fn().Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logGroup },
+      FilterPattern: `{ ($.message = "Reconciled") && ($.${field} > 0) }`,
+      MetricTransformations: [
+        { MetricNamespace: METRIC_NAMESPACE, MetricName: metricName, MetricValue: `$.${field}` },
+      ],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRIC_NAMESPACE,
+      MetricName: metricName,
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: idOf(built.stateless.alarmTopic.node.defaultChild) }],
     });
   });
 });
