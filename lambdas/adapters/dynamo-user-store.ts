@@ -20,10 +20,11 @@ import {
 } from '#domain/errors.ts';
 import type { HistoryEntry } from '#domain/history.ts';
 import { holdsLicence, isActiveAdministrator, type User } from '#domain/user.ts';
-import type { Page, UserStore, WriteOptions } from '#services/ports.ts';
+import type { Page, UserQuery, UserStore, WriteOptions } from '#services/ports.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { completionItem } from './dynamo-idempotency-store.ts';
 import { historyPut } from './history-items.ts';
+import { DynamoUserSearch, indexChanges } from './search-index.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -41,7 +42,15 @@ export interface DynamoUserStoreOptions {
 }
 
 export class DynamoUserStore implements UserStore {
-  constructor(private readonly options: DynamoUserStoreOptions) {}
+  private readonly searcher: DynamoUserSearch;
+
+  constructor(private readonly options: DynamoUserStoreOptions) {
+    this.searcher = new DynamoUserSearch(options);
+  }
+
+  search(tenantId: string, query: UserQuery): Promise<Page<User>> {
+    return this.searcher.search(tenantId, query);
+  }
 
   async get(tenantId: string, userId: string): Promise<User | undefined> {
     const { Item } = await this.options.client.send(
@@ -60,6 +69,7 @@ export class DynamoUserStore implements UserStore {
       ['email', this.claimEmail(tenantId, user)],
       ...this.adminCount(tenantId, undefined, user),
       ...this.licenceCount(tenantId, undefined, user, options),
+      ...this.index(tenantId, undefined, user),
       ['history', this.historyPut(tenantId, entry)],
       ...this.completion(options),
     ];
@@ -88,6 +98,7 @@ export class DynamoUserStore implements UserStore {
         : []),
       ...this.adminCount(tenantId, before, after),
       ...this.licenceCount(tenantId, before, after, options),
+      ...this.index(tenantId, before, after),
       ['history', this.historyPut(tenantId, entry)],
       ...this.completion(options),
     ];
@@ -115,6 +126,7 @@ export class DynamoUserStore implements UserStore {
       ['release', this.releaseEmail(tenantId, user)],
       ...this.adminCount(tenantId, user, undefined),
       ...this.licenceCount(tenantId, user, undefined, options),
+      ...this.index(tenantId, user, undefined),
       ['history', this.historyPut(tenantId, entry)],
       ...this.completion(options),
     ];
@@ -284,6 +296,14 @@ export class DynamoUserStore implements UserStore {
     ];
   }
 
+  /** The search index moves with the profile, in the same transaction. */
+  private index(tenantId: string, before: User | undefined, after: User | undefined): Labelled[] {
+    return indexChanges(this.options.profilesTable, tenantId, before, after).map((w) => [
+      'index',
+      w as TransactItem,
+    ]);
+  }
+
   private historyPut(tenantId: string, entry: HistoryEntry) {
     return historyPut(this.options.historyTable, tenantId, entry);
   }
@@ -369,7 +389,7 @@ export class DynamoUserStore implements UserStore {
   }
 }
 
-type Label = 'profile' | 'email' | 'release' | 'admins' | 'licence' | 'history' | 'completion';
+type Label = 'profile' | 'email' | 'release' | 'admins' | 'licence' | 'index' | 'history' | 'completion';
 
 function labelled(items: Labelled[], label: Label): TransactItem | undefined {
   return items.find(([l]) => l === label)?.[1];

@@ -1,32 +1,42 @@
 // Use cases: read one user, the caller themselves, or a page of the tenant's users.
 import { covers } from '#domain/access.ts';
+import type { Filters } from '#domain/search.ts';
 import type { User } from '#domain/user.ts';
 import { existingUser } from './changes.ts';
 import type { Caller, Deps, Page } from './ports.ts';
 
 export const getUser = existingUser;
 
-export async function listUsers(
-  deps: Deps,
-  caller: Caller,
-  query: { limit: number; cursor?: string; status?: 'archived' },
-): Promise<Page<User>> {
-  const { status, ...page } = query;
-  const archived = status === 'archived';
-  if (caller.reach.tenantWide) return deps.users.list(caller.tenant.id, { ...page, archived });
-  // A scoped administrator's page holds only users within reach: read on until it is full or the users end.
-  const items: User[] = [];
-  let cursor = page.cursor;
-  do {
-    const read = await deps.users.list(caller.tenant.id, {
-      limit: page.limit - items.length,
-      archived,
-      ...(cursor ? { cursor } : {}),
-    });
-    items.push(...read.items.filter((user) => covers(caller.reach, user)));
-    cursor = read.next;
-  } while (cursor && items.length < page.limit);
-  return { items, ...(cursor ? { next: cursor } : {}) };
+export interface ListQuery extends Filters {
+  q?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * Finds users by keywords and filters, sorted by last name, first name. A scoped administrator finds only
+ * users within their reach.
+ */
+export function listUsers(deps: Deps, caller: Caller, query: ListQuery): Promise<Page<User>> {
+  const { q, limit, cursor, ...filters } = query;
+  const { reach } = caller;
+  return deps.users.search(caller.tenant.id, {
+    ...(q ? { q } : {}),
+    filters,
+    limit,
+    ...(cursor ? { cursor } : {}),
+    ...(reach.tenantWide
+      ? {}
+      : {
+          within: (values) =>
+            covers(reach, {
+              teams: values.team,
+              areas: values.area,
+              userType: values.type[0] === 'external' ? 'external' : 'internal',
+              ...(values.client[0] ? { clientOrganisation: values.client[0] } : {}),
+            }),
+        }),
+  });
 }
 
 /** Seats, used and free per licence type of the tenant. */

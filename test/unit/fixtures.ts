@@ -24,6 +24,7 @@ export const UNIT_TENANTS: TenantEntry[] = [
     issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AcmeUnit1',
     clientIds: ['acmeclient'],
     passwordPolicy: POLICY,
+    mailFrom: 'no-reply@acme.example.com',
     features: ['technician-users'],
     organisation: { teams: ['north', 'south'], areas: ['oslo'], clients: ['contoso'] },
     licences: { engineer: 2 },
@@ -36,6 +37,7 @@ export const UNIT_TENANTS: TenantEntry[] = [
     issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_GlobexUnit1',
     clientIds: ['globexclient'],
     passwordPolicy: POLICY,
+    mailFrom: 'no-reply@globex.example.com',
     features: ['technician-users'],
     organisation: { teams: ['north', 'south'], areas: ['oslo'], clients: ['contoso'] },
     licences: { engineer: 2 },
@@ -98,4 +100,18 @@ export function mockCatalogue(dynamo: AwsClientStub<DynamoDBDocumentClient>) {
   dynamo
     .on(QueryCommand, { ExpressionAttributeValues: { ':tenant': 'acme', ':role': 'ROLE' } })
     .resolves({ Items: catalogueItems('acme') });
+}
+
+/** The items of a transaction that are not search-index items, in order: what a change is about. */
+export function changeItems<
+  T extends {
+    Put?: { Item?: Record<string, unknown> };
+    Delete?: { Key?: Record<string, unknown> };
+    Update?: { Key?: Record<string, unknown> };
+  },
+>(items: readonly T[]): T[] {
+  const indexed = (pk: unknown) => typeof pk === 'string' && /#(LIVE|F#|W#|V#)/.test(pk);
+  return items.filter(
+    (i) => !indexed(i.Put?.Item?.pk) && !indexed(i.Delete?.Key?.pk) && !indexed(i.Update?.Key?.pk),
+  );
 }

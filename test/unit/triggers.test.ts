@@ -13,7 +13,7 @@ import type {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { User } from '#domain/user.ts';
-import { aUser, context, mockCatalogue } from '#test/unit/fixtures.ts';
+import { aUser, changeItems, context, mockCatalogue } from '#test/unit/fixtures.ts';
 import { handler as customMessage } from '#triggers/custom-message.ts';
 import { handler as postAuthentication } from '#triggers/post-authentication.ts';
 import { handler as preAuthentication } from '#triggers/pre-authentication.ts';
@@ -52,8 +52,9 @@ describe('post-authentication trigger', () => {
     const invited = aUser({ status: 'invited', cognitoSub: 'sub-1' });
     dynamo.on(GetCommand, { Key: { pk: 'acme', sk: `USER#${invited.id}` } }).resolves({ Item: invited });
     await postAuthentication(signInEvent(invited), context);
-    const [profile, history] =
-      dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    const [profile, history] = changeItems(
+      dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [],
+    );
     expect(profile?.Put?.Item).toMatchObject({ status: 'active', version: 2 });
     expect(profile?.Put?.Item?.registeredAt).toBe(profile?.Put?.Item?.lastLoginAt);
     expect(history?.Put?.Item).toMatchObject({ action: 'user.registered', actor: { id: 'system' } });

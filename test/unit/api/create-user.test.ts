@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '#api/handlers/create-user.ts';
-import { anAdmin, anEvent, context, mockCatalogue, tokenOf } from '#test/unit/fixtures.ts';
+import { anAdmin, anEvent, changeItems, context, mockCatalogue, tokenOf } from '#test/unit/fixtures.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -40,7 +40,9 @@ describe('POST /users', () => {
       TableName: 'gatehouse-profiles',
     });
     expect(dynamo).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
-    const items = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    const items = changeItems(
+      dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [],
+    );
     expect(
       items.map((i) => [i.Put?.TableName, i.Put?.Item?.pk, String(i.Put?.Item?.sk).split('#')[0]]),
     ).toEqual([
@@ -76,7 +78,9 @@ describe('POST /users', () => {
     });
     expect(cognito.calls()).toHaveLength(1);
     expect(dynamo.calls()).toHaveLength(2); // the caller's authorisation read and the transaction
-    const items = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    const items = changeItems(
+      dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [],
+    );
     expect(items[0]?.Put?.Item).toMatchObject({ status: 'invited', cognitoSub: 'new-sub' });
   });
 

@@ -21,7 +21,15 @@ import { handler as editUser } from '#api/handlers/edit-user.ts';
 import { handler as resetPassword } from '#api/handlers/reset-password.ts';
 import { handler as setPassword } from '#api/handlers/set-password.ts';
 import type { User } from '#domain/user.ts';
-import { anAdmin, anEvent, aUser, context, mockCatalogue, tokenOf } from '#test/unit/fixtures.ts';
+import {
+  anAdmin,
+  anEvent,
+  aUser,
+  changeItems,
+  context,
+  mockCatalogue,
+  tokenOf,
+} from '#test/unit/fixtures.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -52,7 +60,8 @@ const call = (
     context,
   );
 const cognitoCalls = () => cognito.calls().map((c) => c.args[0].constructor.name);
-const transactItems = () => dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+const transactItems = () =>
+  changeItems(dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? []);
 
 beforeEach(() => {
   dynamo.reset();

@@ -4,6 +4,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -14,7 +15,15 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as activateUser } from '#api/handlers/activate-user.ts';
 import { handler as getUser } from '#api/handlers/get-user.ts';
 import { handler as listUsers } from '#api/handlers/list-users.ts';
-import { anAdmin, anEvent, aUser, context, mockCatalogue, tokenOf } from '#test/unit/fixtures.ts';
+import {
+  anAdmin,
+  anEvent,
+  aUser,
+  changeItems,
+  context,
+  mockCatalogue,
+  tokenOf,
+} from '#test/unit/fixtures.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -75,8 +84,9 @@ describe('POST /users/{userId}/activate', () => {
     expect(JSON.parse(response.body)).toMatchObject({ status: 'invited', version: 2 });
     expect(cognito).toHaveReceivedCommandTimes(AdminCreateUserCommand, 1);
     expect(dynamo).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
-    const [profile, history] =
-      dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    const [profile, history] = changeItems(
+      dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [],
+    );
     expect(profile?.Put).toMatchObject({
       ConditionExpression: 'version = :expected',
       ExpressionAttributeValues: { ':expected': 1 },
@@ -116,32 +126,54 @@ describe('POST /users/{userId}/activate', () => {
 });
 
 describe('GET /users', () => {
-  it('queries only the caller’s tenant partition and hands back an opaque cursor', async () => {
+  it('reads one page of the caller’s tenant’s name index, then only that page’s profiles', async () => {
+    const other = aUser({ lastName: 'Zed' });
+    const entry = (u: typeof target) => ({
+      pk: 'acme#LIVE',
+      sk: `${u.lastName.toLowerCase()}\u0001${u.firstName.toLowerCase()}\u0001${u.id}`,
+      userId: u.id,
+      nameKey: `${u.lastName.toLowerCase()}\u0001${u.firstName.toLowerCase()}\u0001${u.id}`,
+      fv: { status: ['inactive'], role: [], licence: [], team: [], area: [], client: [], type: ['internal'] },
+    });
     dynamo
-      .on(QueryCommand)
-      .resolves({ Items: [target], LastEvaluatedKey: { pk: 'acme', sk: `USER#${target.id}` } });
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'acme#LIVE' } })
+      .resolves({ Items: [entry(target), entry(other)] });
+    dynamo.on(BatchGetCommand).resolves({
+      Responses: { 'gatehouse-profiles': [{ pk: 'acme', sk: `USER#${target.id}`, ...target }] },
+    });
     const first = await listUsers(
       anEvent({ method: 'GET', path: '/users', query: { limit: '1' }, token: tokenOf(admin) }),
       context,
     );
     expect(first.statusCode).toBe(200);
     const page = JSON.parse(first.body);
-    expect(page.items).toHaveLength(1);
+    expect(page.items.map((u: { id: string }) => u.id)).toEqual([target.id]);
     expect(page.next).toMatch(/^[\w-]+$/);
-    expect(dynamo).toHaveReceivedCommandWith(QueryCommand, {
-      KeyConditionExpression: 'pk = :tenant AND begins_with(sk, :user)',
-      FilterExpression: '#status <> :archived',
-      ExpressionAttributeValues: { ':tenant': 'acme', ':user': 'USER#', ':archived': 'archived' },
-      Limit: 1,
+    expect(dynamo).toHaveReceivedCommandWith(BatchGetCommand, {
+      RequestItems: { 'gatehouse-profiles': { Keys: [{ pk: 'acme', sk: `USER#${target.id}` }] } },
     });
 
+    dynamo.resetHistory();
     await listUsers(
       anEvent({ method: 'GET', path: '/users', query: { cursor: page.next }, token: tokenOf(admin) }),
       context,
     );
-    expect(dynamo).toHaveReceivedNthCommandWith(QueryCommand, 2, {
-      ExclusiveStartKey: { pk: 'acme', sk: `USER#${target.id}` },
-      Limit: 25,
+    expect(dynamo).toHaveReceivedCommandWith(QueryCommand, {
+      ExpressionAttributeValues: { ':pk': 'acme#LIVE' },
+      ExclusiveStartKey: { pk: 'acme#LIVE', sk: entry(target).sk },
     });
+  });
+
+  it('refuses a cursor issued for another query', async () => {
+    dynamo.on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'acme#LIVE' } }).resolves({
+      Items: [],
+    });
+    const forged = Buffer.from(JSON.stringify({ a: 'x', b: 'not-this-query' })).toString('base64url');
+    const response = await listUsers(
+      anEvent({ method: 'GET', path: '/users', query: { cursor: forged }, token: tokenOf(admin) }),
+      context,
+    );
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).errors[0].field).toBe('query.cursor');
   });
 });
