@@ -69,6 +69,7 @@ const caller = systemCaller(
     name: tenant.name,
     userPoolId: output(`${tenant.id}UserPoolId`),
     passwordPolicy: tenant.passwordPolicy,
+    mailFrom: tenant.mailFrom,
     features: tenant.features,
     ...tenant.organisation,
     licences: tenant.licences,

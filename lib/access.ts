@@ -25,6 +25,9 @@ export type CognitoAction =
   | 'AdminUpdateUserAttributes'
   | 'ListUsers';
 
+/** SES actions, as IAM names them without the `ses:` prefix. */
+export type SesAction = 'SendEmail';
+
 export type TableKey = keyof TableNames;
 
 export interface FunctionAccess {
@@ -37,13 +40,15 @@ export interface FunctionAccess {
   indexes?: { [T in TableKey]?: readonly string[] };
   /** Actions on every tenant's user pool (the tenant is known only per request). */
   cognito?: readonly CognitoAction[];
+  /** Actions on the tenants' sender identities (each tenant's `mailFrom`, or its verified domain). */
+  ses?: readonly SesAction[];
 }
 
 /**
  * A trigger has no Cognito actions: its pools refer to it, so a grant on them from its role would be a
  * dependency cycle (pool → function → role policy → pool).
  */
-export type TriggerAccess = Omit<FunctionAccess, 'cognito'>;
+export type TriggerAccess = Omit<FunctionAccess, 'cognito' | 'ses'>;
 
 // Every route reads the caller's current profile to authorise the request (DESIGN rule 2), and the tenant's
 // role catalogue (Query), seeding it with the built-in roles on first use (PutItem).
@@ -98,6 +103,16 @@ export const ROUTE_ACCESS = {
     tables: { PROFILES_TABLE: AUTHORISE, HISTORY_TABLE: HISTORY },
     cognito: ['AdminSetUserPassword'],
   },
+  bulkUsers: {
+    // Every per-user operation it may run: the lifecycle's writes and Cognito steps (activate's first login,
+    // taking a login away and giving it back), resets and invitations, and the email action's send. The
+    // Idempotency-Key is completed on its own at the end (UpdateItem, in IDEMPOTENCY).
+    tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY },
+    cognito: ['AdminCreateUser', 'AdminGetUser', 'AdminDeleteUser', ...TAKE_AWAY, 'AdminResetUserPassword'],
+    ses: ['SendEmail'],
+  },
+  // The send, then its history entry (completing the Idempotency-Key, if any).
+  emailUser: { tables: { PROFILES_TABLE: AUTHORISE, HISTORY_TABLE: HISTORY }, ses: ['SendEmail'] },
   userHistory: { tables: { PROFILES_TABLE: AUTHORISE, HISTORY_TABLE: ['Query'] } },
   tenantHistory: { tables: { PROFILES_TABLE: AUTHORISE }, indexes: { HISTORY_TABLE: ['byTenant'] } },
   getMe: { tables: { PROFILES_TABLE: AUTHORISE } },
@@ -175,6 +190,7 @@ export function mergeAccess(a: FunctionAccess, b: FunctionAccess): FunctionAcces
       keys(a.indexes, b.indexes).map((k) => [k, union(a.indexes?.[k], b.indexes?.[k])]),
     ),
     cognito: union(a.cognito, b.cognito),
+    ses: union(a.ses, b.ses),
   };
 }
 

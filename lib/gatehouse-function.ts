@@ -1,6 +1,6 @@
 // The project's Lambda function: Node.js 22 on arm64, esbuild-bundled, JSON logs, its own role and typed environment.
 import { fileURLToPath } from 'node:url';
-import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
+import { ArnFormat, type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -11,7 +11,12 @@ import {
   Runtime,
   SystemLogLevel,
 } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type BundlingOptions,
+  NodejsFunction,
+  OutputFormat,
+  SourceMapMode,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
@@ -23,6 +28,29 @@ import type { FunctionAccess, TableKey } from './access.ts';
 export const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 export const LOG_RETENTION = RetentionDays.THREE_MONTHS;
+
+/** Every function's memory unless it sets its own (MB; Lambda gives CPU in proportion). */
+export const DEFAULT_MEMORY_SIZE = 512;
+
+/** Stack traces name the TypeScript sources. */
+export const NODE_OPTIONS = '--enable-source-maps';
+
+/** How every function is bundled; exported so the bench (bench/bundles.ts) builds exactly these bundles. */
+export const BUNDLING: BundlingOptions = {
+  // esbuild from node_modules (never Docker): CDK finds it through require.resolve from aws-cdk-lib.
+  forceDockerBundling: false,
+  format: OutputFormat.ESM,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  // Some CommonJS dependencies call require(); an ESM bundle needs it defined.
+  banner: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);",
+  minify: true,
+  sourceMap: true,
+  sourceMapMode: SourceMapMode.DEFAULT,
+  sourcesContent: false,
+  // The SDK the tests ran against, not whichever the runtime ships.
+  bundleAwsSDK: true,
+};
 
 export interface GatehouseFunctionProps<S extends z.ZodObject> {
   /** The handler module, relative to the repository root; it exports `handler`. */
@@ -38,10 +66,12 @@ export interface GatehouseFunctionProps<S extends z.ZodObject> {
   reservedConcurrentExecutions?: number;
 }
 
-/** What a function's access is granted on: the tables by their variable, and every tenant's pool. */
+/** What a function's access is granted on: the tables by their variable, every tenant's pool and sender. */
 export interface AccessTargets {
   tables: Record<TableKey, ITable>;
   userPools: readonly IUserPool[];
+  /** Every tenant's SES sender identity: its `mailFrom`, or the verified domain covering it. */
+  senderIdentities?: readonly string[];
 }
 
 export class GatehouseFunction<S extends z.ZodObject = z.ZodObject> extends Construct {
@@ -69,7 +99,7 @@ export class GatehouseFunction<S extends z.ZodObject = z.ZodObject> extends Cons
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 512,
+      memorySize: props.memorySize ?? DEFAULT_MEMORY_SIZE,
       timeout: props.timeout ?? Duration.seconds(10),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
@@ -77,24 +107,10 @@ export class GatehouseFunction<S extends z.ZodObject = z.ZodObject> extends Cons
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: { ...props.environment, NODE_OPTIONS },
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
-      bundling: {
-        // esbuild from node_modules (never Docker): CDK finds it through require.resolve from aws-cdk-lib.
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        // Some CommonJS dependencies call require(); an ESM bundle needs it defined.
-        banner: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);",
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        // The SDK the tests ran against, not whichever the runtime ships.
-        bundleAwsSDK: true,
-      },
+      bundling: BUNDLING,
     });
     Validations.of(this.function.node.defaultChild as CfnResource).acknowledge({
       id: 'AwsSolutions-L1',
@@ -133,6 +149,26 @@ export class GatehouseFunction<S extends z.ZodObject = z.ZodObject> extends Cons
         new PolicyStatement({
           actions: cognito.map((action) => `cognito-idp:${action}`),
           resources: targets.userPools.map((pool) => pool.userPoolArn),
+        }),
+      );
+    }
+    const ses = access.ses ?? [];
+    if (ses.length > 0) {
+      const identities = [...new Set(targets.senderIdentities ?? [])];
+      if (identities.length === 0)
+        throw new Error(`${this.node.path}: SES access needs the senders' identities`);
+      // SES authorises a send on the sender's identity: only the tenants' own may be sent from.
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: ses.map((action) => `ses:${action}`),
+          resources: identities.map((identity) =>
+            Stack.of(this).formatArn({
+              service: 'ses',
+              resource: 'identity',
+              resourceName: identity,
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          ),
         }),
       );
     }

@@ -64,6 +64,12 @@ export const THROTTLING = { rateLimit: 100, burstLimit: 200 };
  */
 export const RECONCILE_EVERY = Duration.minutes(15);
 
+/**
+ * Routes that may run longer than the default 10 s: a bulk action paces its Cognito calls (README "Bulk work
+ * and Cognito's quotas"); API Gateway answers by 29 s, so the function may use all of it.
+ */
+const ROUTE_TIMEOUTS: Partial<Record<RouteId, Duration>> = { bulkUsers: Duration.seconds(29) };
+
 /** Where the reconciler's log-derived metrics are published. */
 export const METRIC_NAMESPACE = 'Gatehouse';
 
@@ -82,6 +88,7 @@ export class GatehouseStatelessStack extends Stack {
     super(scope, id, props);
     const access = routeAccess(ROUTES, ROUTE_ACCESS);
     const userPools = props.tenants.map((t) => t.userPool);
+    const senderIdentities = props.tenants.map((t) => t.config.sesVerifiedDomain ?? t.config.mailFrom);
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: LOG_RETENTION });
     this.api = new RestApi(this, 'Api', {
@@ -125,8 +132,9 @@ export class GatehouseStatelessStack extends Stack {
         description: `Gatehouse API: ${route.method} ${route.path}`,
         schema: ApiEnvironmentSchema,
         environment,
+        timeout: ROUTE_TIMEOUTS[routeId],
       });
-      fn.allow(access[routeId], { tables: props.tables, userPools });
+      fn.allow(access[routeId], { tables: props.tables, userPools, senderIdentities });
       this.api.root
         .resourceForPath(route.path)
         .addMethod(route.method, new LambdaIntegration(fn.function, { allowTestInvoke: false }), {
@@ -241,6 +249,7 @@ function tenantEntry(tenant: TenantIdentity, region: string, urlSuffix: string):
     issuer: `https://cognito-idp.${region}.${urlSuffix}/${poolId}`,
     clientIds: [tenant.client.userPoolClientId],
     passwordPolicy: tenant.config.passwordPolicy,
+    mailFrom: tenant.config.mailFrom,
     ...(features.length > 0 ? { features } : {}),
     // An empty list is kept: it allows none, where an absent one allows any.
     ...(Object.keys(organisation).length > 0 ? { organisation } : {}),

@@ -137,6 +137,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       issuer: cognito.issuer(t.userPoolId),
       clientIds: [t.clientId],
       passwordPolicy: t.config.passwordPolicy,
+      mailFrom: t.config.mailFrom,
       features: t.config.features,
       organisation: t.config.organisation,
       licences: t.config.licences,

@@ -2,7 +2,13 @@
 // with its result in the same transaction as the change it made, and expired by TTL after a day.
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { IdempotencyKeyReused, RequestInProgress } from '#domain/errors.ts';
 import type { IdempotencyBegin, IdempotencyLease, IdempotencyStore } from '#services/ports.ts';
 
@@ -73,6 +79,13 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       // Completed after all (the write took effect), or taken over: either way not ours to release.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+
+  async complete(lease: IdempotencyLease, result: unknown): Promise<void> {
+    // The same update a transaction carries elsewhere, alone: its condition still says the lease is ours.
+    await this.options.client.send(
+      new UpdateCommand(completionItem(this.options.profilesTable, lease, result).Update),
+    );
   }
 }
 

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '#services/ports.ts';
 import { CognitoDirectory } from './cognito-directory.ts';
@@ -9,12 +10,25 @@ import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
 import { DynamoRoleStore } from './dynamo-role-store.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
 import type { TableNames } from './environment.ts';
+import { paceClient, TokenBucket } from './rate-limiter.ts';
+import { SesMailer } from './ses-mailer.ts';
 
 /** The module's clients: exported so tests can put middleware (fault injection, call counting) on them. */
 export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
-export const cognito = new CognitoIdentityProviderClient({});
+// Cognito's quotas are per account and region, shared by every tenant and function. Each instance paces its
+// own calls (COGNITO_PACE); the SDK's standard mode retries throttling with exponential backoff and full jitter
+// (1 s, 2 s, 4 s… ranges). Not its adaptive mode: after one throttle, its own limiter drops a quiet instance to
+// 0.5 calls a second, which would stall the single requests this pacing exists to protect.
+export const cognito = new CognitoIdentityProviderClient({ retryMode: 'standard', maxAttempts: 6 });
+
+/** Per function instance: 10 calls a second, 10 at once after a quiet spell (README "Bulk work and Cognito's quotas"). */
+export const COGNITO_PACE = { ratePerSecond: 10, burst: 10 };
+export const cognitoBucket = new TokenBucket(COGNITO_PACE);
+paceClient(cognito, cognitoBucket);
+
+export const ses = new SESv2Client({ retryMode: 'standard', maxAttempts: 6 });
 
 export function createDeps(tables: TableNames): Deps {
   return {
@@ -30,6 +44,7 @@ export function createDeps(tables: TableNames): Deps {
     }),
     directory: new CognitoDirectory({ client: cognito }),
     idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
+    mailer: new SesMailer({ client: ses }),
     now: () => new Date(),
     newId: randomUUID,
   };

@@ -2,6 +2,9 @@
 import type { Role } from '#domain/roles.ts';
 import type { User } from '#domain/user.ts';
 import type { Reply } from '#http/api-handler.ts';
+import { problemOf } from '#http/problem.ts';
+import type { BulkItemResult } from '#services/bulk.ts';
+import type { EmailSent } from '#services/email.ts';
 import type { Page } from '#services/ports.ts';
 import type { UserView } from './schemas.ts';
 
@@ -31,3 +34,20 @@ export const noContent = (): Reply => ({ status: 204 });
 export function roleReply(role: Role, status = 200): Reply {
   return { status, body: role, headers: { etag: `"${role.version}"` } };
 }
+
+/** One entry per user, in the order asked; a failure as the problem its own route would have answered. */
+export function bulkReply(results: BulkItemResult[]): Reply {
+  return {
+    status: 200,
+    body: {
+      results: results.map((r) =>
+        r.outcome === 'done'
+          ? { userId: r.userId, outcome: 'done' }
+          : { userId: r.userId, outcome: 'failed', problem: problemOf(r.failure) },
+      ),
+    },
+  };
+}
+
+/** 202: SES has the message. */
+export const emailReply = (sent: EmailSent): Reply => ({ status: 202, body: sent });

@@ -2,15 +2,19 @@
 import type { z } from 'zod';
 import type { Permission } from '#domain/permissions.ts';
 import {
+  BulkBodySchema,
+  BulkResultSchema,
   CreateRoleBodySchema,
   CreateUserBodySchema,
   DeleteUserBodySchema,
   DeliverySchema,
   EditRoleBodySchema,
   EditUserBodySchema,
+  EmailSentSchema,
   HistoryPageSchema,
   LicenceUsageSchema,
   ListUsersQuerySchema,
+  MessageSchema,
   PageQuerySchema,
   RoleIdParamsSchema,
   RoleListSchema,
@@ -155,6 +159,25 @@ export const ROUTES = {
     request: { params: UserIdParamsSchema, body: SetPasswordBodySchema },
     headers: { idempotencyKey: true },
     responses: { 204: null },
+  }),
+  bulkUsers: route({
+    method: 'POST',
+    path: '/users/bulk',
+    summary:
+      'One action on up to 100 users, one result each; reset-password also needs users.password.reset, email users.email',
+    permission: 'users.lifecycle',
+    request: { body: BulkBodySchema },
+    headers: { idempotencyKey: true },
+    responses: { 200: BulkResultSchema },
+  }),
+  emailUser: route({
+    method: 'POST',
+    path: '/users/{userId}/email',
+    summary: "A message from the tenant's sender; the history keeps its subject and message id",
+    permission: 'users.email',
+    request: { params: UserIdParamsSchema, body: MessageSchema },
+    headers: { idempotencyKey: true },
+    responses: { 202: EmailSentSchema },
   }),
   userHistory: route({
     method: 'GET',

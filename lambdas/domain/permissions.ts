@@ -7,6 +7,7 @@ export const PERMISSIONS = [
   'users.lifecycle',
   'users.delete',
   'users.password.reset',
+  'users.email',
   'roles.manage',
   'history.read',
 ] as const;

@@ -1,5 +1,5 @@
 // Errors as RFC 9457 problem+json: one table from error names to status and problem type.
-import { type DomainError, type FieldIssue, InvalidInput } from '#domain/errors.ts';
+import type { DomainError, FieldIssue } from '#domain/errors.ts';
 
 export interface Problem {
   type: string;
@@ -34,15 +34,17 @@ const STATUSES: Record<string, { status: number; title: string }> = {
 
 const kebab = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
 
-export function problemOf(error: DomainError): Problem {
-  const known = STATUSES[error.code] ?? { status: 500, title: 'Internal error' };
+/** The problem of a domain error, or of its name and words as kept in a stored result (a bulk action's). */
+export function problemOf(error: Pick<DomainError, 'code' | 'message'> & { issues?: FieldIssue[] }): Problem {
+  const known = STATUSES[error.code];
+  if (!known) return INTERNAL_PROBLEM;
   return {
     type: TYPE_BASE + kebab(error.code),
     title: known.title,
     status: known.status,
     // Messages are for clients only below 500 (middy's rule): a 5xx says nothing about internals.
     ...(known.status < 500 ? { detail: error.message } : {}),
-    ...(error instanceof InvalidInput ? { errors: error.issues } : {}),
+    ...(error.issues ? { errors: error.issues } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 // Turns an API Gateway event into a route's typed input, or an InvalidInput naming every bad field.
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { type ZodType, z } from 'zod';
+import type { ZodType } from 'zod';
+import * as z from 'zod';
 import type { RouteDefinition } from '#api/routes.ts';
 import { type FieldIssue, InvalidInput, PreconditionRequired } from '#domain/errors.ts';
 

@@ -4,6 +4,7 @@ import type { Access, Reach } from '#domain/access.ts';
 import type { HistoryEntry } from '#domain/history.ts';
 import type { PasswordPolicy } from '#domain/password-policy.ts';
 import type { Role, TenantOrganisation } from '#domain/roles.ts';
+import type { FilterName, Filters } from '#domain/search.ts';
 import type { Actor, User } from '#domain/user.ts';
 
 export interface Tenant extends TenantOrganisation {
@@ -13,6 +14,8 @@ export interface Tenant extends TenantOrganisation {
   passwordPolicy: PasswordPolicy;
   /** Seats per licence type. */
   licences: Readonly<Record<string, number>>;
+  /** The sender of the tenant's mails: an identity verified in SES. */
+  mailFrom: string;
 }
 
 /**
@@ -53,7 +56,18 @@ export interface WriteOptions {
   seats?: Readonly<Record<string, number>>;
 }
 
+/** A search: keywords (each must start a word of the user), filters, a page; `within` narrows to a scope. */
+export interface UserQuery {
+  q?: string;
+  filters?: Filters;
+  limit: number;
+  cursor?: string;
+  within?: (values: Record<FilterName, string[]>) => boolean;
+}
+
 export interface UserStore {
+  /** A page of users by last name, first name: cost follows the page and the matches, not the tenant. */
+  search(tenantId: string, query: UserQuery): Promise<Page<User>>;
   get(tenantId: string, userId: string): Promise<User | undefined>;
   /** Writes a new user, its email claim and its history entry in one transaction. Throws EmailTaken. */
   create(tenantId: string, user: User, entry: HistoryEntry, options?: WriteOptions): Promise<void>;
@@ -104,6 +118,23 @@ export interface IdempotencyStore {
   begin(key: Omit<IdempotencyLease, 'lease'>, fingerprint: string): Promise<IdempotencyBegin>;
   /** Lets go of a lease whose attempt failed, so a retry may start at once. */
   release(lease: IdempotencyLease): Promise<void>;
+  /**
+   * Completes a lease with its result on its own, for an operation made of many writes (a bulk action), none
+   * of which can carry the completion. Throws if the lease is no longer ours.
+   */
+  complete(lease: IdempotencyLease, result: unknown): Promise<void>;
+}
+
+/** A message written by an administrator; the HTML part is optional. */
+export interface Message {
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+export interface Mailer {
+  /** Sends `message` to `to` from the tenant's sender; answers the provider's message id. */
+  send(tenant: Tenant, to: string, message: Message): Promise<{ messageId: string }>;
 }
 
 /** A Cognito login as Gatehouse sees it. */
@@ -161,6 +192,7 @@ export interface Deps {
   roles: RoleStore;
   directory: Directory;
   idempotency: IdempotencyStore;
+  mailer: Mailer;
   now: () => Date;
   newId: () => string;
 }

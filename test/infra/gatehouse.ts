@@ -125,8 +125,15 @@ export function grantsOf(template: Template, fnId: string, meaning: (node: Json)
     .sort();
 }
 
-/** What `grantsOf` should find for an access entry: tables by variable, indexes, `pool:<tenant>` per pool. */
-export function grantsNamed(access: FunctionAccess, tenantIds: readonly string[] = []): string[] {
+/**
+ * What `grantsOf` should find for an access entry: tables by variable, indexes, `pool:<tenant>` per pool, and
+ * each SES action on every sender identity's ARN (as rendered).
+ */
+export function grantsNamed(
+  access: FunctionAccess,
+  tenantIds: readonly string[] = [],
+  senderArns: readonly string[] = [],
+): string[] {
   return [
     ...Object.entries(access.tables ?? {}).flatMap(([table, actions]) =>
       (actions ?? []).map((action) => `dynamodb:${action}@${table}`),
@@ -135,5 +142,6 @@ export function grantsNamed(access: FunctionAccess, tenantIds: readonly string[]
       (indexes ?? []).map((index) => `dynamodb:Query@${table}/index/${index}`),
     ),
     ...(access.cognito ?? []).flatMap((action) => tenantIds.map((id) => `cognito-idp:${action}@pool:${id}`)),
+    ...(access.ses ?? []).flatMap((action) => senderArns.map((arn) => `ses:${action}@${arn}`)),
   ].sort();
 }

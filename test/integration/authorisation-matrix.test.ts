@@ -43,6 +43,9 @@ const REQUESTS: Record<
   resetPassword: () => ({}),
   resendInvitation: () => ({}),
   setPassword: () => ({ body: { password: 'Matrix-Password-1', confirmPassword: 'Matrix-Password-1' } }),
+  // Restoring a user who is not archived fails for that user alone: the request itself is authorised.
+  bulkUsers: (t) => ({ body: { action: 'restore', userIds: [t.userId] } }),
+  emailUser: () => ({ body: { subject: 'Matrix', text: 'Hello from the authorisation matrix.' } }),
   userHistory: () => ({}),
   tenantHistory: () => ({}),
   getMe: () => ({}),

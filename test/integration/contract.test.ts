@@ -219,7 +219,8 @@ function wireBreaks(schema: JsonSchema, where: string): [string, string][] {
   if (typeof schema.minLength === 'number' && schema.minLength > 0 && where !== 'path')
     breaks.push(['empty', '']);
   if (Array.isArray(schema.enum)) breaks.push(['not one of the values', 'not-a-member']);
-  if (schema.format !== undefined || schema.pattern !== undefined) breaks.push(['malformed', 'not valid!']);
+  if (schema.format !== undefined || (schema.pattern !== undefined && schema.pattern !== TRIMMED_PATTERN))
+    breaks.push(['malformed', 'not valid!']);
   return breaks;
 }
 

@@ -28,10 +28,13 @@ export class Contract {
     // The document's own fields are not schema keywords: declared, so only the schemas inside are compiled.
     this.ajv.addVocabulary(Object.keys(document));
     this.ajv.addSchema(document, DOCUMENT_ID);
-    this.routes = Object.keys(document.paths).map((path) => ({
-      path,
-      pattern: new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}$`),
-    }));
+    // A literal segment wins over a parameter, as in API Gateway: /users/bulk is not /users/{userId}.
+    this.routes = Object.keys(document.paths)
+      .sort((a, b) => (a.match(/\{/g)?.length ?? 0) - (b.match(/\{/g)?.length ?? 0))
+      .map((path) => ({
+        path,
+        pattern: new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}$`),
+      }));
   }
 
   /** Every operation of the document. */
