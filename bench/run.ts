@@ -1,0 +1,315 @@
+// `npm run bench`: Gatehouse's performance budgets, measured offline in one run, each figure against a
+// baseline measured in the same run. `-- --readme` also rewrites the figures in README.md.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_MEMORY_SIZE, PROJECT_ROOT } from '#lib/gatehouse-function.ts';
+import { type Gatehouse, startGatehouse } from '#local/runtime.ts';
+import { functionIds } from '#test/support/operations.ts';
+import { type Bundle, buildBundles, type ImportTiming, lambdaFunctions, timeImports } from './bundles.ts';
+import { type CallsMeasurement, measureCalls } from './calls.ts';
+import { type Cost, costPerThousand } from './cost.ts';
+import type { OverheadInput, OverheadResult } from './http-overhead.ts';
+import { PRICES, PRICES_AS_OF } from './prices.ts';
+import { fixed, kb, ratio, table, usd } from './table.ts';
+
+const BUNDLE_BUDGET_BYTES = 400 * 1024;
+const IMPORT_BUDGET_RATIO = 2.0;
+/** The whole bench stops by itself after this, whatever it is waiting for. */
+const TIME_LIMIT_MS = 285_000;
+
+const args = process.argv.slice(2);
+const writeReadme = args.includes('--readme');
+const importRuns = Number(option('--runs') ?? 7);
+const repetitions = Number(option('--repetitions') ?? 3);
+const measureMs = Number(option('--measure-ms') ?? 400);
+
+function option(name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+const started = performance.now();
+const node = join(PROJECT_ROOT, 'node_modules/.bin/node');
+const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+let gatehouse: Gatehouse | undefined;
+
+async function cleanUp() {
+  await gatehouse?.stop().catch((e: unknown) => console.error('bench: stopping the backend:', e));
+  gatehouse = undefined;
+  rmSync(work, { recursive: true, force: true });
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`bench: still running after ${TIME_LIMIT_MS / 1000} s; stopping`);
+  void cleanUp().finally(() => process.exit(2));
+}, TIME_LIMIT_MS);
+watchdog.unref();
+
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+const progress = (message: string) => console.error(`[bench ${elapsed()}] ${message}`);
+
+try {
+  // ── b. AWS calls, capacity and duration per operation, against the offline backend ──────────────────
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  progress('starting the offline backend (DynamoDB Local, Cognito, SES) on free ports');
+  gatehouse = await startGatehouse({ dataDir: join(work, 'data') });
+  const env = gatehouse.environment;
+  progress(`running every operation ${repetitions + 1} times (one of them metered)`);
+  const calls = await measureCalls(env, { repetitions });
+  await gatehouse.stop();
+  gatehouse = undefined;
+
+  // ── a. Bundles and their import time ──────────────────────────────────────────────────────────────
+  progress('bundling every function as CDK does');
+  const functions = lambdaFunctions();
+  const bundles = await buildBundles(functions, join(work, 'bundles'));
+  progress(`importing each bundle in a fresh Node, ${importRuns} rounds`);
+  const timing = timeImports(bundles, {
+    node,
+    dir: work,
+    environment: env.functionEnvironment,
+    runs: importRuns,
+  });
+
+  // ── c. The HTTP layer, warm, with AWS answered at once ────────────────────────────────────────────
+  progress('measuring the HTTP layer against bare handlers');
+  const overhead = measureOverhead(calls, env.functionEnvironment);
+
+  const report = [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length}× ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.versions.node}; the bench ran ${elapsed()}.`,
+    bundleSection(bundles, timing),
+    callSection(calls),
+    overheadSection(overhead),
+    costSection(calls),
+  ].join('\n\n');
+  console.log(`\n${report}\n`);
+  if (writeReadme) {
+    replaceInReadme(report);
+    progress('README.md: figures rewritten');
+  }
+  progress('done');
+} catch (error) {
+  console.error('bench failed:', error);
+  process.exitCode = 1;
+} finally {
+  clearTimeout(watchdog);
+  await cleanUp();
+}
+// Clients keep sockets alive for a while; the bench is done.
+process.exit();
+
+// ── Sections ─────────────────────────────────────────────────────────────────────────────────────────────
+
+function bundleSection(bundles: Bundle[], timing: ImportTiming): string {
+  const floor = bundles.find((b) => b.kind === 'reference') as Bundle;
+  const functions = bundles.filter((b) => b.kind !== 'reference');
+  const verdict = (pass: boolean) => (pass ? 'PASS' : 'FAIL');
+  const importRatio = (b: Bundle) => (timing.bundleMs[b.id] ?? 0) / timing.bareMs;
+  const rows = [
+    ['bare Node start (baseline)', 'baseline', '', '', '', fixed(timing.bareMs), ratio(1), ''],
+    ...bundles.map((b) => [
+      b.id,
+      b.kind,
+      kb(b.bytes),
+      ratio(b.bytes / floor.bytes),
+      b.kind === 'reference' ? '' : verdict(b.bytes < BUNDLE_BUDGET_BYTES),
+      fixed(timing.bundleMs[b.id] ?? 0),
+      ratio(importRatio(b)),
+      b.kind === 'reference' ? '' : verdict(importRatio(b) <= IMPORT_BUDGET_RATIO),
+    ]),
+  ];
+  const sizePass = functions.filter((b) => b.bytes < BUNDLE_BUDGET_BYTES).length;
+  const importPass = functions.filter((b) => importRatio(b) <= IMPORT_BUDGET_RATIO).length;
+  const parts = [
+    '### a. Bundles and cold start',
+    `Each function bundled as CDK bundles it (esbuild, minified, lib/gatehouse-function.ts BUNDLING), then imported in a fresh \`node\` with its environment (median of ${timing.runs}). Size against the DynamoDB and Cognito clients alone, constructed as wiring.ts does (\`sdk-clients-only\`); import time against the same Node importing an empty module. The other references tell what import time is made of.`,
+    table(
+      [
+        'function',
+        'kind',
+        'KB',
+        '× SDK clients',
+        '< 400 KB',
+        'import ms',
+        '× bare start',
+        `≤ ${IMPORT_BUDGET_RATIO.toFixed(1)}×`,
+      ],
+      rows,
+      'llrrlrrl',
+    ),
+    `Budgets: bundle < 400 KB: ${sizePass} of ${functions.length} PASS; import ≤ ${IMPORT_BUDGET_RATIO.toFixed(1)}× a bare start: ${importPass} of ${functions.length} PASS.`,
+  ];
+  const over = functions.filter((b) => b.bytes >= BUNDLE_BUDGET_BYTES);
+  if (over.length > 0) parts.push(dependencySection(over));
+  return parts.join('\n\n');
+}
+
+/** Which packages the over-budget bundles are made of (esbuild metafile), largest first. */
+function dependencySection(over: Bundle[]): string {
+  const names = [...new Set(over.flatMap((b) => b.packages.map((p) => p.name)))];
+  const rows = names
+    .map((name) => {
+      const found = over.flatMap((b) => b.packages.filter((p) => p.name === name));
+      const bytes = found.map((p) => p.bytes);
+      const largest = found.sort((a, b) => b.bytes - a.bytes)[0];
+      return { name, min: Math.min(...bytes), max: Math.max(...bytes), count: found.length, largest };
+    })
+    .filter((r) => r.max >= 4 * 1024)
+    .sort((a, b) => b.max - a.max);
+  return [
+    `Over budget: ${over.map((b) => b.id).join(', ')}. What they are made of (packages of 4 KB or more; KB in the bundle, smallest–largest over those bundles):`,
+    table(
+      ['package', 'KB', 'in bundles', 'largest part'],
+      rows.map((r) => [
+        r.name,
+        r.min === r.max ? kb(r.max) : `${kb(r.min)}–${kb(r.max)}`,
+        `${r.count} of ${over.length}`,
+        r.largest ? `${r.largest.largestPart.path}: ${kb(r.largest.largestPart.bytes)} KB` : '',
+      ]),
+      'lrrl',
+    ),
+  ].join('\n\n');
+}
+
+function callSection(calls: CallsMeasurement): string {
+  const rows = calls.operations.map((op) => [
+    op.name,
+    Object.entries(op.counts)
+      .map(([action, n]) => (n > 1 ? `${n}× ${action}` : action))
+      .join(', ') || '—',
+    fixed(op.rru, 1),
+    fixed(op.wru, 0),
+    fixed(op.reportedUnits, 1),
+    String(op.mails),
+    fixed(op.ms),
+    ratio(op.ms / calls.getItemMs),
+  ]);
+  const measured = new Set(calls.operations.map((op) => op.name));
+  const unmeasured = functionIds()
+    .map((f) => f.id)
+    .filter((id) => !measured.has(id));
+  const notes = calls.operations
+    .filter((op) => op.note || !op.steady)
+    .map(
+      (op) =>
+        `${op.name}: ${[op.note, op.steady ? '' : 'calls differed between runs'].filter(Boolean).join('; ')}`,
+    );
+  return [
+    '### b. AWS calls per operation',
+    `Each operation's function run in-process against the offline emulators, as a warm instance, its calls counted by middleware on the SDK clients; duration the median of ${repetitions} runs, capacity from one more. RRU/WRU: DynamoDB request units by AWS's rules, from the sizes of the items each call touched (transactions 2×, index writes included); "Local R+W" is what DynamoDB Local itself reported (ReturnConsumedCapacity, added by the bench's middleware), for comparison only: it counts several items of one table in a transaction as one, and index writes inconsistently. Duration against one GetItem round trip to the same DynamoDB Local (${fixed(calls.getItemMs, 2)} ms); the emulators stand in for AWS's latencies.`,
+    table(
+      ['operation', 'AWS calls', 'RRU', 'WRU', 'Local R+W', 'mails', 'ms', '× GetItem'],
+      rows,
+      'llrrrrrr',
+    ),
+    ...(notes.length > 0 ? [notes.map((n) => `- ${n}`).join('\n')] : []),
+    ...(unmeasured.length > 0
+      ? [`Not measured: no operation in test/support/operations.ts yet for ${unmeasured.join(', ')}.`]
+      : []),
+  ].join('\n\n');
+}
+
+interface Overhead {
+  results: OverheadResult[];
+  error?: string;
+}
+
+/** One process per route operation, one after the other: each a fresh instance of that function alone. */
+function measureOverhead(calls: CallsMeasurement, environment: Record<string, string>): Overhead {
+  const results: OverheadResult[] = [];
+  const errors: string[] = [];
+  const entries = new Map(lambdaFunctions().map((f) => [f.id, f.entry]));
+  for (const op of calls.operations) {
+    if (op.kind !== 'route' || !op.replay) continue;
+    const input: OverheadInput = {
+      environment,
+      jwks: calls.jwks,
+      name: op.name,
+      entry: entries.get(op.functionId) as string,
+      ...op.replay,
+      measureMs,
+    };
+    const file = join(work, 'overhead.json');
+    writeFileSync(file, JSON.stringify(input));
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(PROJECT_ROOT, 'bench/http-overhead.ts'), file],
+      { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 30_000, maxBuffer: 16 * 1024 * 1024 },
+    );
+    if (run.status === 0) results.push(JSON.parse(run.stdout) as OverheadResult);
+    else
+      errors.push(`${op.name}: ${(run.stderr || String(run.error)).trim().split('\n').slice(-3).join(' ')}`);
+  }
+  return { results, ...(errors.length > 0 ? { error: errors.join('\n') } : {}) };
+}
+
+function overheadSection(overhead: Overhead): string {
+  const rows = overhead.results.map((r) => [
+    r.name,
+    String(r.status),
+    fixed(r.opsPerSecond, 0),
+    fixed(1e6 / r.opsPerSecond, 0),
+    fixed(r.bareOpsPerSecond, 0),
+    ratio(r.bareOpsPerSecond / r.opsPerSecond),
+    fixed(1e6 / r.opsPerSecond - 1e6 / r.bareOpsPerSecond, 0),
+  ]);
+  return [
+    '### c. HTTP layer, warm, per request',
+    `Each route operation's handler in a process of its own, warm, every AWS call answered at once by aws-sdk-client-mock with what the emulators answered in b: what is left is middy, header normalising, the token check, the authorisation, zod parsing, the use case and problem+json. Against a bare handler returning the same JSON in the same process (${measureMs} ms, after warming up).`,
+    table(['operation', 'status', 'req/s', 'µs/req', 'bare req/s', '× bare', 'overhead µs'], rows, 'lrrrrrr'),
+    ...(overhead.error ? [`Not measured:\n${overhead.error}`] : []),
+  ].join('\n\n');
+}
+
+function costSection(calls: CallsMeasurement): string {
+  const customMessage = calls.operations.find((op) => op.name === 'customMessage');
+  const options = { memoryMb: DEFAULT_MEMORY_SIZE, customMessageMs: customMessage?.ms ?? 1 };
+  const costs = calls.operations.map((op) => ({ op, cost: costPerThousand(op, options) }));
+  const baseline = costs.find((c) => c.op.name === 'getMe')?.cost.total ?? 1;
+  const rows = costs.map(({ op, cost }) => [
+    op.name,
+    usd(cost.lambda),
+    usd(cost.apiGateway),
+    usd(cost.dynamodb),
+    usd(cost.mail),
+    usd(cost.total),
+    ratio(cost.total / baseline),
+  ]);
+  // What Cognito runs on every password sign-in: these three triggers, one after the other.
+  const signIn = ['preAuthentication', 'preTokenGeneration', 'postAuthentication'].map(
+    (name) => costs.find((c) => c.op.name === name)?.cost,
+  );
+  if (signIn.every(Boolean)) {
+    const part = (key: keyof Cost) => signIn.reduce((sum, c) => sum + (c?.[key] ?? 0), 0);
+    rows.push([
+      'sign-in (preAuthentication + preTokenGeneration + postAuthentication)',
+      usd(part('lambda')),
+      usd(part('apiGateway')),
+      usd(part('dynamodb')),
+      usd(part('mail')),
+      usd(part('total')),
+      ratio(part('total') / baseline),
+    ]);
+  }
+  const { cognito } = PRICES;
+  return [
+    '### d. Cost per 1,000 operations (USD, us-east-1)',
+    `From b's counts: Lambda on arm64 at ${DEFAULT_MEMORY_SIZE} MB for the measured duration (rounded up to the ms) plus the request; API Gateway REST per request (routes only; triggers and jobs are invoked by Cognito and EventBridge); DynamoDB on demand per RRU/WRU; per mail, SES, and for each mail Cognito sends, the CustomMessage invocation that words it. Against \`getMe\`, the cheapest authorised request. Prices: ${PRICES_AS_OF} (bench/prices.ts).`,
+    table(['operation', 'Lambda', 'API Gateway', 'DynamoDB', 'mail', 'total', '× getMe'], rows, 'lrrrrrr'),
+    `Cognito is not billed per call: each tenant pool bills its monthly active users (anyone who signs in, refreshes a token or is changed in the month), $${cognito.essentialsPerMau} per MAU on Essentials beyond ${cognito.essentialsFreeMau.toLocaleString('en')} free per account, $${cognito.plusPerMau} on Plus. A user counts once in a month whatever happens to them: signing in or refreshing a token (which runs preTokenGeneration again), or an administrator creating them, setting their password or changing their attributes through Gatehouse.`,
+  ].join('\n\n');
+}
+
+function replaceInReadme(report: string) {
+  const file = join(PROJECT_ROOT, 'README.md');
+  const readme = readFileSync(file, 'utf8');
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  const from = readme.indexOf(begin);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`README.md lacks the ${begin} … ${end} markers`);
+  const section = report.replaceAll(/^### /gm, '#### ');
+  writeFileSync(file, `${readme.slice(0, from + begin.length)}\n\n${section}\n\n${readme.slice(to)}`);
+}

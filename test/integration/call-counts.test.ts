@@ -1,0 +1,149 @@
+// The AWS calls each operation makes, exactly: every call costs money, latency and quota, so one more than
+// the table below fails CI. Every route and trigger must have an operation of its own name
+// (test/support/operations.ts) and an expectation below; a new one fails until it has both.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Gatehouse, startGatehouse } from '#local/runtime.ts';
+import { type CallRecorder, countActions, recordCalls, sdkClients } from '#test/support/aws-calls.ts';
+import {
+  functionIds,
+  invoke,
+  OPERATIONS,
+  type OperationContext,
+  operationContext,
+  prepareOperation,
+} from '#test/support/operations.ts';
+
+// A backend of this file's own, in this worker: some operations read a whole tenant (whether anyone holds a
+// role), so their calls depend on what the tenant holds, which only a backend of its own fixes. The functions
+// run in this worker too, with recorders on their SDK clients; the offline API and triggers share those
+// clients, but only what runs while an operation is recorded is counted.
+const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-calls-'));
+let gatehouse: Gatehouse | undefined;
+let recorder: CallRecorder;
+let ctx: OperationContext;
+
+beforeAll(async () => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  gatehouse = await startGatehouse({ dataDir });
+  const wiring = await import('#adapters/wiring.ts');
+  recorder = recordCalls(sdkClients(wiring));
+  ctx = await operationContext(gatehouse.environment);
+});
+
+afterAll(async () => {
+  await gatehouse?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/**
+ * The calls of each operation, by action (order free), on a warm instance. Every request starts with the
+ * caller's authorisation read (one GetItem: DESIGN rule 2; what their roles grant comes from the role
+ * catalogue the instance keeps for 30 seconds, one Query when it is re-read); an operation on another user
+ * reads that user too (a second GetItem).
+ */
+const EXPECTED: Record<string, Record<string, number>> = {
+  // DESIGN's budget: one AdminCreateUser, one TransactWriteItems, plus the caller's authorisation read.
+  createUser: { GetItem: 1, AdminCreateUser: 1, TransactWriteItems: 1 },
+  'createUser (inactive)': { GetItem: 1, TransactWriteItems: 1 },
+  // The key is taken (PutItem) before anything else, and completed inside the change's own transaction.
+  'createUser (Idempotency-Key)': { GetItem: 1, PutItem: 1, AdminCreateUser: 1, TransactWriteItems: 1 },
+  'createUser (invalid body: 400)': { GetItem: 1 },
+  // One page of the name index (Query), then that page's profiles (BatchGetItem).
+  listUsers: { GetItem: 1, Query: 1, BatchGetItem: 1 },
+  getUser: { GetItem: 2 },
+  activateUser: { GetItem: 2, AdminCreateUser: 1, TransactWriteItems: 1 },
+  'activateUser (enable again)': { GetItem: 2, AdminEnableUser: 1, TransactWriteItems: 1 },
+  // The first invitation may have expired meanwhile: a fresh one (AdminCreateUser RESEND).
+  'activateUser (enable again, never signed in)': {
+    GetItem: 2,
+    AdminEnableUser: 1,
+    AdminCreateUser: 1,
+    TransactWriteItems: 1,
+  },
+  editUser: { GetItem: 2, TransactWriteItems: 1 },
+  'editUser (new email)': { GetItem: 2, AdminUpdateUserAttributes: 1, TransactWriteItems: 1 },
+  // Disabling stops new sign-ins; the global sign-out revokes the refresh tokens already out.
+  deactivateUser: { GetItem: 2, AdminDisableUser: 1, AdminUserGlobalSignOut: 1, TransactWriteItems: 1 },
+  archiveUser: { GetItem: 2, AdminDisableUser: 1, AdminUserGlobalSignOut: 1, TransactWriteItems: 1 },
+  'archiveUser (no login)': { GetItem: 2, TransactWriteItems: 1 },
+  restoreUser: { GetItem: 2, TransactWriteItems: 1 },
+  // The profile first, then the login.
+  deleteUser: { GetItem: 2, TransactWriteItems: 1, AdminDeleteUser: 1 },
+  resetPassword: { GetItem: 2, AdminResetUserPassword: 1, PutItem: 1 },
+  'resetPassword (invited)': { GetItem: 2, AdminCreateUser: 1, PutItem: 1 },
+  resendInvitation: { GetItem: 2, AdminCreateUser: 1, PutItem: 1 },
+  setPassword: { GetItem: 2, AdminSetUserPassword: 1, PutItem: 1 },
+  // Two users deactivated: each one's read, Cognito steps and transaction, as deactivateUser alone.
+  bulkUsers: { GetItem: 3, AdminDisableUser: 2, AdminUserGlobalSignOut: 2, TransactWriteItems: 2 },
+  // The key is taken (PutItem), and completed on its own once every user has a result (UpdateItem).
+  'bulkUsers (Idempotency-Key)': {
+    GetItem: 3,
+    PutItem: 1,
+    AdminDisableUser: 2,
+    AdminUserGlobalSignOut: 2,
+    TransactWriteItems: 2,
+    UpdateItem: 1,
+  },
+  // The send, then its history entry.
+  emailUser: { GetItem: 2, SendEmail: 1, PutItem: 1 },
+  userHistory: { GetItem: 1, Query: 1 },
+  tenantHistory: { GetItem: 1, Query: 1 },
+  // Answered from the authorisation read itself.
+  getMe: { GetItem: 1 },
+  // The catalogue the instance keeps (see above) is the whole answer.
+  listRoles: { GetItem: 1 },
+  createRole: { GetItem: 1, TransactWriteItems: 1 },
+  editRole: { GetItem: 1, TransactWriteItems: 1 },
+  // Whether anyone holds the role: a page of the users who are not archived, one of those who are (the quiet
+  // tenant has one user). It grows with the tenant: a per-role count would make it one GetItem.
+  deleteRole: { GetItem: 1, Query: 2, TransactWriteItems: 1 },
+  getLicences: { GetItem: 1, Query: 1 },
+  // Words the mail from the event and the environment alone.
+  customMessage: {},
+  preAuthentication: { GetItem: 1 },
+  preTokenGeneration: { GetItem: 1 },
+  postAuthentication: { GetItem: 1, UpdateItem: 1 },
+  'postAuthentication (first sign-in)': { GetItem: 1, TransactWriteItems: 1 },
+};
+
+const FILE = 'test/integration/call-counts.test.ts';
+const OPERATIONS_FILE = 'test/support/operations.ts';
+
+const seen: string[] = [];
+
+describe('AWS calls per operation', () => {
+  it.each(functionIds())('$id has an operation and an expectation for its main success path', ({ id }) => {
+    expect(
+      OPERATIONS.some((op) => op.name === id),
+      `${id} has no operation named "${id}" in ${OPERATIONS_FILE}: add its main success path there`,
+    ).toBe(true);
+    expect(
+      EXPECTED[id],
+      `${id} has no expectation in EXPECTED (${FILE}): add the calls its main success path makes`,
+    ).toBeDefined();
+  });
+
+  it('has no expectation for an operation that does not exist', () => {
+    const names = new Set(OPERATIONS.map((op) => op.name));
+    expect(Object.keys(EXPECTED).filter((name) => !names.has(name))).toEqual([]);
+  });
+
+  it.each(
+    OPERATIONS.map((op) => [op.name, op] as const),
+  )('%s makes exactly the expected calls', async (name, op) => {
+    const expected = EXPECTED[name];
+    expect(expected, `${name} has no expectation in EXPECTED (${FILE})`).toBeDefined();
+    const event = await prepareOperation(ctx, op);
+    const { calls } = await recorder.during(() => invoke(op, event));
+    const made = countActions(calls);
+    seen.push(`${name}: ${JSON.stringify(made)}`);
+    expect(made, `${name} made ${calls.map((c) => c.action).join(', ') || 'no call'}`).toEqual(expected);
+  });
+
+  afterAll(() => {
+    console.log(`AWS calls per operation:\n  ${seen.join('\n  ')}`);
+  });
+});
