@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 // The namespace import leaves zod's message translations (about 260 KB) out of the bundles.
 import * as z from 'zod';
 import { PasswordPolicySchema } from '#domain/password-policy.ts';
+import { TenantRulesSchema } from '#domain/tenant-rules.ts';
 
 export { type PasswordPolicy, PasswordPolicySchema } from '#domain/password-policy.ts';
 
@@ -49,19 +50,7 @@ export const TenantConfigSchema = z.strictObject({
   mailFrom: z.email(),
   passwordPolicy: PasswordPolicySchema,
   mfa: z.enum(['off', 'optional', 'required']),
-  features: z.array(z.string().min(1)).default([]),
-  /** Where given, the only teams, areas and client organisations scoped roles may name. */
-  organisation: z
-    .strictObject({
-      teams: z.array(z.string().min(1)).optional(),
-      areas: z.array(z.string().min(1)).optional(),
-      clients: z.array(z.string().min(1)).optional(),
-    })
-    .default({}),
-  /** Seats per licence type, e.g. { "engineer": 25, "planner": 10, "manager": 5 }. */
-  licences: z.record(z.string().min(1), z.number().int().min(0)).default({}),
-  /** Sign-in is refused to users without a licence. */
-  licenceRequired: z.boolean().default(false),
+  ...TenantRulesSchema.shape,
   /**
    * How Cognito sends the tenant's mails: `ses` (default) from `mailFrom`, an identity verified in SES;
    * `cognito`: Cognito's own sender (no-reply@verificationemail.com, a small daily quota: trials only).

@@ -2,6 +2,7 @@
 // The namespace import leaves zod's message translations (about 260 KB) out of the bundles.
 import * as z from 'zod';
 import { PasswordPolicySchema } from '#domain/password-policy.ts';
+import { TenantRulesSchema } from '#domain/tenant-rules.ts';
 
 /** A tenant as the functions know it: its pool, the issuer of its tokens and its app clients. */
 export const TenantEntrySchema = z.strictObject({
@@ -13,19 +14,7 @@ export const TenantEntrySchema = z.strictObject({
   passwordPolicy: PasswordPolicySchema,
   /** The sender of the mails the API sends (SES identity, or covered by a verified domain). */
   mailFrom: z.email(),
-  features: z.array(z.string().min(1)).default([]),
-  /** Where given, the only teams, areas and client organisations scoped roles may name. */
-  organisation: z
-    .strictObject({
-      teams: z.array(z.string().min(1)).optional(),
-      areas: z.array(z.string().min(1)).optional(),
-      clients: z.array(z.string().min(1)).optional(),
-    })
-    .default({}),
-  /** Seats per licence type; a type not listed cannot be assigned once any is listed. */
-  licences: z.record(z.string().min(1), z.number().int().min(0)).default({}),
-  /** Sign-in is refused to users without a licence. */
-  licenceRequired: z.boolean().default(false),
+  ...TenantRulesSchema.shape,
 });
 export type TenantEntry = z.infer<typeof TenantEntrySchema>;
 
