@@ -7,7 +7,10 @@ import {
 import type { Environment } from '#local/runtime.ts';
 
 const [tenantId = 'acme', email, password] = process.argv.slice(2);
-const env = JSON.parse(readFileSync('.local/environment.json', 'utf8')) as Environment;
+// The backend started with `npm start -- --data-dir DIR` describes itself in DIR: GATEHOUSE_DATA_DIR=DIR.
+const env = JSON.parse(
+  readFileSync(`${process.env.GATEHOUSE_DATA_DIR ?? '.local'}/environment.json`, 'utf8'),
+) as Environment;
 const tenant = env.tenants.find((t) => t.id === tenantId);
 if (!tenant) {
   console.error(`No tenant ${tenantId}; running: ${env.tenants.map((t) => t.id).join(', ')}`);
