@@ -1,8 +1,8 @@
 // The offline Cognito: cognito-local 5.3.0 composed in-process, with fixed pools, mail delivery and AWS's checks.
+
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from 'cognito-local/lib/server/config.js';
 import { Router } from 'cognito-local/lib/server/Router.js';
@@ -28,6 +28,7 @@ import { MailMessages } from './cognito/messages.ts';
 import type { PasswordPolicy } from './cognito/password-policy.ts';
 import { TokenLedger } from './cognito/tokens.ts';
 import { AwsLambdaService, awsTriggers } from './cognito/triggers.ts';
+import { listenOnLoopback, stopper } from './free-port.ts';
 
 export interface LocalPool {
   tenantId: string;
@@ -152,28 +153,14 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
     if (req.method === 'GET' && discovery?.[1]) return sendDiscovery(res, base, discovery[1]);
     app(req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = await listenOnLoopback(server, opts.port ?? 0);
   tokenConfig.IssuerDomain = url;
   // Written for whoever inspects the folder: which endpoint and functions this Cognito was wired to.
   await writeFile(join(opts.dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-
-  // Idempotent: a runtime may stop on error after a partial start, then again on exit.
-  let stopped: Promise<void> | undefined;
   return {
     url,
     issuer: (userPoolId) => `${url}/${userPoolId}`,
-    stop: () => {
-      stopped ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // SDK clients keep sockets alive; without this close() waits for them to time out.
-        server.closeAllConnections();
-      });
-      return stopped;
-    },
+    stop: stopper(server),
   };
 }
 

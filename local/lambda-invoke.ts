@@ -1,8 +1,9 @@
 // A loopback stand-in for the AWS Lambda Invoke API, so emulators call local handlers as AWS would.
+
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
+import { listenOnLoopback, stopper } from './free-port.ts';
 
 export type LocalFunction = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -27,23 +28,10 @@ export async function startLambdaInvokeServer(
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const { port: actualPort } = server.address() as AddressInfo;
-  let stopped: Promise<void> | undefined;
+  const url = await listenOnLoopback(server, port);
   return {
-    url: `http://127.0.0.1:${actualPort}`,
-    // Idempotent, so every exit path may call it.
-    stop: () => {
-      stopped ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Clients (the aws-sdk, the SDK v3) may keep sockets alive; close() alone would wait for them.
-        server.closeAllConnections();
-      });
-      return stopped;
-    },
+    url,
+    stop: stopper(server),
   };
 }
 

@@ -1,6 +1,7 @@
 // aws-ses-v2-local: the SES emulator every mail goes to, readable at `<url>/store` and as a web mailbox at `<url>/`.
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { stopper } from './free-port.ts';
 
 // A CommonJS module with an ES-style default export: require it, so every loader sees the same shape.
 const { default: sesServer } = createRequire(import.meta.url)(
@@ -17,10 +18,6 @@ export async function startLocalSes(options: { port?: number }): Promise<LocalSe
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: stopper(server),
   };
 }
