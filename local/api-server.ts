@@ -95,6 +95,23 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     res.end(result.body);
   }
 
+  // Node refuses oversized headers and malformed requests itself, before any route: answered as problem+json too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({
+      type: 'about:blank',
+      title: tooLarge ? 'Request header fields too large' : 'Bad request',
+      status: tooLarge ? 431 : 400,
+      detail: tooLarge ? 'The request headers must be at most 16 KB.' : 'The request is not valid HTTP.',
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+        `content-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `connection: close\r\n\r\n${body}`,
+    );
+  });
+
   const url = await listenOnLoopback(server, options.port ?? 0);
   return {
     url,

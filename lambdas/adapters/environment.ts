@@ -41,6 +41,10 @@ export type TableNames = { [K in keyof typeof TABLES]: string };
 export const ApiEnvironmentSchema = z.object({
   ...TABLES,
   TENANTS: json(z.array(TenantEntrySchema).min(1)),
+  /** Paginated routes only: the Secrets Manager secret (ARN or name) holding the page cursors' keys. */
+  CURSOR_KEYS_SECRET: z.string().min(1).optional(),
+  /** Offline only, instead of the secret: a file with the same JSON (under `.local/`). */
+  CURSOR_KEYS_FILE: z.string().min(1).optional(),
 });
 export type ApiEnvironment = z.infer<typeof ApiEnvironmentSchema>;
 
