@@ -149,8 +149,10 @@ function toEvent(
     headers[name] = value;
     multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
-  const multiQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) multiQuery[name] = [...(multiQuery[name] ?? []), value];
+  // A Map, then own properties: a parameter named `__proto__` is a parameter, not the object's prototype.
+  const grouped = new Map<string, string[]>();
+  for (const [name, value] of url.searchParams) grouped.set(name, [...(grouped.get(name) ?? []), value]);
+  const multiQuery: Record<string, string[]> = Object.fromEntries(grouped);
   const hasQuery = Object.keys(multiQuery).length > 0;
   const pathParameters = Object.fromEntries(
     compiled.names.map((name, i) => [name, safeDecode(match[i + 1] ?? '')]),

@@ -41,6 +41,9 @@ export interface Role extends RoleDefinition {
   version: number;
 }
 
+/** The feature whose roles are technician-level: they carry work orders, so they may get dispatch emails. */
+export const TECHNICIAN_FEATURE = 'technician-users';
+
 /** The administrator role: it carries every Gatehouse permission and may not be changed or removed. */
 export const ADMINISTRATOR = 'administrator';
 
@@ -82,7 +85,7 @@ export const BUILT_IN_ROLES: readonly Role[] = [
     permissions: ['workorders.read-own', 'workorders.update-own'],
     scope: 'tenant',
     exclusive: true,
-    requiredFeature: 'technician-users',
+    requiredFeature: TECHNICIAN_FEATURE,
   }),
   builtIn('work-manager', {
     name: 'Work Manager',
@@ -127,6 +130,14 @@ export const BUILT_IN_ROLES: readonly Role[] = [
     scope: 'area',
   }),
 ];
+
+/** Whether any of the user's roles is technician-level (gated on the technician feature). */
+export function holdsTechnicianRole(
+  assignments: readonly RoleAssignment[],
+  catalogue: ReadonlyMap<string, Role>,
+): boolean {
+  return assignments.some((a) => catalogue.get(a.role)?.requiredFeature === TECHNICIAN_FEATURE);
+}
 
 /** A role given to a user, with the teams, areas or client organisation it applies to when it is scoped. */
 export const RoleAssignmentSchema = z.strictObject({

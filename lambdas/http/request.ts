@@ -62,13 +62,14 @@ function idempotencyKey(header: string | undefined, issues: FieldIssue[]): strin
 }
 
 function singleValued(event: APIGatewayProxyEvent, issues: FieldIssue[]): Record<string, string> {
-  const query: Record<string, string> = {};
+  const query: [string, string][] = [];
   for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
     if (!values) continue;
     if (values.length > 1) issues.push({ field: `query.${name}`, message: 'must be given once' });
-    if (values[0] !== undefined) query[name] = values[0];
+    if (values[0] !== undefined) query.push([name, values[0]]);
   }
-  return query;
+  // Own properties even for `__proto__`, so the strict schema sees (and refuses) it rather than losing it.
+  return Object.fromEntries(query);
 }
 
 const INVALID = Symbol('invalid body');
