@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { PasswordPolicySchema } from '#domain/password-policy.ts';
 import { TenantRulesSchema } from '#domain/tenant-rules.ts';
+import type { Tenant } from '#services/ports.ts';
 
 /** A tenant as the functions know it: its pool, the issuer of its tokens and its app clients. */
 export const TenantEntrySchema = z.strictObject({
@@ -17,6 +18,12 @@ export const TenantEntrySchema = z.strictObject({
   ...TenantRulesSchema.shape,
 });
 export type TenantEntry = z.infer<typeof TenantEntrySchema>;
+
+/** The one place a configured tenant becomes the `Tenant` use cases take (its teams, areas and clients included). */
+export function toTenant(entry: TenantEntry): Tenant {
+  const { issuer: _issuer, clientIds: _clients, licenceRequired: _signIn, organisation, ...tenant } = entry;
+  return { ...tenant, ...organisation };
+}
 
 const json = <T extends z.ZodType>(schema: T) =>
   z

@@ -6,7 +6,12 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { z } from 'zod';
 import { transientFault } from '#adapters/aws-faults.ts';
 import type { CursorKeySource } from '#adapters/cursor-keys.ts';
-import { type ApiEnvironment, ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
+import {
+  type ApiEnvironment,
+  ApiEnvironmentSchema,
+  readEnvironment,
+  toTenant,
+} from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
 import { createDeps } from '#adapters/wiring.ts';
 import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
@@ -165,16 +170,9 @@ async function authorise(
   if (route.permission && !access.has(route.permission)) {
     throw new Forbidden(`This needs the permission ${route.permission}.`);
   }
-  const {
-    issuer: _issuer,
-    clientIds: _clients,
-    licenceRequired: _signIn,
-    organisation,
-    ...tenant
-  } = token.tenant;
   return {
     caller: {
-      tenant: { ...tenant, ...organisation },
+      tenant: toTenant(token.tenant),
       actor: { id: self.id, name: displayName(self) },
       requestId,
       access,
