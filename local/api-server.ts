@@ -141,14 +141,17 @@ function toEvent(
   match: RegExpExecArray,
   body: string,
 ): APIGatewayProxyEvent {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Maps, then own properties: a header named `constructor` or `__proto__` is a header, nothing inherited.
+  const single = new Map<string, string>();
+  const multi = new Map<string, string[]>();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string;
     const value = req.rawHeaders[i + 1] as string;
-    headers[name] = value;
-    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+    single.set(name, value);
+    multi.set(name, [...(multi.get(name) ?? []), value]);
   }
+  const headers: Record<string, string> = Object.fromEntries(single);
+  const multiValueHeaders: Record<string, string[]> = Object.fromEntries(multi);
   // A Map, then own properties: a parameter named `__proto__` is a parameter, not the object's prototype.
   const grouped = new Map<string, string[]>();
   for (const [name, value] of url.searchParams) grouped.set(name, [...(grouped.get(name) ?? []), value]);

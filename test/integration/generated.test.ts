@@ -248,3 +248,15 @@ describe('generated requests', () => {
     );
   });
 });
+
+describe('what generated requests found', () => {
+  it('takes a header or query parameter named after Object.prototype as any other name', async () => {
+    const header = await api(env, 'GET', '/me', { token: admin, headers: { constructor: '../../etc' } });
+    expect(header.status).toBe(200);
+    const query = await api<{ errors: { field: string }[] }>(env, 'GET', '/history?__proto__=x', {
+      token: admin,
+    });
+    expect(query.status).toBe(400);
+    expect(query.body.errors.map((e) => e.field)).toEqual(['query.__proto__']);
+  });
+});
