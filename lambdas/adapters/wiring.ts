@@ -8,15 +8,19 @@ import type { Deps } from '#services/ports.ts';
 import { CognitoDirectory } from './cognito-directory.ts';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
 import { DynamoRoleStore } from './dynamo-role-store.ts';
+import { DynamoTenantRegistry } from './dynamo-tenant-registry.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
 import type { TableNames } from './environment.ts';
 import { paceClient, TokenBucket } from './rate-limiter.ts';
 import { SesMailer } from './ses-mailer.ts';
 
 /** The module's clients: exported so tests can put middleware (fault injection, call counting) on them. */
-export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+const dynamoClient = new DynamoDBClient({});
+export const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
   marshallOptions: { removeUndefinedValues: true },
 });
+/** The registry's client: the low-level one (its record is one JSON attribute), shared with the document client. */
+export const registryClient = dynamoClient;
 // Cognito's quotas are per account and region, shared by every tenant and function. Each instance paces its
 // own calls (COGNITO_PACE); the SDK's standard mode retries throttling with exponential backoff and full jitter
 // (1 s, 2 s, 4 s… ranges). Not its adaptive mode: after one throttle, its own limiter drops a quiet instance to
@@ -29,6 +33,18 @@ export const cognitoBucket = new TokenBucket(COGNITO_PACE);
 paceClient(cognito, cognitoBucket);
 
 export const ses = new SESv2Client({ retryMode: 'standard', maxAttempts: 6 });
+
+/** The tenant registry of this instance: one cache shared by every request the instance serves. */
+export function createTenantRegistry(
+  tables: Pick<TableNames, 'TENANTS_TABLE'>,
+  cacheSeconds?: number,
+): DynamoTenantRegistry {
+  return new DynamoTenantRegistry({
+    client: registryClient,
+    tableName: tables.TENANTS_TABLE,
+    ...(cacheSeconds === undefined ? {} : { cacheSeconds }),
+  });
+}
 
 export function createDeps(tables: TableNames): Deps {
   return {

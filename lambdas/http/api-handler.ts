@@ -6,7 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { z } from 'zod';
 import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import { createDeps } from '#adapters/wiring.ts';
+import { createDeps, createTenantRegistry } from '#adapters/wiring.ts';
 import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
 import { accessOf, NOWHERE } from '#domain/access.ts';
 import { DomainError, Forbidden, Unauthenticated } from '#domain/errors.ts';
@@ -51,7 +51,8 @@ let shared: { deps: Deps; tokens: TokenVerifier } | undefined;
 function start() {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
-    shared = { deps: createDeps(env), tokens: createTokenVerifier(env.TENANTS) };
+    const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
+    shared = { deps: createDeps(env), tokens: createTokenVerifier(registry) };
   }
   return shared;
 }
@@ -138,6 +139,8 @@ async function authorise(
   const token = await tokens.verify(match[1]).catch(() => {
     throw new Unauthenticated('The token is invalid or has expired.');
   });
+  // A retired tenant is refused before anything of its data is read.
+  if (token.tenant.status !== 'active') throw new Forbidden('Your organisation’s access has been retired.');
   const self = await deps.users.get(token.tenant.id, token.userId);
   if (!self || self.cognitoSub !== token.sub) throw new Unauthenticated('The token’s user no longer exists.');
   if (self.status !== 'active') throw new Forbidden(`Your account is ${self.status}.`);
@@ -146,16 +149,9 @@ async function authorise(
   if (route.permission && !access.has(route.permission)) {
     throw new Forbidden(`This needs the permission ${route.permission}.`);
   }
-  const {
-    issuer: _issuer,
-    clientIds: _clients,
-    licenceRequired: _signIn,
-    organisation,
-    ...tenant
-  } = token.tenant;
   return {
     caller: {
-      tenant: { ...tenant, ...organisation },
+      tenant: token.tenant,
       actor: { id: self.id, name: displayName(self) },
       requestId,
       access,

@@ -6,7 +6,7 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 
 export async function handler(event: CustomMessageTriggerEvent) {
   const { codeParameter, usernameParameter, userAttributes } = event.request;
-  const tenant = tenantOf(userAttributes);
+  const tenant = await tenantOf(event);
   const name = escapeHtml(tenant.name);
   const response = event.response;
   switch (event.triggerSource) {
