@@ -73,8 +73,9 @@ describe('a tenant added to the running backend', () => {
     const listed = await api<{ items: { id: string }[] }>(env, 'GET', '/users?limit=100', { token });
     expect(listed.status).toBe(200);
     expect(listed.body.items.map((u) => u.id).sort()).toEqual([me.body.id, user.id].sort());
-    const licences = await api<{ type: string; seats: number }[]>(env, 'GET', '/licences', { token });
-    expect(licences.body).toEqual([expect.objectContaining({ type: 'engineer', seats: 3 })]);
+    // Its own rules, from its registry record: three engineer seats.
+    const licences = await api<{ items: unknown[] }>(env, 'GET', '/licences', { token });
+    expect(licences.body.items).toEqual([expect.objectContaining({ type: 'engineer', seats: 3 })]);
 
     const [acme] = env.tenants as [Tenant];
     const acmeToken = await adminToken(env, acme);
