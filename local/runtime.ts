@@ -54,6 +54,8 @@ export interface StartOptions {
   tenantsFile?: string | URL;
   /** Generated tenants (`t0001`…) to start with besides the configured ones, each with a pool and an admin. */
   generatedTenants?: number;
+  /** How long a function instance trusts a registry read; offline default 1 s, so a retirement is felt at once. */
+  tenantCacheSeconds?: number;
   /** Told whenever the environment changes (a tenant added): `npm start` rewrites environment.json. */
   onEnvironmentChange?: (environment: Environment) => void;
 }
@@ -149,7 +151,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       [HISTORY_TABLE.envVar]: tables[HISTORY_TABLE.envVar] as string,
       [TENANTS_TABLE.envVar]: tables[TENANTS_TABLE.envVar] as string,
       // Offline, a retired tenant is refused within a second (deployed: within the default 30 s).
-      TENANT_CACHE_SECONDS: '1',
+      TENANT_CACHE_SECONDS: String(options.tenantCacheSeconds ?? 1),
     };
     Object.assign(process.env, functionEnvironment);
 

@@ -15,12 +15,11 @@ import { paceClient, TokenBucket } from './rate-limiter.ts';
 import { SesMailer } from './ses-mailer.ts';
 
 /** The module's clients: exported so tests can put middleware (fault injection, call counting) on them. */
-const dynamoClient = new DynamoDBClient({});
-export const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
+export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
-/** The registry's client: the low-level one (its record is one JSON attribute), shared with the document client. */
-export const registryClient = dynamoClient;
+/** The tenant registry's own low-level client (its record is one JSON attribute), counted apart from `dynamo`. */
+export const registryClient = new DynamoDBClient({});
 // Cognito's quotas are per account and region, shared by every tenant and function. Each instance paces its
 // own calls (COGNITO_PACE); the SDK's standard mode retries throttling with exponential backoff and full jitter
 // (1 s, 2 s, 4 s… ranges). Not its adaptive mode: after one throttle, its own limiter drops a quiet instance to
