@@ -34,7 +34,8 @@ export async function startLocalDynamo(options: { dataDir?: string; port?: numbe
   process.once('exit', () => java.kill('SIGKILL'));
   const client = localDynamoClient(endpoint);
   try {
-    await waitFor('DynamoDB Local', () => client.send(new ListTablesCommand({})));
+    // The JVM alone took over 12 s to start on a busy 2-core machine: 20 s was not enough there.
+    await waitFor('DynamoDB Local', () => client.send(new ListTablesCommand({})), 60_000);
   } catch (error) {
     await stop();
     throw error;
