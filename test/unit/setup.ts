@@ -17,6 +17,8 @@ Object.assign(process.env, {
   TENANTS: JSON.stringify(UNIT_TENANTS),
   TENANT_NAMES: JSON.stringify(Object.fromEntries(UNIT_TENANTS.map((t) => [t.id, t.name]))),
   LICENCE_REQUIRED_TENANTS: JSON.stringify(['globex']),
+  // globex names its application; acme's mails link to its managed login page, read from Cognito.
+  SIGN_IN_URLS: JSON.stringify({ globex: 'https://app.globex.example.com/sign-in' }),
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   CURSOR_KEYS_FILE: cursorKeysFile(),
 });
