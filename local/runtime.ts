@@ -116,6 +116,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
         userPoolId: t.userPoolId,
         clientId: t.clientId,
         passwordPolicy: t.config.passwordPolicy,
+        mfa: t.config.mfa,
         // The tenant's own applications, as deployed, plus the local one.
         callbackUrls: [...(t.config.appClient?.callbackUrls ?? []), app.callbackUrl(t.config.id)],
         logoutUrls: [...(t.config.appClient?.logoutUrls ?? []), app.signedOutUrl(t.config.id)],
