@@ -10,7 +10,8 @@ export type ItemAction =
   | 'PutItem'
   | 'UpdateItem'
   | 'DeleteItem'
-  | 'ConditionCheckItem';
+  | 'ConditionCheckItem'
+  | 'Scan';
 
 /** Cognito user-pool admin actions, as IAM names them without the `cognito-idp:` prefix. */
 export type CognitoAction =
@@ -126,6 +127,12 @@ export const ROUTE_ACCESS = {
 } as const satisfies Record<RouteId, FunctionAccess>;
 
 /**
+ * What every route adds: the tenant its token's issuer names, read from the registry (cached per instance).
+ * Derived in `routeAccess`, like IDEMPOTENCY, so no route can forget it.
+ */
+export const REGISTRY_READ = { tables: { TENANTS_TABLE: ['GetItem'] } } as const satisfies FunctionAccess;
+
+/**
  * What honouring an Idempotency-Key adds: the key's record in the profiles table is begun (put, or read
  * when it exists), completed in the change's own transaction (update), or released after a failure (delete).
  */
@@ -134,24 +141,28 @@ export const IDEMPOTENCY = {
 } as const satisfies FunctionAccess;
 
 export const TRIGGERS = {
-  /** Words the welcome and reset mails: reads nothing but its environment. */
-  customMessage: { entry: 'lambdas/triggers/custom-message.ts', access: {} },
+  /** Words the welcome and reset mails: reads the tenant's registry record (its name). */
+  customMessage: { entry: 'lambdas/triggers/custom-message.ts', access: REGISTRY_READ },
   /** Records the sign-in; the first one (new password set) makes the invited user active. */
   postAuthentication: {
     entry: 'lambdas/triggers/post-authentication.ts',
     access: {
-      tables: { PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'], HISTORY_TABLE: ['PutItem'] },
+      tables: {
+        PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'],
+        HISTORY_TABLE: ['PutItem'],
+        TENANTS_TABLE: ['GetItem'],
+      },
     },
   },
   /** Refuses a user who is not active, unknown, or unlicensed where a licence is required: reads the profile. */
   preAuthentication: {
     entry: 'lambdas/triggers/pre-authentication.ts',
-    access: { tables: { PROFILES_TABLE: ['GetItem'] } },
+    access: { tables: { PROFILES_TABLE: ['GetItem'], TENANTS_TABLE: ['GetItem'] } },
   },
   /** Puts tenant, user, roles and permissions into the ID token: reads the profile and the role catalogue. */
   preTokenGeneration: {
     entry: 'lambdas/triggers/pre-token-generation.ts',
-    access: { tables: { PROFILES_TABLE: ['GetItem', 'Query', 'PutItem'] } },
+    access: { tables: { PROFILES_TABLE: ['GetItem', 'Query', 'PutItem'], TENANTS_TABLE: ['GetItem'] } },
   },
 } as const satisfies Record<string, { entry: string; access: TriggerAccess }>;
 
@@ -169,7 +180,12 @@ export const JOBS = {
       // Reads every profile of a tenant; a profile whose login vanished is rewritten in one transaction (the
       // version-checked profile put, the administrator count when it held one, its history entry). Its email
       // stays, so no claim is released: no DeleteItem.
-      tables: { PROFILES_TABLE: ['Query', 'PutItem', 'UpdateItem'], HISTORY_TABLE: HISTORY },
+      // Lists the registry's tenants (Scan), then works through the active ones.
+      tables: {
+        PROFILES_TABLE: ['Query', 'PutItem', 'UpdateItem'],
+        HISTORY_TABLE: HISTORY,
+        TENANTS_TABLE: ['Scan'],
+      },
       // Lists each pool's logins, then deletes an orphan, disables (and signs out) or enables a login, or
       // sets its email back to the profile's.
       cognito: ['ListUsers', 'AdminDeleteUser', ...TAKE_AWAY, 'AdminUpdateUserAttributes'],
@@ -178,6 +194,16 @@ export const JOBS = {
 } as const satisfies Record<string, { entry: string; access: FunctionAccess }>;
 
 export type JobName = keyof typeof JOBS;
+
+/**
+ * The handler of every tenant stack's registry custom resource (lib/tenant-stack.ts): writes the record under
+ * its id and its issuer in one transaction (reading the one before, so a retired tenant stays retired, and
+ * deleting the old issuer's item when the pool changed).
+ */
+export const REGISTRY_WRITER = {
+  entry: 'lambdas/jobs/register-tenant.ts',
+  access: { tables: { TENANTS_TABLE: ['GetItem', 'PutItem', 'DeleteItem'] } },
+} as const satisfies { entry: string; access: FunctionAccess };
 
 /** The union of two grants, each action once. */
 export function mergeAccess(a: FunctionAccess, b: FunctionAccess): FunctionAccess {
@@ -224,7 +250,8 @@ export function routeAccess<Id extends string>(
   return Object.fromEntries(
     ids.map((id) => {
       const own = access[id] as FunctionAccess;
-      return [id, routes[id].headers?.idempotencyKey ? mergeAccess(own, IDEMPOTENCY) : own];
+      const read = mergeAccess(own, REGISTRY_READ);
+      return [id, routes[id].headers?.idempotencyKey ? mergeAccess(read, IDEMPOTENCY) : read];
     }),
   ) as Record<Id, FunctionAccess>;
 }

@@ -3,10 +3,13 @@ import { type App, type Environment, Tags } from 'aws-cdk-lib';
 import type { TenantsConfig } from '#config/tenants.ts';
 import { GatehouseStatefulStack } from './stateful-stack.ts';
 import { GatehouseStatelessStack } from './stateless-stack.ts';
+import { GatehouseTenantStack, type GatehouseTenantStackProps, tenantStackName } from './tenant-stack.ts';
 
 export interface Gatehouse {
   stateful: GatehouseStatefulStack;
   stateless: GatehouseStatelessStack;
+  /** One per tenant, by tenant id. */
+  tenants: ReadonlyMap<string, GatehouseTenantStack>;
 }
 
 /**
@@ -18,17 +21,31 @@ export function buildGatehouse(app: App, config: TenantsConfig, account?: string
   Tags.of(app).add('application', 'gatehouse');
   const stateful = new GatehouseStatefulStack(app, 'Gatehouse-Stateful', {
     env,
-    description: 'Gatehouse data: tables and one Cognito user pool per tenant (retained, deletion-protected)',
+    description: 'Gatehouse data: tables (the tenant registry among them), Cognito triggers, registry writer',
     terminationProtection: true,
-    config,
   });
   const stateless = new GatehouseStatelessStack(app, 'Gatehouse-Stateless', {
     env,
     description: 'Gatehouse API: one function per route behind API Gateway, and alarms',
     tables: stateful.tables.byEnvVar,
-    tenants: stateful.tenants.map((t) => ({ config: t.tenant, userPool: t.userPool, client: t.client })),
-    alsoAlarmOn: Object.values(stateful.triggers).map((t) => t.function),
+    alsoAlarmOn: [...Object.values(stateful.triggers), stateful.registryWriter].map((t) => t.function),
     ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
   });
-  return { stateful, stateless };
+  const triggers = Object.fromEntries(
+    Object.entries(stateful.triggers).map(([name, fn]) => [name, fn.function]),
+  ) as unknown as GatehouseTenantStackProps['triggers'];
+  const tenants = new Map(
+    config.tenants.map((tenant) => [
+      tenant.id,
+      new GatehouseTenantStack(app, tenantStackName(tenant.id), {
+        env,
+        description: `Gatehouse tenant ${tenant.id}: its Cognito user pool (retained, deletion-protected) and registry record`,
+        terminationProtection: true,
+        tenant,
+        triggers,
+        registryWriter: stateful.registryWriter.function,
+      }),
+    ]),
+  );
+  return { stateful, stateless, tenants };
 }

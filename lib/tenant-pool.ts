@@ -13,6 +13,7 @@ import {
 import {
   AccountRecovery,
   CfnManagedLoginBranding,
+  type CfnUserPool,
   ClientAttributes,
   FeaturePlan,
   type IUserPoolIdentityProvider,
@@ -31,21 +32,21 @@ import {
   UserPoolIdentityProviderSaml,
   UserPoolIdentityProviderSamlMetadata,
 } from 'aws-cdk-lib/aws-cognito';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { PasswordPolicy, TenantConfig } from '#config/tenants.ts';
+import type { TriggerName } from './access.ts';
 
 /** Where the hosted login page sends people back when the tenant configures no application yet. */
 export const DEFAULT_CALLBACK_URL = 'http://localhost:8080/auth/callback';
 
 export interface TenantPoolProps {
   tenant: TenantConfig;
-  triggers: {
-    customMessage: IFunction;
-    postAuthentication: IFunction;
-    preAuthentication: IFunction;
-    preTokenGeneration: IFunction;
-  };
+  /**
+   * The ARNs of the shared triggers. ARNs, not functions: given a function, CDK adds an invoke permission per
+   * pool to the function's resource policy (20 KB, about 50 pools); the triggers' own single permission
+   * covers every pool of the account (lib/stateful-stack.ts).
+   */
+  triggers: Record<TriggerName, string>;
 }
 
 export class TenantPool extends Construct {
@@ -97,17 +98,18 @@ export class TenantPool extends Construct {
               sesRegion: region,
               ...(tenant.sesVerifiedDomain ? { sesVerifiedDomain: tenant.sesVerifiedDomain } : {}),
             }),
-      lambdaTriggers: {
-        customMessage: triggers.customMessage,
-        postAuthentication: triggers.postAuthentication,
-        preAuthentication: triggers.preAuthentication,
-        preTokenGeneration: triggers.preTokenGeneration,
-      },
       featurePlan: plus ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
       ...(plus ? { standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION } : {}),
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    (this.userPool.node.defaultChild as CfnUserPool).lambdaConfig = {
+      customMessage: triggers.customMessage,
+      postAuthentication: triggers.postAuthentication,
+      preAuthentication: triggers.preAuthentication,
+      preTokenGeneration: triggers.preTokenGeneration,
+    };
 
     const providers = tenant.sso ? [this.identityProvider(tenant.sso)] : [];
 

@@ -91,6 +91,8 @@ export interface LocalCognito {
   /** The hosted login (OAuth endpoints and login pages), for modules that extend it. */
   hostedLogin: HostedLogin;
   issuer(userPoolId: string): string;
+  /** Creates (or brings in line) one more pool while running: a tenant added without a restart. */
+  addPool(pool: LocalPool): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -179,10 +181,16 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   tokenConfig.IssuerDomain = url;
   // Written for whoever inspects the folder: which endpoint and functions this Cognito was wired to.
   await writeFile(join(opts.dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  const known = new Map(opts.pools.map((p) => [p.userPoolId, p]));
   return {
     url,
     hostedLogin: login,
     issuer: (userPoolId) => `${url}/${userPoolId}`,
+    addPool: async (pool) => {
+      checkPools([...new Map([...known, [pool.userPoolId, pool]]).values()]);
+      await ensurePool(ctx, cognito, pool, opts.region, clock.get());
+      known.set(pool.userPoolId, pool);
+    },
     stop: stopper(server),
   };
 }

@@ -34,7 +34,8 @@ export async function startLocalDynamo(options: { dataDir?: string; port?: numbe
   process.once('exit', () => java.kill('SIGKILL'));
   const client = localDynamoClient(endpoint);
   try {
-    await waitFor('DynamoDB Local', () => client.send(new ListTablesCommand({})));
+    // Java's start: about 3 s on an idle laptop, past 20 s on a shared two-core machine under load.
+    await waitFor('DynamoDB Local', () => client.send(new ListTablesCommand({})), 90_000);
   } catch (error) {
     await stop();
     throw error;

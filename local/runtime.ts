@@ -1,26 +1,35 @@
 // The offline runtime: emulators, tables, pools, triggers, seed and HTTP API, started and stopped as one.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { TenantEntry } from '#adapters/environment.ts';
-import { HISTORY_TABLE, PROFILES_TABLE, TABLES } from '#adapters/table-definitions.ts';
-import { loadTenantsConfig } from '#config/tenants.ts';
+import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
+import { HISTORY_TABLE, PROFILES_TABLE, TABLES, TENANTS_TABLE } from '#adapters/table-definitions.ts';
+import {
+  generatedTenants,
+  loadTenantsConfig,
+  registryRecord,
+  type TenantConfig,
+  TenantConfigSchema,
+} from '#config/tenants.ts';
 import { apiDocsRoutes } from './api-docs.ts';
 import { startApiServer } from './api-server.ts';
 import { startLocalCognito } from './cognito.ts';
-import { demoTenant } from './demo.ts';
+import { type DemoTenant, demoTenant } from './demo.ts';
 import { ensureTables, localDynamoClient, startLocalDynamo } from './dynamodb.ts';
 import { startLambdaInvokeServer } from './lambda-invoke.ts';
-import { startLocalApp } from './local-app.ts';
+import { type LocalApp, startLocalApp } from './local-app.ts';
 import { seedAdmin } from './seed.ts';
 import { startLocalSes } from './ses.ts';
 
 /** `.local/environment.json`: the machine-readable description of a running offline Gatehouse. */
 export interface Environment {
   apiUrl: string;
+  /** The offline platform endpoint `npm run tenants` talks to: GET lists, POST adds, POST …/retire retires. */
+  tenantsUrl: string;
   region: string;
   endpoints: { cognito: string; dynamodb: string; ses: string };
   mailboxUrl: string;
@@ -49,6 +58,12 @@ export interface StartOptions {
   /** Fixed ports; 0 or absent picks a free one. */
   ports?: Partial<Record<'api' | 'dynamodb' | 'cognito' | 'ses' | 'lambda' | 'app', number>>;
   tenantsFile?: string | URL;
+  /** Generated tenants (`t0001`…) to start with besides the configured ones, each with a pool and an admin. */
+  generatedTenants?: number;
+  /** How long a function instance trusts a registry read; offline default 1 s, so a retirement is felt at once. */
+  tenantCacheSeconds?: number;
+  /** Told whenever the environment changes (a tenant added): `npm start` rewrites environment.json. */
+  onEnvironmentChange?: (environment: Environment) => void;
 }
 
 export interface Gatehouse {
@@ -69,7 +84,8 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
   mkdirSync(options.dataDir, { recursive: true });
   const ports = options.ports ?? {};
   const config = loadTenantsConfig(options.tenantsFile);
-  const tenants = config.tenants.map((t) => demoTenant(config.region, t));
+  const configured = [...config.tenants, ...generatedTenants(options.generatedTenants ?? 0)];
+  const tenants = configured.map((t) => demoTenant(config.region, t));
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((e: unknown) => console.error('offline stop:', e));
@@ -110,17 +126,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       dataDir: join(options.dataDir, 'cognito'),
       port: ports.cognito,
       region: config.region,
-      pools: tenants.map((t) => ({
-        tenantId: t.config.id,
-        name: t.config.name,
-        userPoolId: t.userPoolId,
-        clientId: t.clientId,
-        passwordPolicy: t.config.passwordPolicy,
-        mfa: t.config.mfa,
-        // The tenant's own applications, as deployed, plus the local one.
-        callbackUrls: [...(t.config.appClient?.callbackUrls ?? []), app.callbackUrl(t.config.id)],
-        logoutUrls: [...(t.config.appClient?.logoutUrls ?? []), app.signedOutUrl(t.config.id)],
-      })),
+      pools: tenants.map((t) => localPool(t, app)),
       lambdaEndpoint: lambda.url,
       triggers: TRIGGERS,
       // Cognito's mails (welcome, reset codes) go out through SES, as a pool configured with an SES sender does.
@@ -143,40 +149,28 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       },
     });
     stops.push(cognito.stop);
-    app.setTenants(
-      tenants.map((t) => ({
-        id: t.config.id,
-        name: t.config.name,
-        clientId: t.clientId,
-        cognitoUrl: cognito.url,
-      })),
-    );
-    const loginUrls = Object.fromEntries(
-      tenants.map((t) => {
-        const url = new URL('/login', cognito.url);
-        url.search = new URLSearchParams({
-          client_id: t.clientId,
-          response_type: 'code',
-          scope: 'openid email profile',
-          redirect_uri: app.callbackUrl(t.config.id),
-        }).toString();
-        return [t.config.id, url.toString()];
-      }),
-    );
+    /** The local app signs in to every tenant, those added while running included. */
+    const refreshApp = () =>
+      app.setTenants(
+        tenants.map((t) => ({
+          id: t.config.id,
+          name: t.config.name,
+          clientId: t.clientId,
+          cognitoUrl: cognito.url,
+        })),
+      );
+    /** The tenant's login page, landing in the local app: offline, every mail links to it. */
+    const loginUrlOf = (t: DemoTenant) => {
+      const url = new URL('/login', cognito.url);
+      url.search = new URLSearchParams({
+        client_id: t.clientId,
+        response_type: 'code',
+        scope: 'openid email profile',
+        redirect_uri: app.callbackUrl(t.config.id),
+      }).toString();
+      return url.toString();
+    };
 
-    const entries: TenantEntry[] = tenants.map((t) => ({
-      id: t.config.id,
-      name: t.config.name,
-      userPoolId: t.userPoolId,
-      issuer: cognito.issuer(t.userPoolId),
-      clientIds: [t.clientId],
-      passwordPolicy: t.config.passwordPolicy,
-      mailFrom: t.config.mailFrom,
-      features: t.config.features,
-      organisation: t.config.organisation,
-      licences: t.config.licences,
-      licenceRequired: t.config.licenceRequired,
-    }));
     const functionEnvironment: Record<string, string> = {
       AWS_REGION: config.region,
       AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
@@ -186,13 +180,9 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       AWS_ENDPOINT_URL_SESV2: ses.url,
       [PROFILES_TABLE.envVar]: tables[PROFILES_TABLE.envVar] as string,
       [HISTORY_TABLE.envVar]: tables[HISTORY_TABLE.envVar] as string,
-      TENANTS: JSON.stringify(entries),
-      TENANT_NAMES: JSON.stringify(Object.fromEntries(tenants.map((t) => [t.config.id, t.config.name]))),
-      // Offline, every mail links to the local login page, whatever application a tenant configures.
-      SIGN_IN_URLS: JSON.stringify(loginUrls),
-      LICENCE_REQUIRED_TENANTS: JSON.stringify(
-        tenants.filter((t) => t.config.licenceRequired).map((t) => t.config.id),
-      ),
+      [TENANTS_TABLE.envVar]: tables[TENANTS_TABLE.envVar] as string,
+      // Offline, a retired tenant is refused within a second (deployed: within the default 30 s).
+      TENANT_CACHE_SECONDS: String(options.tenantCacheSeconds ?? 1),
       CURSOR_KEYS_FILE: cursorKeysFile(options.dataDir),
     };
     Object.assign(process.env, functionEnvironment);
@@ -205,7 +195,26 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     const documents = DynamoDBDocumentClient.from(dynamoClient, {
       marshallOptions: { removeUndefinedValues: true },
     });
-    for (const tenant of tenants) {
+    // The registry as the platform command sees it: never cached, so an add or a retire is read back at once.
+    const registry = new DynamoTenantRegistry({
+      client: dynamoClient,
+      tableName: tables[TENANTS_TABLE.envVar] as string,
+      cacheSeconds: 0,
+    });
+    const described: Environment['tenants'] = [];
+    /** A tenant's pool (already made for those configured at start), its registry record and its admin. */
+    const provision = async (tenant: DemoTenant) => {
+      await cognito.addPool(localPool(tenant, app));
+      refreshApp();
+      const issuer = cognito.issuer(tenant.userPoolId);
+      const loginUrl = loginUrlOf(tenant);
+      await registry.put(
+        registryRecord(
+          tenant.config,
+          { userPoolId: tenant.userPoolId, issuer, clientId: tenant.clientId },
+          loginUrl,
+        ),
+      );
       await seedAdmin(
         { cognito: cognitoClient, dynamo: documents },
         {
@@ -214,13 +223,37 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
         },
         tenant,
       );
-    }
+      const entry = {
+        id: tenant.config.id,
+        name: tenant.config.name,
+        userPoolId: tenant.userPoolId,
+        clientId: tenant.clientId,
+        issuer,
+        loginUrl,
+        admin: { email: tenant.admin.email, password: tenant.admin.password },
+      };
+      described.push(entry);
+      return entry;
+    };
+    for (const tenant of tenants) await provision(tenant);
 
     // The API starts last, so /health answering 200 means everything behind it is ready.
     const api = await startApiServer({
       port: ports.api,
       extra: {
         ...apiDocsRoutes(),
+        ...platformRoutes({
+          list: () => registry.list(),
+          retire: (id) => registry.retire(id),
+          add: async (tenant) => {
+            if (await registry.byId(tenant.id)) return undefined;
+            const demo = demoTenant(config.region, tenant);
+            tenants.push(demo);
+            const entry = await provision(demo);
+            options.onEnvironmentChange?.(environment);
+            return entry;
+          },
+        }),
         '/health': (_req, res) => {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ status: 'ok' }));
@@ -229,27 +262,18 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     });
     stops.push(api.stop);
 
-    return {
-      environment: {
-        apiUrl: api.url,
-        region: config.region,
-        endpoints: { cognito: cognito.url, dynamodb: dynamo.endpoint, ses: ses.url },
-        mailboxUrl: ses.url,
-        tenants: tenants.map((t, i) => ({
-          id: t.config.id,
-          name: t.config.name,
-          userPoolId: t.userPoolId,
-          clientId: t.clientId,
-          issuer: entries[i]?.issuer as string,
-          loginUrl: loginUrls[t.config.id] as string,
-          admin: { email: t.admin.email, password: t.admin.password },
-        })),
-        appUrl: app.url,
-        tables,
-        functionEnvironment,
-      },
-      stop,
+    const environment: Environment = {
+      apiUrl: api.url,
+      tenantsUrl: `${api.url}${PLATFORM_PATH}`,
+      region: config.region,
+      endpoints: { cognito: cognito.url, dynamodb: dynamo.endpoint, ses: ses.url },
+      mailboxUrl: ses.url,
+      tenants: described,
+      appUrl: app.url,
+      tables,
+      functionEnvironment,
     };
+    return { environment, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -267,4 +291,99 @@ function cursorKeysFile(dataDir: string): string {
     writeFileSync(path, JSON.stringify({ current: randomBytes(32).toString('base64url') }), { mode: 0o600 });
   }
   return path;
+}
+
+/** A tenant's offline pool: its own applications' callback and sign-out URLs, as deployed, plus the local app's. */
+function localPool(tenant: DemoTenant, app: Pick<LocalApp, 'callbackUrl' | 'signedOutUrl'>) {
+  return {
+    tenantId: tenant.config.id,
+    name: tenant.config.name,
+    userPoolId: tenant.userPoolId,
+    clientId: tenant.clientId,
+    passwordPolicy: tenant.config.passwordPolicy,
+    mfa: tenant.config.mfa,
+    callbackUrls: [...(tenant.config.appClient?.callbackUrls ?? []), app.callbackUrl(tenant.config.id)],
+    logoutUrls: [...(tenant.config.appClient?.logoutUrls ?? []), app.signedOutUrl(tenant.config.id)],
+  };
+}
+
+/** Where the offline platform endpoint answers: on the API's loopback port, outside the route table. */
+export const PLATFORM_PATH = '/local/tenants';
+
+interface Platform {
+  list(): Promise<unknown[]>;
+  retire(id: string): Promise<unknown>;
+  /** Undefined when the id is taken. */
+  add(tenant: TenantConfig): Promise<unknown>;
+}
+
+/**
+ * The offline stand-in for what `npm run tenants` does to a deployment (deploy a tenant's stack, write its
+ * registry record, retire it): loopback only, like everything `npm start` serves.
+ */
+function platformRoutes(
+  platform: Platform,
+): Record<string, (req: IncomingMessage, res: ServerResponse) => void> {
+  const send = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, {
+      'content-type': status >= 400 ? 'application/problem+json' : 'application/json',
+    });
+    res.end(JSON.stringify(body));
+  };
+  const problem = (status: number, title: string, detail: string) => ({
+    type: 'about:blank',
+    title,
+    status,
+    detail,
+  });
+  const serve =
+    (work: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
+    (req: IncomingMessage, res: ServerResponse) => {
+      work(req, res).catch((error: unknown) =>
+        send(
+          res,
+          500,
+          problem(500, 'Internal error', error instanceof Error ? error.message : String(error)),
+        ),
+      );
+    };
+  return {
+    [PLATFORM_PATH]: serve(async (req, res) => {
+      if (req.method === 'GET') return send(res, 200, { tenants: await platform.list() });
+      if (req.method !== 'POST') return send(res, 405, problem(405, 'Method not allowed', 'GET or POST'));
+      const parsed = TenantConfigSchema.safeParse(await readJson(req));
+      if (!parsed.success) {
+        const errors = parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+        return send(res, 400, {
+          ...problem(400, 'Invalid tenant', 'The tenant configuration is invalid.'),
+          errors,
+        });
+      }
+      const added = await platform.add(parsed.data);
+      if (!added)
+        return send(
+          res,
+          409,
+          problem(409, 'Tenant exists', `Tenant ${parsed.data.id} is registered already.`),
+        );
+      send(res, 201, added);
+    }),
+    [`${PLATFORM_PATH}/retire`]: serve(async (req, res) => {
+      if (req.method !== 'POST') return send(res, 405, problem(405, 'Method not allowed', 'POST'));
+      const body = (await readJson(req)) as { id?: unknown };
+      const retired = typeof body?.id === 'string' ? await platform.retire(body.id) : undefined;
+      if (!retired) return send(res, 404, problem(404, 'No such tenant', `No tenant ${String(body?.id)}.`));
+      send(res, 200, retired);
+    }),
+  };
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+  } catch {
+    return null;
+  }
 }

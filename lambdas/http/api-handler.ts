@@ -6,14 +6,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { z } from 'zod';
 import { transientFault } from '#adapters/aws-faults.ts';
 import type { CursorKeySource } from '#adapters/cursor-keys.ts';
-import {
-  type ApiEnvironment,
-  ApiEnvironmentSchema,
-  readEnvironment,
-  toTenant,
-} from '#adapters/environment.ts';
+import { type ApiEnvironment, ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import { createDeps } from '#adapters/wiring.ts';
+import { createDeps, createTenantRegistry } from '#adapters/wiring.ts';
 import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
 import { accessOf, NOWHERE } from '#domain/access.ts';
 import { DomainError, Forbidden, Throttled, Unauthenticated, Unavailable } from '#domain/errors.ts';
@@ -59,7 +54,8 @@ let shared: { env: ApiEnvironment; deps: Deps; tokens: TokenVerifier } | undefin
 function start() {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
-    shared = { env, deps: createDeps(env), tokens: createTokenVerifier(env.TENANTS) };
+    const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
+    shared = { env, deps: createDeps(env), tokens: createTokenVerifier(registry) };
   }
   return shared;
 }
@@ -162,6 +158,8 @@ async function authorise(
   const token = await tokens.verify(match[1]).catch(() => {
     throw new Unauthenticated('The token is invalid or has expired.');
   });
+  // A retired tenant is refused before anything of its data is read.
+  if (token.tenant.status !== 'active') throw new Forbidden('Your organisation’s access has been retired.');
   const self = await deps.users.get(token.tenant.id, token.userId);
   if (!self || self.cognitoSub !== token.sub) throw new Unauthenticated('The token’s user no longer exists.');
   if (self.status !== 'active') throw new Forbidden(`Your account is ${self.status}.`);
@@ -172,7 +170,7 @@ async function authorise(
   }
   return {
     caller: {
-      tenant: toTenant(token.tenant),
+      tenant: token.tenant,
       actor: { id: self.id, name: displayName(self) },
       requestId,
       access,

@@ -2,20 +2,18 @@
 
 import type { Access, Reach } from '#domain/access.ts';
 import type { HistoryEntry } from '#domain/history.ts';
-import type { PasswordPolicy } from '#domain/password-policy.ts';
-import type { Role, TenantOrganisation } from '#domain/roles.ts';
+import type { Role } from '#domain/roles.ts';
 import type { FilterName, Filters } from '#domain/search.ts';
+import type { Tenant } from '#domain/tenant.ts';
 import type { Actor, User } from '#domain/user.ts';
 
-export interface Tenant extends TenantOrganisation {
-  id: string;
-  name: string;
-  userPoolId: string;
-  passwordPolicy: PasswordPolicy;
-  /** Seats per licence type. */
-  licences: Readonly<Record<string, number>>;
-  /** The sender of the tenant's mails: an identity verified in SES. */
-  mailFrom: string;
+export type { Tenant } from '#domain/tenant.ts';
+
+/** Reads tenants from the registry: what every entry point knows of a tenant. Cached per function instance. */
+export interface TenantRegistry {
+  byId(id: string): Promise<Tenant | undefined>;
+  /** The tenant whose pool issues tokens with this `iss`. */
+  byIssuer(issuer: string): Promise<Tenant | undefined>;
 }
 
 /**

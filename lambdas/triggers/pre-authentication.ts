@@ -2,17 +2,21 @@
 import type { PreAuthenticationTriggerEvent } from 'aws-lambda';
 import { logger } from '#adapters/logger.ts';
 import { signInRefusal } from '#services/sign-in.ts';
-import { deps, env, tenantOf } from './trigger-runtime.ts';
+import { deps, RETIRED_MESSAGE, tenantOf } from './trigger-runtime.ts';
 
 export async function handler(event: PreAuthenticationTriggerEvent) {
   // With user-existence errors prevented, Cognito asks about unknown users too: its own answer must stand.
   if ((event.request as { userNotFound?: boolean }).userNotFound) return event;
   const attributes = event.request.userAttributes;
-  const tenant = tenantOf(attributes);
+  const tenant = await tenantOf(event);
+  if (tenant.status !== 'active') {
+    logger.info('Sign-in refused', { tenant: tenant.id, reason: 'tenant retired' });
+    throw new Error(RETIRED_MESSAGE);
+  }
   const refusal = await signInRefusal(
     deps,
     { tenantId: tenant.id, userId: attributes['custom:userId'] ?? '', cognitoSub: attributes.sub ?? '' },
-    { licenceRequired: env.LICENCE_REQUIRED_TENANTS.includes(tenant.id) },
+    { licenceRequired: tenant.licenceRequired },
   );
   if (refusal) {
     logger.info('Sign-in refused', { tenant: tenant.id, reason: refusal });

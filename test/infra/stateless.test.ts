@@ -1,4 +1,4 @@
-// The stateless stack for three tenants: every route behind the authorizer, the scheduled reconciler, least privilege, alarms.
+// The stateless stack for three tenants: every route verifying its own tokens, the scheduled reconciler, least privilege, alarms.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
@@ -9,7 +9,15 @@ import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
 import { paginates } from '#http/cursors.ts';
 import { ROUTE_ACCESS, routeAccess, TRIGGERS } from '#lib/access.ts';
 import { METRIC_NAMESPACE, THROTTLING } from '#lib/stateless-stack.ts';
-import { grantsOf as grantsIn, grantsNamed, render, type Synthesised, synthesise } from './gatehouse.ts';
+import {
+  grantsOf as grantsIn,
+  grantsNamed,
+  poolsOf,
+  render,
+  type Synthesised,
+  sendersOf,
+  synthesise,
+} from './gatehouse.ts';
 
 type Json = Parameters<typeof render>[0];
 type Resource = { Type: string; Properties: Record<string, Json> };
@@ -29,15 +37,11 @@ beforeAll(() => {
   resources = template.toJSON().Resources as Record<string, Resource>;
 });
 
-/** What a stateful-stack value stands for: `PROFILES_TABLE`, `pool:acme`, `client:acme`, or its raw form. */
+/** What a stateful-stack value stands for: `PROFILES_TABLE`, or its raw form. */
 function meaning(node: Json): string {
   const name = JSON.stringify(node);
   for (const [key, table] of Object.entries(built.stateful.tables.byEnvVar)) {
     if (name.includes(statefulIdOf(table.node.defaultChild))) return key;
-  }
-  for (const pool of built.stateful.tenants) {
-    if (name.includes(statefulIdOf(pool.client.node.defaultChild))) return `client:${pool.tenant.id}`;
-    if (name.includes(statefulIdOf(pool.userPool.node.defaultChild))) return `pool:${pool.tenant.id}`;
   }
   if (name === '{"Ref":"AWS::URLSuffix"}') return 'amazonaws.com';
   if (name.includes(idOf(built.stateless.cursorKeys.node.defaultChild))) return 'cursor-keys';
@@ -63,9 +67,8 @@ describe('routes', () => {
 
   it.each(
     ROUTE_IDS.map((id) => [id] as const),
-  )('serves %s at its path, behind the tenants’ authorizer', (id) => {
+  )('serves %s at its path, its function verifying the token (no authorizer)', (id) => {
     const route = ROUTES[id];
-    const authorizerId = Object.keys(template.findResources('AWS::ApiGateway::Authorizer'))[0];
     const methods = Object.values(resources).filter(
       (r) =>
         r.Type === 'AWS::ApiGateway::Method' &&
@@ -74,8 +77,7 @@ describe('routes', () => {
     );
     expect(methods).toHaveLength(1);
     expect(methods[0]?.Properties).toMatchObject({
-      AuthorizationType: 'COGNITO_USER_POOLS',
-      AuthorizerId: { Ref: authorizerId },
+      AuthorizationType: 'NONE',
       OperationName: id,
       Integration: {
         Type: 'AWS_PROXY',
@@ -114,79 +116,40 @@ describe('routes', () => {
     }
   });
 
-  it('authorises with every tenant’s pool', () => {
-    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
-      Type: 'COGNITO_USER_POOLS',
-      IdentitySource: 'method.request.header.Authorization',
-    });
-    const [authorizer] = Object.values(template.findResources('AWS::ApiGateway::Authorizer'));
-    const pools = (authorizer?.Properties.ProviderARNs as Json[]).map(meaning).sort();
-    expect(pools).toEqual(['pool:acme', 'pool:globex', 'pool:initech']);
+  it('has no API Gateway authorizer, which would list every tenant’s pool: each handler verifies its tokens', () => {
+    template.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods).toHaveLength(ROUTE_IDS.length);
+    for (const method of methods) expect(method.Properties.AuthorizationType).toBe('NONE');
   });
 });
 
 describe('function environment', () => {
   it.each(
     ROUTE_IDS.map((id) => [id] as const),
-  )('gives %s an environment its schema accepts, TENANTS naming each pool’s issuer and client', (id) => {
+  )('gives %s an environment its schema accepts, naming the tables and no tenant', (id) => {
     const variables = (resources[functionId(id)] as Resource).Properties.Environment as {
       Variables: Record<string, Json>;
     };
-    // What the function would see once deployed, pool and client ids stood in for.
     const seen = Object.fromEntries(
       Object.entries(variables.Variables).map(([name, value]) => [
         name,
-        render(value, (node) => {
-          const what = meaning(node);
-          if (what.startsWith('pool:')) return `${built.config.region}_${what.slice(5)}Pool`;
-          if (what.startsWith('client:')) return `${what.slice(7)}client`;
-          if (what.endsWith('_TABLE')) return `gatehouse-${what.toLowerCase()}`;
-          return what;
-        }),
+        render(value, (node) => `gatehouse-${meaning(node).toLowerCase()}`),
       ]),
     );
     // The cursor keys' secret only where cursors are sealed; the offline key file never.
-    const { CURSOR_KEYS_SECRET: _s, CURSOR_KEYS_FILE: _f, ...always } = ApiEnvironmentSchema.shape;
     expect(Object.keys(seen).sort()).toEqual(
       [
-        ...Object.keys(always),
+        'HISTORY_TABLE',
         'NODE_OPTIONS',
+        'PROFILES_TABLE',
+        'TENANTS_TABLE',
         ...(paginates(ROUTES[id]) ? ['CURSOR_KEYS_SECRET'] : []),
       ].sort(),
     );
     if (paginates(ROUTES[id])) expect(seen.CURSOR_KEYS_SECRET).toBe('cursor-keys');
-    const env = ApiEnvironmentSchema.parse(seen);
-    expect(env.TENANTS).toEqual(
-      built.config.tenants.map((t) => ({
-        id: t.id,
-        name: t.name,
-        userPoolId: `eu-west-1_${t.id}Pool`,
-        issuer: `https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_${t.id}Pool`,
-        clientIds: [`${t.id}client`],
-        passwordPolicy: t.passwordPolicy,
-        mailFrom: t.mailFrom,
-        features: t.features,
-        organisation: t.organisation,
-        licences: t.licences,
-        licenceRequired: t.licenceRequired,
-      })),
-    );
-  });
-
-  it('leaves out of TENANTS each field at its schema default, and keeps what a tenant configures', () => {
-    const variables = (resources[functionId('getMe')] as Resource).Properties.Environment as {
-      Variables: { TENANTS: Json };
-    };
-    const written = JSON.parse(render(variables.Variables.TENANTS, () => 'x')) as Record<string, unknown>[];
-    const fields = Object.fromEntries(written.map((t) => [t.id, Object.keys(t).sort()]));
-    const always = ['clientIds', 'id', 'issuer', 'mailFrom', 'name', 'passwordPolicy', 'userPoolId'];
-    expect(fields).toEqual({
-      acme: [...always, 'features', 'licences', 'organisation'].sort(),
-      // An empty list of client organisations is kept: it allows none, where an absent one allows any.
-      globex: [...always, 'licenceRequired', 'licences', 'organisation'].sort(),
-      initech: always,
-    });
-    expect(written.find((t) => t.id === 'globex')?.organisation).toEqual({ clients: [] });
+    expect(ApiEnvironmentSchema.parse(seen)).toMatchObject({ TENANTS_TABLE: 'gatehouse-tenants_table' });
+    for (const tenant of built.config.tenants) expect(JSON.stringify(variables)).not.toContain(tenant.id);
   });
 });
 
@@ -196,17 +159,11 @@ describe('least privilege', () => {
   it.each(
     ROUTE_IDS.map((id) => [id] as const),
   )('grants %s exactly the actions its access entry names', (id) => {
-    const tenantIds = built.config.tenants.map((t) => t.id);
-    // SES authorises a send on the sender's identity: each tenant's, and no other.
-    const senders = built.config.tenants.map(
-      (t) =>
-        `arn:aws:ses:${built.config.region}:{"Ref":"AWS::AccountId"}:identity/${t.sesVerifiedDomain ?? t.mailFrom}`,
-    );
     const cursorKeys = paginates(ROUTES[id])
       ? ['secretsmanager:DescribeSecret@cursor-keys', 'secretsmanager:GetSecretValue@cursor-keys']
       : [];
     expect(grantsOf(functionId(id))).toEqual(
-      [...grantsNamed(access[id], tenantIds, senders), ...cursorKeys].sort(),
+      [...grantsNamed(access[id], built.config.region), ...cursorKeys].sort(),
     );
   });
 
@@ -223,7 +180,8 @@ describe('least privilege', () => {
     }
   });
 
-  it('uses no wildcard in any IAM action or resource, in either stack', () => {
+  it('uses no wildcard in any IAM action, and in a resource only the account’s pools and sender identities', () => {
+    const patterns = new Set([poolsOf(built.config.region), sendersOf(built.config.region)]);
     for (const stackTemplate of [built.templates.stateful, template]) {
       const statements = [
         ...Object.values(stackTemplate.findResources('AWS::IAM::Policy')).flatMap(
@@ -239,7 +197,8 @@ describe('least privilege', () => {
       for (const statement of statements) {
         for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
         for (const resource of [statement.Resource].flat()) {
-          if (typeof resource === 'string') expect(resource).not.toContain('*');
+          const rendered = render(resource, (node) => JSON.stringify(node));
+          if (rendered.includes('*')) expect(patterns).toContain(rendered);
         }
       }
     }
@@ -317,8 +276,8 @@ describe('alarms', () => {
     const ownFunctions = [...ROUTE_IDS.map(functionId), reconcilerId()].map((id) => ({ Ref: id }));
     for (const metric of ['Errors', 'Throttles']) {
       const names = watched(metric);
-      // The routes' functions, the reconciler and the Cognito triggers.
-      expect(names).toHaveLength(ROUTE_IDS.length + 1 + Object.keys(TRIGGERS).length);
+      // The routes' functions, the reconciler, the Cognito triggers and the registry writer.
+      expect(names).toHaveLength(ROUTE_IDS.length + 1 + Object.keys(TRIGGERS).length + 1);
       for (const fn of ownFunctions) expect(names).toContain(JSON.stringify(fn));
     }
     for (const alarm of alarms) {
@@ -411,7 +370,8 @@ describe('reconciler', () => {
     ];
     expect(grantsOf(reconcilerId())).toEqual(
       [
-        ...built.config.tenants.flatMap((t) => repairs.map((action) => `cognito-idp:${action}@pool:${t.id}`)),
+        ...repairs.map((action) => `cognito-idp:${action}@${poolsOf(built.config.region)}`),
+        'dynamodb:Scan@TENANTS_TABLE',
         'dynamodb:Query@PROFILES_TABLE',
         'dynamodb:PutItem@PROFILES_TABLE',
         'dynamodb:UpdateItem@PROFILES_TABLE',

@@ -288,7 +288,8 @@ function bodyBreaks(schema: JsonSchema, value: unknown, path: (string | number)[
       property.format !== undefined ||
       (property.pattern !== undefined && property.pattern !== TRIMMED_PATTERN)
     ) {
-      breaks.push({ name: 'malformed', path: here, apply: set(key, 'not valid!') });
+      // A control character too: text fields' patterns refuse only those (README "Text the API refuses").
+      breaks.push({ name: 'malformed', path: here, apply: set(key, 'not valid!\u0007') });
     }
     breaks.push(...bodyBreaks(raw, current, here));
     const items = property.items as JsonSchema | undefined;

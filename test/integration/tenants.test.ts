@@ -1,0 +1,163 @@
+// Tenants as data: a tenant added to the running backend is served at once; a retired one is refused everywhere.
+import { randomUUID } from 'node:crypto';
+import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { describe, expect, inject, it } from 'vitest';
+import { ROUTES, type RouteId } from '#api/routes.ts';
+import {
+  activeUser,
+  adminToken,
+  api,
+  cognitoClient,
+  outcome,
+  refresh,
+  signIn,
+  type Tenant,
+} from '#test/support/offline.ts';
+
+const env = inject('environment');
+
+/** A tenant configuration as `npm run tenants -- add <file>` reads it, with an id no other test uses. */
+function tenantConfig() {
+  const id = `it${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  return {
+    id,
+    name: `Added ${id}`,
+    mailFrom: `no-reply@${id}.example.com`,
+    passwordPolicy: {
+      minimumLength: 12,
+      requireLowercase: true,
+      requireUppercase: true,
+      requireNumbers: true,
+      requireSymbols: true,
+      temporaryPasswordValidityDays: 7,
+    },
+    mfa: 'optional',
+    licences: { engineer: 3 },
+  };
+}
+
+async function platform(method: 'GET' | 'POST', path = '', body?: unknown) {
+  const response = await fetch(`${env.tenantsUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function addTenant(): Promise<Tenant> {
+  const added = await platform('POST', '', tenantConfig());
+  expect(added.status).toBe(201);
+  return added.body as unknown as Tenant;
+}
+
+/** Polls until `check` holds: a warm instance trusts a registry read for TENANT_CACHE_SECONDS (1 s offline). */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 8000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return check();
+}
+
+describe('a tenant added to the running backend', () => {
+  it('signs in and is served without a restart, and sees none of another tenant’s users', async () => {
+    const tenant = await addTenant();
+    const token = await adminToken(env, tenant);
+    const me = await api(env, 'GET', '/me', { token });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ email: tenant.admin.email });
+
+    const user = await activeUser(env, tenant, token);
+    const listed = await api<{ items: { id: string }[] }>(env, 'GET', '/users?limit=100', { token });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((u) => u.id).sort()).toEqual([me.body.id, user.id].sort());
+    // Its own rules, from its registry record: three engineer seats.
+    const licences = await api<{ items: unknown[] }>(env, 'GET', '/licences', { token });
+    expect(licences.body.items).toEqual([expect.objectContaining({ type: 'engineer', seats: 3 })]);
+
+    const [acme] = env.tenants as [Tenant];
+    const acmeToken = await adminToken(env, acme);
+    expect((await api(env, 'GET', `/users/${user.id}`, { token: acmeToken })).status).toBe(404);
+  });
+
+  it('is listed by the platform endpoint, and a second add of its id is refused, changing nothing', async () => {
+    const tenant = await addTenant();
+    const listed = await platform('GET');
+    const record = (listed.body.tenants as { id: string; status: string; userPoolId: string }[]).find(
+      (t) => t.id === tenant.id,
+    );
+    expect(record).toMatchObject({ status: 'active', userPoolId: tenant.userPoolId });
+    const again = await platform('POST', '', { ...tenantConfig(), id: tenant.id, name: 'Impostor' });
+    expect(again.status).toBe(409);
+    const after = (await platform('GET')).body.tenants as { id: string; name: string }[];
+    expect(after.find((t) => t.id === tenant.id)?.name).toBe(`Added ${tenant.id}`);
+  });
+
+  it('refuses a tenant configuration that breaks the schema, naming the field', async () => {
+    const bad = await platform('POST', '', { ...tenantConfig(), mailFrom: 'not-an-email' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'mailFrom' })]);
+  });
+});
+
+describe('a retired tenant', () => {
+  it('is refused at sign-in, on refresh and on every route, its pool and users kept', async () => {
+    const tenant = await addTenant();
+    const admin = await adminToken(env, tenant);
+    const user = await activeUser(env, tenant, admin);
+    const me = await api(env, 'GET', '/me', { token: admin });
+    expect(me.status).toBe(200);
+
+    const retired = await platform('POST', '/retire', { id: tenant.id });
+    expect(retired.status).toBe(200);
+    expect(retired.body).toMatchObject({ id: tenant.id, status: 'retired' });
+
+    // Sign-in: PreAuthentication refuses, in words a person understands.
+    expect(
+      await eventually(async () =>
+        /no longer has access/.test(await outcome(signIn(env, tenant, user.email, user.password))),
+      ),
+    ).toBe(true);
+    expect(await outcome(signIn(env, tenant, tenant.admin.email, tenant.admin.password))).toMatch(
+      /no longer has access/,
+    );
+    // A refresh skips PreAuthentication; PreTokenGeneration stops it.
+    expect(await outcome(refresh(env, tenant, user.refreshToken))).toMatch(/no longer has access/);
+
+    // Every route, with a token issued before the retirement, answers 403 before reading anything.
+    expect(
+      await eventually(async () => (await api(env, 'GET', '/me', { token: admin })).status === 403),
+    ).toBe(true);
+    for (const [id, route] of Object.entries(ROUTES) as [RouteId, (typeof ROUTES)[RouteId]][]) {
+      const path = route.path.replace(/\{(\w+)\}/g, () => me.body.id as string);
+      const response = await api(env, route.method, path, {
+        token: admin,
+        ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { body: {} }),
+        headers: { 'if-match': '"1"' },
+      });
+      expect(response.status, id).toBe(403);
+      expect(response.body.detail, id).toMatch(/retired/);
+    }
+
+    // Kept until an explicit purge: the logins, and the profiles behind them.
+    const login = await cognitoClient(env).send(
+      new AdminGetUserCommand({ UserPoolId: tenant.userPoolId, Username: user.email }),
+    );
+    expect(login.Username).toBeTruthy();
+    const listed = (await platform('GET')).body.tenants as { id: string; status: string }[];
+    expect(listed.find((t) => t.id === tenant.id)?.status).toBe('retired');
+  });
+
+  it('leaves every other tenant served', async () => {
+    const tenant = await addTenant();
+    expect((await platform('POST', '/retire', { id: tenant.id })).status).toBe(200);
+    const [acme] = env.tenants as [Tenant];
+    expect((await api(env, 'GET', '/me', { token: await adminToken(env, acme) })).status).toBe(200);
+  });
+
+  it('answers 404 to a retirement of a tenant that does not exist', async () => {
+    expect((await platform('POST', '/retire', { id: 'nosuchtenant' })).status).toBe(404);
+  });
+});
