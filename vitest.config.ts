@@ -38,6 +38,8 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      // The admin console's component tests (jsdom) and its build checks: console/vite.config.ts.
+      'console/vite.config.ts',
     ],
   },
 });

@@ -17,12 +17,14 @@ const port = (name: string, fallback: number) => Number(process.env[name] ?? fal
 const gatehouse = await startGatehouse({
   dataDir,
   reset: values.reset,
+  console: true,
   ports: {
     api: port('PORT', 3000),
     dynamodb: port('DYNAMODB_PORT', 8000),
     cognito: port('COGNITO_PORT', 9229),
     ses: port('SES_PORT', 8005),
     lambda: port('LAMBDA_PORT', 9001),
+    console: port('CONSOLE_PORT', 5173),
   },
 });
 const env = gatehouse.environment;
@@ -32,6 +34,7 @@ writeFileSync(file, `${JSON.stringify(env, null, 2)}\n`);
 const [first] = env.tenants;
 console.log(`
 Gatehouse is running offline.
+  Console    ${env.consoleUrl}   (${env.tenants.map((t) => `${env.consoleUrl}/t/${t.id}/users`).join(', ')})
   API        ${env.apiUrl}   (health: ${env.apiUrl}/health)
   Mailbox    ${env.mailboxUrl}   (every mail as JSON: ${env.mailboxUrl}/store)
   Cognito    ${env.endpoints.cognito}

@@ -10,6 +10,7 @@ import { loadTenantsConfig } from '#config/tenants.ts';
 import { apiDocsRoutes } from './api-docs.ts';
 import { startApiServer } from './api-server.ts';
 import { startLocalCognito } from './cognito.ts';
+import { startConsoleServer } from './console-server.ts';
 import { demoTenant } from './demo.ts';
 import { ensureTables, localDynamoClient, startLocalDynamo } from './dynamodb.ts';
 import { startLambdaInvokeServer } from './lambda-invoke.ts';
@@ -19,6 +20,8 @@ import { startLocalSes } from './ses.ts';
 /** `.local/environment.json`: the machine-readable description of a running offline Gatehouse. */
 export interface Environment {
   apiUrl: string;
+  /** The admin console, when started with it (`npm start`): `<consoleUrl>/t/<tenant>/users`. */
+  consoleUrl?: string;
   region: string;
   endpoints: { cognito: string; dynamodb: string; ses: string };
   mailboxUrl: string;
@@ -41,7 +44,9 @@ export interface StartOptions {
   /** Wipe dataDir first. */
   reset?: boolean;
   /** Fixed ports; 0 or absent picks a free one. */
-  ports?: Partial<Record<'api' | 'dynamodb' | 'cognito' | 'ses' | 'lambda', number>>;
+  ports?: Partial<Record<'api' | 'dynamodb' | 'cognito' | 'ses' | 'lambda' | 'console', number>>;
+  /** Also serve the built admin console (console/dist), its API calls passed to the API. */
+  console?: boolean;
   tenantsFile?: string | URL;
 }
 
@@ -192,9 +197,24 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     });
     stops.push(api.stop);
 
+    const consoleServer = options.console
+      ? await startConsoleServer({
+          port: ports.console,
+          apiUrl: api.url,
+          tenants: entries.map((t, i) => ({
+            id: t.id,
+            name: t.name,
+            issuer: t.issuer,
+            clientId: tenants[i]?.clientId as string,
+          })),
+        })
+      : undefined;
+    if (consoleServer) stops.push(consoleServer.stop);
+
     return {
       environment: {
         apiUrl: api.url,
+        ...(consoleServer ? { consoleUrl: consoleServer.url } : {}),
         region: config.region,
         endpoints: { cognito: cognito.url, dynamodb: dynamo.endpoint, ses: ses.url },
         mailboxUrl: ses.url,
