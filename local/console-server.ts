@@ -18,14 +18,26 @@ export interface ConsoleTenant {
 
 export interface ConsoleServerOptions {
   port?: number;
-  apiUrl: string;
-  tenants: ConsoleTenant[];
   /** The built console; by default console/dist. */
   dist?: string;
 }
 
+export interface ConsoleBackend {
+  apiUrl: string;
+  tenants: ConsoleTenant[];
+}
+
 export interface ConsoleServer {
   url: string;
+  /** Where the tenants' login pages send people back: one URL for every tenant, to register on each app client. */
+  callbackUrl: string;
+  /** Where the login page's logout returns to. */
+  signedOutUrl: string;
+  /**
+   * The API and tenants to serve: known only once Cognito and the API run, and Cognito needs the console's
+   * callback URL first. Until then the console answers 503.
+   */
+  connect(backend: ConsoleBackend): void;
   stop(): Promise<void>;
 }
 
@@ -71,13 +83,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const index = await readFile(join(dist, 'index.html')).catch(() => {
     throw new Error(`The console is not built (${dist} has no index.html): run npm run console:build.`);
   });
-  const config = JSON.stringify({
-    apiUrl: '/api',
-    tenants: options.tenants.map(({ id, name, issuer, clientId }) => ({ id, name, issuer, clientId })),
-  });
-  const origins = [...new Set(options.tenants.map((t) => new URL(t.issuer).origin))];
-  const headers = consoleSecurityHeaders(origins);
-  const api = new URL(options.apiUrl);
+  let backend: { config: string; headers: Record<string, string>; api: URL } | undefined;
 
   const server = createServer((req, res) => {
     serve(req, res).catch(() => {
@@ -87,8 +93,13 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse) {
+    if (!backend) {
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' });
+      return res.end('Starting');
+    }
+    const { config, headers, api } = backend;
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return proxy(req, res, url);
+    if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return proxy(req, res, url, api);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' });
       return res.end();
@@ -117,7 +128,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     res.end(index);
   }
 
-  function proxy(req: IncomingMessage, res: ServerResponse, url: URL) {
+  function proxy(req: IncomingMessage, res: ServerResponse, url: URL, api: URL) {
     const forwarded = { ...req.headers, host: api.host };
     const upstream = request(
       {
@@ -140,5 +151,20 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   }
 
   const url = await listenOnLoopback(server, options.port ?? 0);
-  return { url, stop: stopper(server) };
+  return {
+    url,
+    callbackUrl: `${url}/callback`,
+    signedOutUrl: `${url}/`,
+    connect({ apiUrl, tenants }) {
+      backend = {
+        config: JSON.stringify({
+          apiUrl: '/api',
+          tenants: tenants.map(({ id, name, issuer, clientId }) => ({ id, name, issuer, clientId })),
+        }),
+        headers: consoleSecurityHeaders([...new Set(tenants.map((t) => new URL(t.issuer).origin))]),
+        api: new URL(apiUrl),
+      };
+    },
+    stop: stopper(server),
+  };
 }

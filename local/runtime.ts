@@ -14,6 +14,7 @@ import { startConsoleServer } from './console-server.ts';
 import { demoTenant } from './demo.ts';
 import { ensureTables, localDynamoClient, startLocalDynamo } from './dynamodb.ts';
 import { startLambdaInvokeServer } from './lambda-invoke.ts';
+import { startLocalApp } from './local-app.ts';
 import { seedAdmin } from './seed.ts';
 import { startLocalSes } from './ses.ts';
 
@@ -31,8 +32,12 @@ export interface Environment {
     userPoolId: string;
     clientId: string;
     issuer: string;
+    /** The tenant's login page: what a person opens to sign in (the welcome mail links to it), landing in the local app. */
+    loginUrl: string;
     admin: { email: string; password: string };
   }[];
+  /** The local application signed-in people land in. */
+  appUrl: string;
   tables: Record<string, string>;
   /** The environment the functions run with here: to run a function (the reconciler, a test) against this backend. */
   functionEnvironment: Record<string, string>;
@@ -44,7 +49,7 @@ export interface StartOptions {
   /** Wipe dataDir first. */
   reset?: boolean;
   /** Fixed ports; 0 or absent picks a free one. */
-  ports?: Partial<Record<'api' | 'dynamodb' | 'cognito' | 'ses' | 'lambda' | 'console', number>>;
+  ports?: Partial<Record<'api' | 'dynamodb' | 'cognito' | 'ses' | 'lambda' | 'app' | 'console', number>>;
   /** Also serve the built admin console (console/dist), its API calls passed to the API. */
   console?: boolean;
   tenantsFile?: string | URL;
@@ -101,6 +106,12 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     );
     stops.push(lambda.stop);
 
+    // Started before Cognito, so its callback URLs can be registered on the app clients.
+    const app = await startLocalApp(ports.app);
+    stops.push(app.stop);
+    const consoleServer = options.console ? await startConsoleServer({ port: ports.console }) : undefined;
+    if (consoleServer) stops.push(consoleServer.stop);
+
     const cognito = await startLocalCognito({
       dataDir: join(options.dataDir, 'cognito'),
       port: ports.cognito,
@@ -111,6 +122,17 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
         userPoolId: t.userPoolId,
         clientId: t.clientId,
         passwordPolicy: t.config.passwordPolicy,
+        // The tenant's own applications, as deployed, plus the local one.
+        callbackUrls: [
+          ...(t.config.appClient?.callbackUrls ?? []),
+          app.callbackUrl(t.config.id),
+          ...(consoleServer ? [consoleServer.callbackUrl] : []),
+        ],
+        logoutUrls: [
+          ...(t.config.appClient?.logoutUrls ?? []),
+          app.signedOutUrl(t.config.id),
+          ...(consoleServer ? [consoleServer.signedOutUrl] : []),
+        ],
       })),
       lambdaEndpoint: lambda.url,
       triggers: TRIGGERS,
@@ -134,6 +156,26 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       },
     });
     stops.push(cognito.stop);
+    app.setTenants(
+      tenants.map((t) => ({
+        id: t.config.id,
+        name: t.config.name,
+        clientId: t.clientId,
+        cognitoUrl: cognito.url,
+      })),
+    );
+    const loginUrls = Object.fromEntries(
+      tenants.map((t) => {
+        const url = new URL('/login', cognito.url);
+        url.search = new URLSearchParams({
+          client_id: t.clientId,
+          response_type: 'code',
+          scope: 'openid email profile',
+          redirect_uri: app.callbackUrl(t.config.id),
+        }).toString();
+        return [t.config.id, url.toString()];
+      }),
+    );
 
     const entries: TenantEntry[] = tenants.map((t) => ({
       id: t.config.id,
@@ -159,6 +201,8 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       [HISTORY_TABLE.envVar]: tables[HISTORY_TABLE.envVar] as string,
       TENANTS: JSON.stringify(entries),
       TENANT_NAMES: JSON.stringify(Object.fromEntries(tenants.map((t) => [t.config.id, t.config.name]))),
+      // Offline, every mail links to the local login page, whatever application a tenant configures.
+      SIGN_IN_URLS: JSON.stringify(loginUrls),
       LICENCE_REQUIRED_TENANTS: JSON.stringify(
         tenants.filter((t) => t.config.licenceRequired).map((t) => t.config.id),
       ),
@@ -197,19 +241,15 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     });
     stops.push(api.stop);
 
-    const consoleServer = options.console
-      ? await startConsoleServer({
-          port: ports.console,
-          apiUrl: api.url,
-          tenants: entries.map((t, i) => ({
-            id: t.id,
-            name: t.name,
-            issuer: t.issuer,
-            clientId: tenants[i]?.clientId as string,
-          })),
-        })
-      : undefined;
-    if (consoleServer) stops.push(consoleServer.stop);
+    consoleServer?.connect({
+      apiUrl: api.url,
+      tenants: entries.map((t, i) => ({
+        id: t.id,
+        name: t.name,
+        issuer: t.issuer,
+        clientId: tenants[i]?.clientId as string,
+      })),
+    });
 
     return {
       environment: {
@@ -224,8 +264,10 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
           userPoolId: t.userPoolId,
           clientId: t.clientId,
           issuer: entries[i]?.issuer as string,
+          loginUrl: loginUrls[t.config.id] as string,
           admin: { email: t.admin.email, password: t.admin.password },
         })),
+        appUrl: app.url,
         tables,
         functionEnvironment,
       },

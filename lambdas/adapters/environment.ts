@@ -54,6 +54,11 @@ export const TriggerEnvironmentSchema = z.object({
   TENANT_NAMES: json(z.record(z.string().min(1), z.string().min(1))),
   /** Tenants whose users need a licence to sign in. */
   LICENCE_REQUIRED_TENANTS: json(z.array(z.string().min(1))).default([]),
+  /**
+   * Where each tenant's people sign in (its application's `signInUrl`, else its managed login page), for the links
+   * in the welcome and reset mails. A tenant not named here gets mails without a link.
+   */
+  SIGN_IN_URLS: json(z.record(z.string().min(1), z.url())).default({}),
 });
 export type TriggerEnvironment = z.infer<typeof TriggerEnvironmentSchema>;
 
