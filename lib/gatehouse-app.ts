@@ -1,12 +1,15 @@
 // The Gatehouse CDK app: the stateful and stateless stacks for one tenants configuration, wired by typed props.
 import { type App, type Environment, Tags } from 'aws-cdk-lib';
 import type { TenantsConfig } from '#config/tenants.ts';
+import { GatehouseConsoleFilesStack, GatehouseConsoleStack } from './console-hosting.ts';
 import { GatehouseStatefulStack } from './stateful-stack.ts';
 import { GatehouseStatelessStack } from './stateless-stack.ts';
 
 export interface Gatehouse {
+  console: GatehouseConsoleStack;
   stateful: GatehouseStatefulStack;
   stateless: GatehouseStatelessStack;
+  consoleFiles: GatehouseConsoleFilesStack;
 }
 
 /**
@@ -16,11 +19,17 @@ export interface Gatehouse {
 export function buildGatehouse(app: App, config: TenantsConfig, account?: string): Gatehouse {
   const env: Environment = { region: config.region, ...(account ? { account } : {}) };
   Tags.of(app).add('application', 'gatehouse');
+  // First: the tenants' app clients register its URL as their callback.
+  const consoleHosting = new GatehouseConsoleStack(app, 'Gatehouse-Console', {
+    env,
+    description: 'Gatehouse admin console hosting: a private S3 bucket behind CloudFront',
+  });
   const stateful = new GatehouseStatefulStack(app, 'Gatehouse-Stateful', {
     env,
     description: 'Gatehouse data: tables and one Cognito user pool per tenant (retained, deletion-protected)',
     terminationProtection: true,
     config,
+    consoleOrigin: consoleHosting.origin,
   });
   const stateless = new GatehouseStatelessStack(app, 'Gatehouse-Stateless', {
     env,
@@ -29,6 +38,20 @@ export function buildGatehouse(app: App, config: TenantsConfig, account?: string
     tenants: stateful.tenants.map((t) => ({ config: t.tenant, userPool: t.userPool, client: t.client })),
     alsoAlarmOn: Object.values(stateful.triggers).map((t) => t.function),
     ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+    consoleOrigin: consoleHosting.origin,
   });
-  return { stateful, stateless };
+  // Last: the console's files and its config.json, which names the API and every tenant's app client.
+  const consoleFiles = new GatehouseConsoleFilesStack(app, 'Gatehouse-ConsoleFiles', {
+    env,
+    description: 'Gatehouse admin console files and configuration',
+    distribution: consoleHosting.distribution,
+    apiUrl: stateless.api.url,
+    tenants: stateful.tenants.map((t) => ({
+      id: t.tenant.id,
+      name: t.tenant.name,
+      userPool: t.userPool,
+      client: t.client,
+    })),
+  });
+  return { console: consoleHosting, stateful, stateless, consoleFiles };
 }

@@ -11,6 +11,8 @@ import { TenantPool } from './tenant-pool.ts';
 
 export interface GatehouseStatefulStackProps extends StackProps {
   config: TenantsConfig;
+  /** The admin console's origin, registered as a callback and logout URL on every tenant's app client. */
+  consoleOrigin?: string;
 }
 
 /**
@@ -68,6 +70,7 @@ export class GatehouseStatefulStack extends Stack {
       (tenant) =>
         new TenantPool(this, `Tenant-${tenant.id}`, {
           tenant,
+          ...(props.consoleOrigin ? { consoleOrigin: props.consoleOrigin } : {}),
           triggers: {
             customMessage: this.triggers.customMessage.function,
             postAuthentication: this.triggers.postAuthentication.function,

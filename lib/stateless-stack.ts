@@ -13,6 +13,7 @@ import {
   AccessLogFormat,
   AuthorizationType,
   CognitoUserPoolsAuthorizer,
+  Cors,
   EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
@@ -52,6 +53,8 @@ export interface GatehouseStatelessStackProps extends StackProps {
   alsoAlarmOn: readonly IFunction[];
   /** Who is mailed when an alarm fires. */
   alarmEmail?: string;
+  /** The admin console's origin (https://…): the one browser origin allowed to call the API (CORS). */
+  consoleOrigin?: string;
 }
 
 /** Stage-wide limits, below the account's; a tenant's bulk work paces itself well under them. */
@@ -109,8 +112,19 @@ export class GatehouseStatelessStack extends Stack {
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: accessLogFormat(),
       },
+      // The console's preflight requests are answered by API Gateway itself (no function, no token).
+      ...(props.consoleOrigin
+        ? {
+            defaultCorsPreflightOptions: {
+              allowOrigins: [props.consoleOrigin],
+              allowMethods: Cors.ALL_METHODS,
+              allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
-    problemResponses(this.api);
+    problemResponses(this.api, props.consoleOrigin);
 
     // Tokens of every tenant's pool pass here; the handler verifies again and takes the tenant from the issuer.
     const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
@@ -122,6 +136,7 @@ export class GatehouseStatelessStack extends Stack {
     const environment = {
       ...tableEnvironment(props.tables),
       TENANTS: this.toJsonString(props.tenants.map((t) => tenantEntry(t, this.region, this.urlSuffix))),
+      ...(props.consoleOrigin ? { CONSOLE_ORIGIN: props.consoleOrigin } : {}),
     };
     checkEnvironmentSize(props.tenants, this.region, environment);
 
@@ -298,7 +313,7 @@ export function checkEnvironmentSize(
   }
 }
 
-function problemResponses(api: RestApi): void {
+function problemResponses(api: RestApi, consoleOrigin: string | undefined): void {
   // API Gateway's own refusals (before any handler runs) answer problem+json like the handlers do.
   const base = 'https://gatehouse.dev/problems/';
   const problem = (type: string, title: string, status?: number) =>
@@ -324,6 +339,8 @@ function problemResponses(api: RestApi): void {
       responseHeaders: {
         'Content-Type': "'application/problem+json'",
         ...(type === ResponseType.UNAUTHORIZED ? { 'WWW-Authenticate': "'Bearer'" } : {}),
+        // So the console can read API Gateway's own refusals (an expired token's 401) too.
+        ...(consoleOrigin ? { 'Access-Control-Allow-Origin': `'${consoleOrigin}'` } : {}),
       },
       templates: { 'application/json': template },
     });

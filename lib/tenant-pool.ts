@@ -38,6 +38,8 @@ export const DEFAULT_CALLBACK_URL = 'http://localhost:8080/auth/callback';
 
 export interface TenantPoolProps {
   tenant: TenantConfig;
+  /** The admin console's origin: its /callback and / are registered on the app client too. */
+  consoleOrigin?: string;
   triggers: {
     customMessage: IFunction;
     postAuthentication: IFunction;
@@ -120,8 +122,18 @@ export class TenantPool extends Construct {
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls: tenant.appClient?.callbackUrls ?? [DEFAULT_CALLBACK_URL],
-        ...(tenant.appClient?.logoutUrls ? { logoutUrls: tenant.appClient.logoutUrls } : {}),
+        callbackUrls: [
+          ...(tenant.appClient?.callbackUrls ?? [DEFAULT_CALLBACK_URL]),
+          ...(props.consoleOrigin ? [`${props.consoleOrigin}/callback`] : []),
+        ],
+        ...(tenant.appClient?.logoutUrls || props.consoleOrigin
+          ? {
+              logoutUrls: [
+                ...(tenant.appClient?.logoutUrls ?? []),
+                ...(props.consoleOrigin ? [`${props.consoleOrigin}/`] : []),
+              ],
+            }
+          : {}),
       },
       supportedIdentityProviders: [
         UserPoolClientIdentityProvider.COGNITO,

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { consoleSecurityHeaders } from '#lib/console-csp.ts';
 import { listenOnLoopback, stopper } from './free-port.ts';
 
 export const CONSOLE_DIST = fileURLToPath(new URL('../console/dist/', import.meta.url));
@@ -50,33 +51,6 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
 };
-
-/** The headers every console response carries: offline here, and in AWS from CloudFront's policy. */
-export function consoleSecurityHeaders(loginOrigins: string[]): Record<string, string> {
-  return {
-    'content-security-policy': consoleCsp(loginOrigins),
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
-    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
-    'cross-origin-opener-policy': 'same-origin',
-  };
-}
-
-/** Scripts and styles from the console's own files only; requests to itself and the tenants' login pages. */
-export function consoleCsp(loginOrigins: string[]): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    `connect-src 'self' ${loginOrigins.join(' ')}`.trim(),
-    "manifest-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
 
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
   const dist = resolve(options.dist ?? CONSOLE_DIST);

@@ -41,6 +41,8 @@ export type TableNames = { [K in keyof typeof TABLES]: string };
 export const ApiEnvironmentSchema = z.object({
   ...TABLES,
   TENANTS: json(z.array(TenantEntrySchema).min(1)),
+  /** The admin console's origin, allowed to call the API from the browser (CORS); absent: no browser origin is. */
+  CONSOLE_ORIGIN: z.url().optional(),
 });
 export type ApiEnvironment = z.infer<typeof ApiEnvironmentSchema>;
 

@@ -45,13 +45,17 @@ export interface RouteImplementation<Req extends RouteRequest, Result> {
   reply(result: Result): Reply;
 }
 
-let shared: { deps: Deps; tokens: TokenVerifier } | undefined;
+let shared: { deps: Deps; tokens: TokenVerifier; consoleOrigin: string | undefined } | undefined;
 
 /** Built once per function instance, at start-up: a bad environment fails the cold start, not a request. */
 function start() {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
-    shared = { deps: createDeps(env), tokens: createTokenVerifier(env.TENANTS) };
+    shared = {
+      deps: createDeps(env),
+      tokens: createTokenVerifier(env.TENANTS),
+      consoleOrigin: env.CONSOLE_ORIGIN,
+    };
   }
   return shared;
 }
@@ -60,46 +64,60 @@ export function apiHandler<Req extends RouteRequest, Result>(
   route: RouteDefinition<Req>,
   implementation: RouteImplementation<Req, Result>,
 ) {
-  const { deps, tokens } = start();
+  const { deps, tokens, consoleOrigin } = start();
+  // The admin console calls from its own origin: every answer, problems included, says it may read it.
+  const allowConsole = async (request: { response: APIGatewayProxyResult | null }) => {
+    if (consoleOrigin && request.response) {
+      request.response.headers = {
+        ...request.response.headers,
+        'access-control-allow-origin': consoleOrigin,
+        vary: 'Origin',
+      };
+    }
+  };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    .use(httpHeaderNormalizer())
-    .use({
-      onError: async (request) => {
-        request.response = problemResponse(request.error, request.event);
-      },
-    })
-    .handler(async (event) => {
-      const requestId = event.requestContext.requestId;
-      const { caller, self } = await authorise(route, event, tokens, deps, requestId);
-      logger.appendKeys({ requestId, tenant: caller.tenant.id });
-      const { idempotencyKey, ...input } = parseRequest(route, event);
-      const run = (callerWithLease: Caller) =>
-        implementation.run({
-          ...(input as Omit<RouteInput<Req>, 'caller' | 'self' | 'deps'>),
-          caller: callerWithLease,
-          self,
-          deps,
-        });
-      if (!idempotencyKey) return toResult(implementation.reply(await run(caller)));
+  return (
+    middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+      // First in, so last out: it sees the final response, the problem+json of an error included.
+      .use({ after: allowConsole, onError: allowConsole })
+      .use(httpHeaderNormalizer())
+      .use({
+        onError: async (request) => {
+          request.response = problemResponse(request.error, request.event);
+        },
+      })
+      .handler(async (event) => {
+        const requestId = event.requestContext.requestId;
+        const { caller, self } = await authorise(route, event, tokens, deps, requestId);
+        logger.appendKeys({ requestId, tenant: caller.tenant.id });
+        const { idempotencyKey, ...input } = parseRequest(route, event);
+        const run = (callerWithLease: Caller) =>
+          implementation.run({
+            ...(input as Omit<RouteInput<Req>, 'caller' | 'self' | 'deps'>),
+            caller: callerWithLease,
+            self,
+            deps,
+          });
+        if (!idempotencyKey) return toResult(implementation.reply(await run(caller)));
 
-      const begun = await deps.idempotency.begin(
-        { tenantId: caller.tenant.id, callerId: caller.actor.id, key: idempotencyKey },
-        fingerprint(event),
-      );
-      if (begun.state === 'completed') {
-        return toResult(implementation.reply(begun.result as Result), { 'idempotent-replayed': 'true' });
-      }
-      try {
-        return toResult(implementation.reply(await run({ ...caller, idempotency: begun.lease })));
-      } catch (error) {
-        // A failed attempt lets go of the key at once, so the retry resumes rather than waits out the lease.
-        await deps.idempotency
-          .release(begun.lease)
-          .catch((e: unknown) => logger.warn('Lease not released', { error: e as Error }));
-        throw error;
-      }
-    });
+        const begun = await deps.idempotency.begin(
+          { tenantId: caller.tenant.id, callerId: caller.actor.id, key: idempotencyKey },
+          fingerprint(event),
+        );
+        if (begun.state === 'completed') {
+          return toResult(implementation.reply(begun.result as Result), { 'idempotent-replayed': 'true' });
+        }
+        try {
+          return toResult(implementation.reply(await run({ ...caller, idempotency: begun.lease })));
+        } catch (error) {
+          // A failed attempt lets go of the key at once, so the retry resumes rather than waits out the lease.
+          await deps.idempotency
+            .release(begun.lease)
+            .catch((e: unknown) => logger.warn('Lease not released', { error: e as Error }));
+          throw error;
+        }
+      })
+  );
 }
 
 function toResult(reply: Reply, extra: Record<string, string> = {}): APIGatewayProxyResult {
