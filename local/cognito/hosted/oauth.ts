@@ -313,10 +313,9 @@ export class OAuthEndpoints {
   }
 
   private async wellKnown(res: ServerResponse, userPoolId: string, document: string) {
-    const known = await this.services.cognito.getUserPool(this.services.ctx, userPoolId).then(
-      () => true,
-      () => false,
-    );
+    // Listed, not got: cognito-local's getUserPool would create a pool under any id it is asked for.
+    const pools = await this.services.cognito.listUserPools(this.services.ctx);
+    const known = pools.some((p) => p.Id === userPoolId);
     if (!known) return sendJson(res, 404, { message: `User pool ${userPoolId} does not exist.` });
     if (document === 'jwks.json') return sendJson(res, 200, JWKS, { 'Cache-Control': 'max-age=3600' });
     const base = this.services.baseUrl();
