@@ -115,6 +115,42 @@ describe('User page', () => {
     );
   });
 
+  it("emails one user, showing the API's problem next to the field it names", async () => {
+    const user = aUser();
+    let attempts = 0;
+    const { sent } = renderSignedIn(<UserPage userId={user.id} />, (s) => {
+      if (s.method === 'GET' && s.path === `/users/${user.id}`) return { status: 200, body: user };
+      if (s.path === `/users/${user.id}/email`) {
+        attempts += 1;
+        return attempts === 1
+          ? {
+              status: 400,
+              body: {
+                type: 'https://gatehouse.dev/problems/invalid-input',
+                title: 'Invalid request',
+                status: 400,
+                errors: [{ field: 'body.subject', message: 'must not be blank' }],
+              },
+            }
+          : { status: 202, body: { userId: user.id, messageId: 'm-1' } };
+      }
+      return undefined;
+    });
+    await userEvent.click(await screen.findByRole('button', { name: 'Email' }));
+    const dialog = screen.getByRole('dialog', { name: `Email ${user.firstName} ${user.lastName}` });
+    await userEvent.type(within(dialog).getByRole('textbox', { name: 'Subject' }), ' ');
+    await userEvent.type(within(dialog).getByRole('textbox', { name: 'Message' }), 'Hello');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Send' }));
+    expect(await within(dialog).findByText('must not be blank')).toBeTruthy();
+    await userEvent.type(within(dialog).getByRole('textbox', { name: 'Subject' }), 'Office closed');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Send' }));
+    await screen.findByText(`The message was sent to ${user.email}.`);
+    expect(sent.filter((s) => s.path.endsWith('/email')).at(-1)?.body).toEqual({
+      subject: ' Office closed',
+      text: 'Hello',
+    });
+  });
+
   it('offers only the actions the status and the permissions allow', async () => {
     const user = aUser({ status: 'archived' });
     renderSignedIn(

@@ -34,6 +34,20 @@ describe('Users page', () => {
     await waitFor(() => expect(sent.some((s) => s.query.get('status') === 'archived')).toBe(true));
   });
 
+  it("filters by the API's role, licence and type filters", async () => {
+    const { sent } = renderSignedIn(<UsersPage />, (s) =>
+      s.path === '/users' ? { status: 200, body: { items: [] } } : undefined,
+    );
+    await screen.findByRole('option', { name: 'Team Administrator' });
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Role' }), 'Team Administrator');
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Type' }), 'External');
+    await waitFor(() =>
+      expect(
+        sent.some((s) => s.query.get('role') === 'team-administrator' && s.query.get('type') === 'external'),
+      ).toBe(true),
+    );
+  });
+
   it('pages with the cursor the API gave', async () => {
     const { sent } = renderSignedIn(<UsersPage />, (s) =>
       s.path === '/users'

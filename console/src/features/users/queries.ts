@@ -14,6 +14,10 @@ export interface UserListQuery {
   q: string;
   status?: 'archived';
   cursor?: string;
+  /** The API's filters, combined with q. */
+  role?: string;
+  licence?: string;
+  type?: 'internal' | 'external';
 }
 
 export const PAGE_SIZE = 25;
@@ -31,6 +35,9 @@ export function useUserList(query: UserListQuery) {
               ...(query.q.trim() ? { q: query.q.trim() } : {}),
               ...(query.status ? { status: query.status } : {}),
               ...(query.cursor ? { cursor: query.cursor } : {}),
+              ...(query.role ? { role: query.role } : {}),
+              ...(query.licence ? { licence: query.licence } : {}),
+              ...(query.type ? { type: query.type } : {}),
             },
           },
           signal,
@@ -157,6 +164,21 @@ export function useSetPassword(userId: string) {
     mutationFn: async (body: { password: string; confirmPassword: string; temporary: boolean }) =>
       unwrap(
         await api.PUT('/users/{userId}/password', {
+          params: { path: { userId }, header: { 'Idempotency-Key': crypto.randomUUID() } },
+          body,
+        }),
+      ),
+    onSuccess: () => invalidate(),
+  });
+}
+
+export function useEmailUser(userId: string) {
+  const { api } = useAuth();
+  const invalidate = useInvalidateUsers();
+  return useMutation({
+    mutationFn: async (body: { subject: string; text: string }) =>
+      unwrap(
+        await api.POST('/users/{userId}/email', {
           params: { path: { userId }, header: { 'Idempotency-Key': crypto.randomUUID() } },
           body,
         }),

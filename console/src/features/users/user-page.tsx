@@ -17,6 +17,7 @@ import {
   type LifecycleAction,
   useDeleteUser,
   useEditUser,
+  useEmailUser,
   useLicences,
   useLifecycle,
   useMailAction,
@@ -49,7 +50,7 @@ function UserProfile({ user, reload }: { user: User; reload(): void }) {
   const licences = useLicences();
   const [tab, setTab] = useState<TabId>('general');
   const [editing, setEditing] = useState<ProfileForm>();
-  const [dialog, setDialog] = useState<'delete' | 'password'>();
+  const [dialog, setDialog] = useState<'delete' | 'password' | 'email'>();
   const [notice, setNotice] = useState<string>();
   const edit = useEditUser(user);
   const lifecycle = useLifecycle(user.id);
@@ -142,6 +143,11 @@ function UserProfile({ user, reload }: { user: User; reload(): void }) {
           {can('users.password.reset') && (user.status === 'invited' || user.status === 'active') && (
             <button type="button" onClick={() => setDialog('password')}>
               Set password
+            </button>
+          )}
+          {can('users.email') && user.status !== 'archived' && (
+            <button type="button" onClick={() => setDialog('email')}>
+              Email
             </button>
           )}
           {canLifecycle && user.status !== 'archived' && (
@@ -238,6 +244,15 @@ function UserProfile({ user, reload }: { user: User; reload(): void }) {
         )}
       </form>
       {dialog === 'delete' && <DeleteDialog user={user} onClose={() => setDialog(undefined)} />}
+      {dialog === 'email' && (
+        <EmailDialog
+          user={user}
+          onClose={(done) => {
+            setDialog(undefined);
+            if (done) setNotice(`The message was sent to ${user.email}.`);
+          }}
+        />
+      )}
       {dialog === 'password' && (
         <PasswordDialog
           user={user}
@@ -332,6 +347,59 @@ function PasswordDialog({ user, onClose }: { user: User; onClose(done?: boolean)
         <div className="buttons">
           <button type="submit" className="primary" disabled={setPassword.isPending}>
             Set password
+          </button>
+          <button type="button" onClick={() => onClose()}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function EmailDialog({ user, onClose }: { user: User; onClose(done?: boolean): void }) {
+  const email = useEmailUser(user.id);
+  const [subject, setSubject] = useState('');
+  const [text, setText] = useState('');
+  const errors = fieldErrors(email.error instanceof ApiError ? email.error.problem : undefined);
+  return (
+    <Dialog title={`Email ${user.firstName} ${user.lastName}`} onClose={() => onClose()}>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          email.mutate({ subject, text }, { onSuccess: () => onClose(true) });
+        }}
+      >
+        <TextField
+          label="Subject"
+          required
+          maxLength={200}
+          value={subject}
+          error={errors.subject}
+          onChange={(e) => setSubject(e.target.value)}
+        />
+        <div className="field">
+          <label htmlFor="email-text">Message</label>
+          <textarea
+            id="email-text"
+            required
+            rows={6}
+            maxLength={10_000}
+            value={text}
+            aria-invalid={errors.text ? true : undefined}
+            aria-describedby={errors.text ? 'email-text-error' : undefined}
+            onChange={(e) => setText(e.target.value)}
+          />
+          {errors.text && (
+            <p className="error" id="email-text-error">
+              {errors.text}
+            </p>
+          )}
+        </div>
+        <ProblemAlert error={email.error} shownFields={['subject', 'text']} />
+        <div className="buttons">
+          <button type="submit" className="primary" disabled={email.isPending}>
+            Send
           </button>
           <button type="button" onClick={() => onClose()}>
             Cancel

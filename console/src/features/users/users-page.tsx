@@ -4,10 +4,11 @@ import { useEffect, useState } from 'react';
 import type { Role, User } from '#console/api/client.ts';
 import { Link, paths } from '#console/app/router.tsx';
 import { useAuth } from '#console/auth/auth-context.tsx';
+import { SelectField } from '#console/components/field.tsx';
 import { ProblemAlert } from '#console/components/problem-alert.tsx';
 import { StatusBadge } from '#console/components/status-badge.tsx';
 import { BulkActions } from './bulk-actions.tsx';
-import { useRoles, useUserList } from './queries.ts';
+import { useLicences, useRoles, useUserList } from './queries.ts';
 
 type Tab = 'active' | 'archived';
 const SEARCH_DELAY_MS = 250;
@@ -20,6 +21,9 @@ export function UsersPage() {
   // Cursors of the pages before the current one: Previous pops, Next pushes.
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [selected, setSelected] = useState<Map<string, User>>(new Map());
+  const [filters, setFilters] = useState<{ role?: string; licence?: string; type?: 'internal' | 'external' }>(
+    {},
+  );
   const cursor = cursors[cursors.length - 1];
 
   useEffect(() => {
@@ -32,10 +36,16 @@ export function UsersPage() {
 
   const list = useUserList({
     q,
+    ...filters,
     ...(tab === 'archived' ? { status: 'archived' } : {}),
     ...(cursor ? { cursor } : {}),
   });
   const roles = useRoles();
+  const licences = useLicences();
+  const filter = (change: typeof filters) => {
+    setFilters({ ...filters, ...change });
+    setCursors([undefined]);
+  };
   const users = list.data?.items ?? [];
   const allChecked = users.length > 0 && users.every((u) => selected.has(u.id));
 
@@ -90,6 +100,41 @@ export function UsersPage() {
             <p className="hint" id="user-search-hint">
               Every word must start a word of the user's details.
             </p>
+          </div>
+          <div className="filters">
+            <SelectField
+              label="Role"
+              value={filters.role ?? ''}
+              onChange={(e) => filter({ role: e.target.value || undefined })}
+            >
+              <option value="">Any role</option>
+              {roles.data?.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}
+                </option>
+              ))}
+            </SelectField>
+            <SelectField
+              label="Licence"
+              value={filters.licence ?? ''}
+              onChange={(e) => filter({ licence: e.target.value || undefined })}
+            >
+              <option value="">Any licence</option>
+              {licences.data?.map((l) => (
+                <option key={l.type} value={l.type}>
+                  {l.type}
+                </option>
+              ))}
+            </SelectField>
+            <SelectField
+              label="Type"
+              value={filters.type ?? ''}
+              onChange={(e) => filter({ type: (e.target.value || undefined) as typeof filters.type })}
+            >
+              <option value="">Internal and external</option>
+              <option value="internal">Internal</option>
+              <option value="external">External</option>
+            </SelectField>
           </div>
           <BulkActions tab={tab} selected={[...selected.values()]} onDone={() => setSelected(new Map())} />
         </div>
