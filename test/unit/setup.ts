@@ -14,6 +14,7 @@ Object.assign(process.env, {
   TENANT_NAMES: JSON.stringify(Object.fromEntries(UNIT_TENANTS.map((t) => [t.id, t.name]))),
   LICENCE_REQUIRED_TENANTS: JSON.stringify(['globex']),
   POWERTOOLS_LOG_LEVEL: 'SILENT',
+  CONSOLE_ORIGIN: 'https://console.example.com',
 });
 
 const realFetch = globalThis.fetch;
