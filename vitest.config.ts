@@ -39,6 +39,8 @@ export default defineConfig({
           hookTimeout: 600_000,
         },
       },
+      // The admin console's component tests (jsdom) and its build checks: console/vite.config.ts.
+      'console/vite.config.ts',
     ],
   },
 });

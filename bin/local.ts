@@ -29,12 +29,14 @@ const gatehouse = await startGatehouse({
   generatedTenants: generated,
   // A tenant added while running (npm run tenants -- add) appears in environment.json at once.
   onEnvironmentChange: describe,
+  console: true,
   ports: {
     api: port('PORT', 3000),
     dynamodb: port('DYNAMODB_PORT', 8000),
     cognito: port('COGNITO_PORT', 9229),
     ses: port('SES_PORT', 8005),
     lambda: port('LAMBDA_PORT', 9001),
+    console: port('CONSOLE_PORT', 5173),
     app: port('APP_PORT', 3001),
   },
 });
@@ -44,6 +46,7 @@ describe(env);
 const [first] = env.tenants;
 console.log(`
 Gatehouse is running offline.
+  Console    ${env.consoleUrl}   (${env.tenants.map((t) => `${env.consoleUrl}/t/${t.id}/users`).join(', ')})
   API        ${env.apiUrl}   (health: ${env.apiUrl}/health)
   Mailbox    ${env.mailboxUrl}   (every mail as JSON: ${env.mailboxUrl}/store)
   Cognito    ${env.endpoints.cognito}

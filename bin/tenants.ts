@@ -92,13 +92,15 @@ async function deployed() {
     // Written first, checked as a whole: the file stays the deployment's source of truth.
     const next = TenantsConfigSchema.parse({ ...config, tenants: [...config.tenants, tenant] });
     writeFileSync(tenantsFile, `${JSON.stringify(next, null, 2)}\n`);
-    // Its own stack only: no other tenant's stack, and no function, is redeployed.
+    // Its own stack, then the console's config.json that lists it: no other tenant's stack, and no function
+    // of the API, is redeployed.
     const deploy = spawnSync(
       'npx',
       [
         'cdk',
         'deploy',
         tenantStackName(tenant.id),
+        'Gatehouse-ConsoleFiles',
         '--exclusively',
         '--require-approval',
         'never',
@@ -107,7 +109,8 @@ async function deployed() {
       ],
       { stdio: 'inherit' },
     );
-    if (deploy.status !== 0) throw new Error(`cdk deploy ${tenantStackName(tenant.id)} failed`);
+    if (deploy.status !== 0)
+      throw new Error(`cdk deploy ${tenantStackName(tenant.id)} Gatehouse-ConsoleFiles failed`);
     const registered = await registry.byId(tenant.id);
     console.log(`Registered ${tenant.id}: ${registered?.status}, pool ${registered?.userPoolId}.`);
     console.log(

@@ -12,6 +12,7 @@ import {
   AccessLogField,
   AccessLogFormat,
   AuthorizationType,
+  Cors,
   EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
@@ -42,6 +43,8 @@ export interface GatehouseStatelessStackProps extends StackProps {
   alsoAlarmOn: readonly IFunction[];
   /** Who is mailed when an alarm fires. */
   alarmEmail?: string;
+  /** The admin console's origin (https://…): the one browser origin allowed to call the API (CORS). */
+  consoleOrigin?: string;
 }
 
 /** Stage-wide limits, below the account's; a tenant's bulk work paces itself well under them. */
@@ -93,14 +96,29 @@ export class GatehouseStatelessStack extends Stack {
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: accessLogFormat(),
       },
+      // The console's preflight requests are answered by API Gateway itself (no function, no token).
+      ...(props.consoleOrigin
+        ? {
+            defaultCorsPreflightOptions: {
+              allowOrigins: [props.consoleOrigin],
+              allowMethods: Cors.ALL_METHODS,
+              allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
-    problemResponses(this.api);
+    problemResponses(this.api, props.consoleOrigin);
 
     // No API Gateway authorizer: a Cognito authorizer lists every pool (and would change with each tenant), a
     // Lambda authorizer costs an invocation per uncached token. Each handler verifies the token itself, first
     // of all: the issuer names the tenant through the registry, the signature is checked against that
     // issuer's JWKS (both cached per instance), then the caller's current profile is read (DESIGN rule 2).
-    const environment = tableEnvironment(props.tables);
+    // The console's origin is one for every tenant, so it does not grow with them either.
+    const environment = {
+      ...tableEnvironment(props.tables),
+      ...(props.consoleOrigin ? { CONSOLE_ORIGIN: props.consoleOrigin } : {}),
+    };
 
     // The keys that MAC page cursors (README "Page cursors"): `current` signs, `previous` is still accepted.
     // Only the paginated routes' functions may read it, and they read it on first use, not at cold start.
@@ -251,7 +269,7 @@ function tableEnvironment(tables: Record<TableKey, ITable>): Record<TableKey, st
   >;
 }
 
-function problemResponses(api: RestApi): void {
+function problemResponses(api: RestApi, consoleOrigin: string | undefined): void {
   // API Gateway's own refusals (before any handler runs) answer problem+json like the handlers do.
   const base = 'https://gatehouse.dev/problems/';
   const problem = (type: string, title: string, status?: number) =>
@@ -277,6 +295,8 @@ function problemResponses(api: RestApi): void {
       responseHeaders: {
         'Content-Type': "'application/problem+json'",
         ...(type === ResponseType.UNAUTHORIZED ? { 'WWW-Authenticate': "'Bearer'" } : {}),
+        // So the console can read API Gateway's own refusals (an expired token's 401) too.
+        ...(consoleOrigin ? { 'Access-Control-Allow-Origin': `'${consoleOrigin}'` } : {}),
       },
       templates: { 'application/json': template },
     });

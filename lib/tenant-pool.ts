@@ -47,6 +47,8 @@ export interface TenantPoolProps {
    * covers every pool of the account (lib/stateful-stack.ts).
    */
   triggers: Record<TriggerName, string>;
+  /** The admin console's origin: its /callback and / are registered on the app client too. */
+  consoleOrigin?: string;
 }
 
 export class TenantPool extends Construct {
@@ -129,8 +131,18 @@ export class TenantPool extends Construct {
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls: tenant.appClient?.callbackUrls ?? [DEFAULT_CALLBACK_URL],
-        ...(tenant.appClient?.logoutUrls ? { logoutUrls: tenant.appClient.logoutUrls } : {}),
+        callbackUrls: [
+          ...(tenant.appClient?.callbackUrls ?? [DEFAULT_CALLBACK_URL]),
+          ...(props.consoleOrigin ? [`${props.consoleOrigin}/callback`] : []),
+        ],
+        ...(tenant.appClient?.logoutUrls || props.consoleOrigin
+          ? {
+              logoutUrls: [
+                ...(tenant.appClient?.logoutUrls ?? []),
+                ...(props.consoleOrigin ? [`${props.consoleOrigin}/`] : []),
+              ],
+            }
+          : {}),
       },
       supportedIdentityProviders: [
         UserPoolClientIdentityProvider.COGNITO,

@@ -13,6 +13,11 @@ export interface GatehouseTenantStackProps extends StackProps {
   triggers: Record<TriggerName, IFunction>;
   /** The registry writer (stateful stack) behind this stack's custom resource. */
   registryWriter: IFunction;
+  /**
+   * The admin console's origin (Gatehouse-Console), registered on the app client. The same value for every
+   * tenant, exported once by the console's stack: adding a tenant changes that stack no more than any other.
+   */
+  consoleOrigin?: string;
 }
 
 /** The stack name of a tenant: found by `npm run tenants` and `cdk deploy` without listing the others. */
@@ -22,7 +27,8 @@ export const tenantStackName = (tenantId: string) => `Gatehouse-Tenant-${tenantI
  * A stack per tenant, not a shard of many: adding, changing or retiring a tenant deploys its own stack and
  * nothing else, a failed deploy rolls back one tenant, and each template stays at a handful of resources
  * however many tenants there are. CloudFormation allows 2,000 stacks per account and region by default.
- * Nothing here is referenced by another stack: the API finds the tenant through its registry record.
+ * The API finds the tenant through its registry record; only the console's files stack reads the pool and
+ * client ids (for the console's config.json).
  */
 export class GatehouseTenantStack extends Stack {
   readonly pool: TenantPool;
@@ -33,7 +39,11 @@ export class GatehouseTenantStack extends Stack {
     const triggers = Object.fromEntries(
       Object.entries(props.triggers).map(([name, fn]) => [name, fn.functionArn]),
     ) as Record<TriggerName, string>;
-    this.pool = new TenantPool(this, 'Tenant', { tenant, triggers });
+    this.pool = new TenantPool(this, 'Tenant', {
+      tenant,
+      triggers,
+      ...(props.consoleOrigin ? { consoleOrigin: props.consoleOrigin } : {}),
+    });
 
     const issuer = `https://cognito-idp.${this.region}.${this.urlSuffix}/${this.pool.userPool.userPoolId}`;
     // The mails link to the tenant's application when it names one, else to its managed login page.

@@ -18,6 +18,7 @@ import {
 import { apiDocsRoutes } from './api-docs.ts';
 import { startApiServer } from './api-server.ts';
 import { startLocalCognito } from './cognito.ts';
+import { type ConsoleServer, startConsoleServer } from './console-server.ts';
 import { type DemoTenant, demoTenant } from './demo.ts';
 import { ensureTables, localDynamoClient, startLocalDynamo } from './dynamodb.ts';
 import { startLambdaInvokeServer } from './lambda-invoke.ts';
@@ -30,6 +31,8 @@ export interface Environment {
   apiUrl: string;
   /** The offline platform endpoint `npm run tenants` talks to: GET lists, POST adds, POST …/retire retires. */
   tenantsUrl: string;
+  /** The admin console, when started with it (`npm start`): `<consoleUrl>/t/<tenant>/users`. */
+  consoleUrl?: string;
   region: string;
   endpoints: { cognito: string; dynamodb: string; ses: string };
   mailboxUrl: string;
@@ -56,7 +59,9 @@ export interface StartOptions {
   /** Wipe dataDir first. */
   reset?: boolean;
   /** Fixed ports; 0 or absent picks a free one. */
-  ports?: Partial<Record<'api' | 'dynamodb' | 'cognito' | 'ses' | 'lambda' | 'app', number>>;
+  ports?: Partial<Record<'api' | 'dynamodb' | 'cognito' | 'ses' | 'lambda' | 'app' | 'console', number>>;
+  /** Also serve the built admin console (console/dist), its API calls passed to the API. */
+  console?: boolean;
   tenantsFile?: string | URL;
   /** Generated tenants (`t0001`…) to start with besides the configured ones, each with a pool and an admin. */
   generatedTenants?: number;
@@ -121,12 +126,14 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     // Started before Cognito, so its callback URLs can be registered on the app clients.
     const app = await startLocalApp(ports.app);
     stops.push(app.stop);
+    const consoleServer = options.console ? await startConsoleServer({ port: ports.console }) : undefined;
+    if (consoleServer) stops.push(consoleServer.stop);
 
     const cognito = await startLocalCognito({
       dataDir: join(options.dataDir, 'cognito'),
       port: ports.cognito,
       region: config.region,
-      pools: tenants.map((t) => localPool(t, app)),
+      pools: tenants.map((t) => localPool(t, app, consoleServer)),
       lambdaEndpoint: lambda.url,
       triggers: TRIGGERS,
       // Cognito's mails (welcome, reset codes) go out through SES, as a pool configured with an SES sender does.
@@ -204,7 +211,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     const described: Environment['tenants'] = [];
     /** A tenant's pool (already made for those configured at start), its registry record and its admin. */
     const provision = async (tenant: DemoTenant) => {
-      await cognito.addPool(localPool(tenant, app));
+      await cognito.addPool(localPool(tenant, app, consoleServer));
       refreshApp();
       const issuer = cognito.issuer(tenant.userPoolId);
       const loginUrl = loginUrlOf(tenant);
@@ -250,6 +257,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
             const demo = demoTenant(config.region, tenant);
             tenants.push(demo);
             const entry = await provision(demo);
+            connectConsole();
             options.onEnvironmentChange?.(environment);
             return entry;
           },
@@ -262,9 +270,18 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     });
     stops.push(api.stop);
 
+    /** The console's config.json names every tenant's login, those added while running included. */
+    const connectConsole = () =>
+      consoleServer?.connect({
+        apiUrl: api.url,
+        tenants: described.map(({ id, name, issuer, clientId }) => ({ id, name, issuer, clientId })),
+      });
+    connectConsole();
+
     const environment: Environment = {
       apiUrl: api.url,
       tenantsUrl: `${api.url}${PLATFORM_PATH}`,
+      ...(consoleServer ? { consoleUrl: consoleServer.url } : {}),
       region: config.region,
       endpoints: { cognito: cognito.url, dynamodb: dynamo.endpoint, ses: ses.url },
       mailboxUrl: ses.url,
@@ -293,8 +310,15 @@ function cursorKeysFile(dataDir: string): string {
   return path;
 }
 
-/** A tenant's offline pool: its own applications' callback and sign-out URLs, as deployed, plus the local app's. */
-function localPool(tenant: DemoTenant, app: Pick<LocalApp, 'callbackUrl' | 'signedOutUrl'>) {
+/**
+ * A tenant's offline pool: its own applications' callback and sign-out URLs, as deployed, plus the local app's
+ * and, when it runs, the admin console's (one URL for every tenant, as in AWS).
+ */
+function localPool(
+  tenant: DemoTenant,
+  app: Pick<LocalApp, 'callbackUrl' | 'signedOutUrl'>,
+  consoleServer: Pick<ConsoleServer, 'callbackUrl' | 'signedOutUrl'> | undefined,
+) {
   return {
     tenantId: tenant.config.id,
     name: tenant.config.name,
@@ -302,8 +326,16 @@ function localPool(tenant: DemoTenant, app: Pick<LocalApp, 'callbackUrl' | 'sign
     clientId: tenant.clientId,
     passwordPolicy: tenant.config.passwordPolicy,
     mfa: tenant.config.mfa,
-    callbackUrls: [...(tenant.config.appClient?.callbackUrls ?? []), app.callbackUrl(tenant.config.id)],
-    logoutUrls: [...(tenant.config.appClient?.logoutUrls ?? []), app.signedOutUrl(tenant.config.id)],
+    callbackUrls: [
+      ...(tenant.config.appClient?.callbackUrls ?? []),
+      app.callbackUrl(tenant.config.id),
+      ...(consoleServer ? [consoleServer.callbackUrl] : []),
+    ],
+    logoutUrls: [
+      ...(tenant.config.appClient?.logoutUrls ?? []),
+      app.signedOutUrl(tenant.config.id),
+      ...(consoleServer ? [consoleServer.signedOutUrl] : []),
+    ],
   };
 }
 

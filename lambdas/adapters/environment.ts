@@ -20,6 +20,8 @@ const TENANT_CACHE_SECONDS = z.coerce.number().int().min(0).max(300).optional();
 export const ApiEnvironmentSchema = z.object({
   ...TABLES,
   TENANT_CACHE_SECONDS,
+  /** The admin console's origin, allowed to call the API from the browser (CORS); absent: no browser origin is. */
+  CONSOLE_ORIGIN: z.url().optional(),
   /** Paginated routes only: the Secrets Manager secret (ARN or name) holding the page cursors' keys. */
   CURSOR_KEYS_SECRET: z.string().min(1).optional(),
   /** Offline only, instead of the secret: a file with the same JSON (under `.local/`). */

@@ -76,50 +76,66 @@ export function apiHandler<Req extends RouteRequest, Result>(
     cursorKeys ? cursorKeys(env) : { keys: () => Promise.reject(new Error('No cursor keys')) },
   );
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    .use(httpHeaderNormalizer())
-    .use({
-      onError: async (request) => {
-        request.response = problemResponse(request.error, request.event);
-      },
-    })
-    .handler(async (event) => {
-      const requestId = event.requestContext.requestId;
-      // Per-request keys start afresh: an error in authorisation must not carry the last request's tenant.
-      logger.resetKeys();
-      logger.appendKeys({ requestId });
-      const { caller, self } = await authorise(route, event, tokens, deps, requestId);
-      logger.appendKeys({ tenant: caller.tenant.id });
-      const parsed = parseRequest(route, event);
-      const pages = { tenantId: caller.tenant.id, route, ...parsed, reach: caller.reach };
-      const { idempotencyKey, ...input } = await openCursor(cursors, parsed, pages);
-      const run = (callerWithLease: Caller) =>
-        implementation.run({
-          ...(input as Omit<RouteInput<Req>, 'caller' | 'self' | 'deps'>),
-          caller: callerWithLease,
-          self,
-          deps,
-        });
-      if (!idempotencyKey)
-        return toResult(await sealNext(cursors, implementation.reply(await run(caller)), pages));
+  // The admin console calls from its own origin: every answer, problems included, says it may read it.
+  const consoleOrigin = env.CONSOLE_ORIGIN;
+  const allowConsole = async (request: { response: APIGatewayProxyResult | null }) => {
+    if (consoleOrigin && request.response) {
+      request.response.headers = {
+        ...request.response.headers,
+        'access-control-allow-origin': consoleOrigin,
+        vary: 'Origin',
+      };
+    }
+  };
 
-      const begun = await deps.idempotency.begin(
-        { tenantId: caller.tenant.id, callerId: caller.actor.id, key: idempotencyKey },
-        fingerprint(event),
-      );
-      if (begun.state === 'completed') {
-        return toResult(implementation.reply(begun.result as Result), { 'idempotent-replayed': 'true' });
-      }
-      try {
-        return toResult(implementation.reply(await run({ ...caller, idempotency: begun.lease })));
-      } catch (error) {
-        // A failed attempt lets go of the key at once, so the retry resumes rather than waits out the lease.
-        await deps.idempotency
-          .release(begun.lease)
-          .catch((e: unknown) => logger.warn('Lease not released', { error: e as Error }));
-        throw error;
-      }
-    });
+  return (
+    middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+      // First in, so last out: it sees the final response, the problem+json of an error included.
+      .use({ after: allowConsole, onError: allowConsole })
+      .use(httpHeaderNormalizer())
+      .use({
+        onError: async (request) => {
+          request.response = problemResponse(request.error, request.event);
+        },
+      })
+      .handler(async (event) => {
+        const requestId = event.requestContext.requestId;
+        // Per-request keys start afresh: an error in authorisation must not carry the last request's tenant.
+        logger.resetKeys();
+        logger.appendKeys({ requestId });
+        const { caller, self } = await authorise(route, event, tokens, deps, requestId);
+        logger.appendKeys({ tenant: caller.tenant.id });
+        const parsed = parseRequest(route, event);
+        const pages = { tenantId: caller.tenant.id, route, ...parsed, reach: caller.reach };
+        const { idempotencyKey, ...input } = await openCursor(cursors, parsed, pages);
+        const run = (callerWithLease: Caller) =>
+          implementation.run({
+            ...(input as Omit<RouteInput<Req>, 'caller' | 'self' | 'deps'>),
+            caller: callerWithLease,
+            self,
+            deps,
+          });
+        if (!idempotencyKey)
+          return toResult(await sealNext(cursors, implementation.reply(await run(caller)), pages));
+
+        const begun = await deps.idempotency.begin(
+          { tenantId: caller.tenant.id, callerId: caller.actor.id, key: idempotencyKey },
+          fingerprint(event),
+        );
+        if (begun.state === 'completed') {
+          return toResult(implementation.reply(begun.result as Result), { 'idempotent-replayed': 'true' });
+        }
+        try {
+          return toResult(implementation.reply(await run({ ...caller, idempotency: begun.lease })));
+        } catch (error) {
+          // A failed attempt lets go of the key at once, so the retry resumes rather than waits out the lease.
+          await deps.idempotency
+            .release(begun.lease)
+            .catch((e: unknown) => logger.warn('Lease not released', { error: e as Error }));
+          throw error;
+        }
+      })
+  );
 }
 
 function toResult(reply: Reply, extra: Record<string, string> = {}): APIGatewayProxyResult {

@@ -2,6 +2,7 @@
 // are, nothing shared that grows per tenant, and adding a tenant touching no other stack. (The 1,000-tenant
 // synth itself, with cdk-nag and these limits, runs in `npm run bench`: minutes on a laptop.)
 import type { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generatedTenants, type TenantsConfig } from '#config/tenants.ts';
@@ -41,6 +42,10 @@ describe('adding a tenant', () => {
   it('changes neither the stateful nor the stateless stack: no function is redeployed', () => {
     expect(json(after, 'stateful')).toEqual(json(before, 'stateful'));
     expect(json(after, 'stateless')).toEqual(json(before, 'stateless'));
+  });
+
+  it("changes not the console's hosting, whose URL every tenant's app client registers", () => {
+    expect(Template.fromStack(after.console).toJSON()).toEqual(Template.fromStack(before.console).toJSON());
   });
 });
 

@@ -229,7 +229,11 @@ describe('user pools', () => {
         AllowedOAuthFlows: ['code'],
         AllowedOAuthFlowsUserPoolClient: true,
         AllowedOAuthScopes: ['openid', 'email', 'profile'],
-        CallbackURLs: t.appClient?.callbackUrls ?? [DEFAULT_CALLBACK_URL],
+        // The tenant's own, then the admin console's (test/infra/console.test.ts).
+        CallbackURLs: [
+          ...(t.appClient?.callbackUrls ?? [DEFAULT_CALLBACK_URL]),
+          Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+        ],
         ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
         EnableTokenRevocation: true,
         PreventUserExistenceErrors: 'ENABLED',

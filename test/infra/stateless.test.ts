@@ -44,6 +44,8 @@ function meaning(node: Json): string {
     if (name.includes(statefulIdOf(table.node.defaultChild))) return key;
   }
   if (name === '{"Ref":"AWS::URLSuffix"}') return 'amazonaws.com';
+  // The admin console's CloudFront domain, from the console stack (test/infra/console.test.ts).
+  if (name.includes('"StackName":"Gatehouse-Console"')) return 'd111111abcdef8.cloudfront.net';
   if (name.includes(idOf(built.stateless.cursorKeys.node.defaultChild))) return 'cursor-keys';
   return name;
 }
@@ -61,7 +63,9 @@ const grantsOf = (fnId: string) => grantsIn(template, fnId, meaning);
 
 describe('routes', () => {
   it('has one method and one function per route of the route table, and the reconciler', () => {
-    template.resourceCountIs('AWS::ApiGateway::Method', ROUTE_IDS.length);
+    // Besides each path's OPTIONS, answered by API Gateway for the admin console's preflights.
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods.filter((m) => m.Properties.HttpMethod !== 'OPTIONS')).toHaveLength(ROUTE_IDS.length);
     template.resourceCountIs('AWS::Lambda::Function', ROUTE_IDS.length + 1);
   });
 
@@ -118,8 +122,9 @@ describe('routes', () => {
 
   it('has no API Gateway authorizer, which would list every tenant’s pool: each handler verifies its tokens', () => {
     template.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
+    // The console's preflights (OPTIONS) are answered by API Gateway itself, with no token either.
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-    expect(methods).toHaveLength(ROUTE_IDS.length);
+    expect(methods.filter((m) => m.Properties.HttpMethod !== 'OPTIONS')).toHaveLength(ROUTE_IDS.length);
     for (const method of methods) expect(method.Properties.AuthorizationType).toBe('NONE');
   });
 });
@@ -137,9 +142,11 @@ describe('function environment', () => {
         render(value, (node) => `gatehouse-${meaning(node).toLowerCase()}`),
       ]),
     );
-    // The cursor keys' secret only where cursors are sealed; the offline key file never.
+    // The cursor keys' secret only where cursors are sealed; the offline key file never. The console's origin
+    // is one for every tenant: it does not grow with them.
     expect(Object.keys(seen).sort()).toEqual(
       [
+        'CONSOLE_ORIGIN',
         'HISTORY_TABLE',
         'NODE_OPTIONS',
         'PROFILES_TABLE',
@@ -148,6 +155,7 @@ describe('function environment', () => {
       ].sort(),
     );
     if (paginates(ROUTES[id])) expect(seen.CURSOR_KEYS_SECRET).toBe('gatehouse-cursor-keys');
+    expect(seen.CONSOLE_ORIGIN).toBe('https://gatehouse-d111111abcdef8.cloudfront.net');
     expect(ApiEnvironmentSchema.parse(seen)).toMatchObject({ TENANTS_TABLE: 'gatehouse-tenants_table' });
     for (const tenant of built.config.tenants) expect(JSON.stringify(variables)).not.toContain(tenant.id);
   });

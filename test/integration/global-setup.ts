@@ -1,8 +1,9 @@
 // Starts the whole offline backend once for the integration tests, on free ports with a throw-away data folder.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { CONSOLE_DIST } from '#local/console-server.ts';
 import { type Environment, startGatehouse } from '#local/runtime.ts';
 
 declare module 'vitest' {
@@ -14,7 +15,8 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-it-'));
-  const gatehouse = await startGatehouse({ dataDir });
+  // The admin console too, once built (npm test builds it first; its browser tests say so when it is not).
+  const gatehouse = await startGatehouse({ dataDir, console: existsSync(`${CONSOLE_DIST}index.html`) });
   project.provide('environment', gatehouse.environment);
   return async () => {
     await gatehouse.stop();

@@ -1,6 +1,9 @@
 // Tenants as data: a tenant added to the running backend is served at once; a retired one is refused everywhere.
 import { randomUUID } from 'node:crypto';
-import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminGetUserCommand,
+  DescribeUserPoolClientCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, inject, it } from 'vitest';
 import { ROUTES, type RouteId } from '#api/routes.ts';
 import {
@@ -93,6 +96,25 @@ describe('a tenant added to the running backend', () => {
     expect(again.status).toBe(409);
     const after = (await platform('GET')).body.tenants as { id: string; name: string }[];
     expect(after.find((t) => t.id === tenant.id)?.name).toBe(`Added ${tenant.id}`);
+  });
+
+  it("can be administered in the console: its app client takes the console's callback, its config names it", async () => {
+    if (!env.consoleUrl) throw new Error('The console is not built: run npm run console:build first.');
+    const tenant = await addTenant();
+    const { UserPoolClient: client } = await cognitoClient(env).send(
+      new DescribeUserPoolClientCommand({ UserPoolId: tenant.userPoolId, ClientId: tenant.clientId }),
+    );
+    expect(client?.CallbackURLs).toContain(`${env.consoleUrl}/callback`);
+    expect(client?.LogoutURLs).toContain(`${env.consoleUrl}/`);
+    const config = (await (await fetch(`${env.consoleUrl}/config.json`)).json()) as {
+      tenants: { id: string; issuer: string; clientId: string }[];
+    };
+    expect(config.tenants.find((t) => t.id === tenant.id)).toEqual({
+      id: tenant.id,
+      name: `Added ${tenant.id}`,
+      issuer: tenant.issuer,
+      clientId: tenant.clientId,
+    });
   });
 
   it('refuses a tenant configuration that breaks the schema, naming the field', async () => {

@@ -19,6 +19,7 @@ Object.assign(process.env, {
   HISTORY_TABLE: 'gatehouse-history',
   TENANTS_TABLE: 'gatehouse-tenants',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
+  CONSOLE_ORIGIN: 'https://console.example.com',
   CURSOR_KEYS_FILE: cursorKeysFile(),
 });
 
