@@ -23,6 +23,8 @@ export type CognitoAction =
   | 'AdminResetUserPassword'
   | 'AdminSetUserPassword'
   | 'AdminUpdateUserAttributes'
+  | 'AdminLinkProviderForUser'
+  | 'AdminDisableProviderForUser'
   | 'ListUsers';
 
 /** SES actions, as IAM names them without the `ses:` prefix. */
@@ -45,10 +47,11 @@ export interface FunctionAccess {
 }
 
 /**
- * A trigger has no Cognito actions: its pools refer to it, so a grant on them from its role would be a
- * dependency cycle (pool → function → role policy → pool).
+ * A trigger's Cognito actions apply to the pools that invoke it, granted in a policy of their own (see
+ * GatehouseFunction.allowOnInvokingPools): its pools refer to it, so a grant in its role's default policy would
+ * be a dependency cycle (pool → function → role policy → pool).
  */
-export type TriggerAccess = Omit<FunctionAccess, 'cognito' | 'ses'>;
+export type TriggerAccess = Omit<FunctionAccess, 'ses'>;
 
 // Every route reads the caller's current profile to authorise the request (DESIGN rule 2), and the tenant's
 // role catalogue (Query), seeding it with the built-in roles on first use (PutItem).
@@ -87,8 +90,9 @@ export const ROUTE_ACCESS = {
   archiveUser: { tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY }, cognito: TAKE_AWAY },
   restoreUser: { tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY } },
   deleteUser: {
+    // The login's identity-provider links go first, then the login.
     tables: { PROFILES_TABLE: [...AUTHORISE, 'DeleteItem', 'UpdateItem'], HISTORY_TABLE: HISTORY },
-    cognito: ['AdminDeleteUser'],
+    cognito: ['AdminDisableProviderForUser', 'AdminDeleteUser'],
   },
   resetPassword: {
     // An invited user gets a fresh invitation (AdminCreateUser RESEND); an active one Cognito's reset code.
@@ -148,6 +152,18 @@ export const TRIGGERS = {
     entry: 'lambdas/triggers/pre-authentication.ts',
     access: { tables: { PROFILES_TABLE: ['GetItem'] } },
   },
+  /**
+   * Links a first sign-in through the tenant's identity provider to the profile with that email: reads the
+   * email claim and the profile, creates the login when the profile has none (an earlier attempt's is read
+   * back and adopted), links the identity to it, and writes the profile with its history entry.
+   */
+  preSignUp: {
+    entry: 'lambdas/triggers/pre-sign-up.ts',
+    access: {
+      tables: { PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'], HISTORY_TABLE: ['PutItem'] },
+      cognito: ['AdminCreateUser', 'AdminGetUser', 'AdminLinkProviderForUser'],
+    },
+  },
   /** Puts tenant, user, roles and permissions into the ID token: reads the profile and the role catalogue. */
   preTokenGeneration: {
     entry: 'lambdas/triggers/pre-token-generation.ts',
@@ -170,9 +186,15 @@ export const JOBS = {
       // version-checked profile put, the administrator count when it held one, its history entry). Its email
       // stays, so no claim is released: no DeleteItem.
       tables: { PROFILES_TABLE: ['Query', 'PutItem', 'UpdateItem'], HISTORY_TABLE: HISTORY },
-      // Lists each pool's logins, then deletes an orphan, disables (and signs out) or enables a login, or
-      // sets its email back to the profile's.
-      cognito: ['ListUsers', 'AdminDeleteUser', ...TAKE_AWAY, 'AdminUpdateUserAttributes'],
+      // Lists each pool's logins, then deletes an orphan (its identity-provider links first), disables (and
+      // signs out) or enables a login, or sets its email back to the profile's.
+      cognito: [
+        'ListUsers',
+        'AdminDisableProviderForUser',
+        'AdminDeleteUser',
+        ...TAKE_AWAY,
+        'AdminUpdateUserAttributes',
+      ],
     },
   },
 } as const satisfies Record<string, { entry: string; access: FunctionAccess }>;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ArnFormat, type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   ApplicationLogLevel,
   Architecture,
@@ -22,7 +22,7 @@ import { Construct } from 'constructs';
 import type { z } from 'zod';
 import type { EnvironmentVariables } from '#adapters/environment.ts';
 import { TABLES } from '#adapters/table-definitions.ts';
-import type { FunctionAccess, TableKey } from './access.ts';
+import type { CognitoAction, FunctionAccess, TableKey } from './access.ts';
 
 /** The repository root: function entries, the lock file and esbuild are found from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -116,6 +116,25 @@ export class GatehouseFunction<S extends z.ZodObject = z.ZodObject> extends Cons
       id: 'AwsSolutions-L1',
       reason:
         'Node.js 22 on purpose: the code is type-checked and tested on Node 22 (the node@22 dev dependency every npm script runs on); the runtime moves with that pin, not ahead of it.',
+    });
+  }
+
+  /**
+   * Cognito actions on the pools that invoke this function (a trigger's). In a policy of its own, attached to
+   * the role: the function does not wait for it, so pool → function → policy → pool forms no cycle. CloudFormation
+   * creates it once the pools exist; a trigger invoked before then fails that sign-in, as a deploy in progress may.
+   */
+  allowOnInvokingPools(actions: readonly CognitoAction[], pools: readonly IUserPool[]): void {
+    if (actions.length === 0) return;
+    if (pools.length === 0) throw new Error(`${this.node.path}: Cognito access needs the pools`);
+    new Policy(this, 'InvokingPools', {
+      roles: [this.role],
+      statements: [
+        new PolicyStatement({
+          actions: actions.map((action) => `cognito-idp:${action}`),
+          resources: pools.map((pool) => pool.userPoolArn),
+        }),
+      ],
     });
   }
 

@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import { TriggerEnvironmentSchema } from '#adapters/environment.ts';
 import { TABLES } from '#adapters/table-definitions.ts';
 import type { TenantsConfig } from '#config/tenants.ts';
-import { type TableKey, TRIGGERS, type TriggerName } from './access.ts';
+import { type TableKey, TRIGGERS, type TriggerAccess, type TriggerName } from './access.ts';
 import { GatehouseFunction } from './gatehouse-function.ts';
 import { GatehouseTables } from './tables.ts';
 import { TenantPool } from './tenant-pool.ts';
@@ -32,6 +32,13 @@ export class GatehouseStatefulStack extends Stack {
 
     const tenantNames = JSON.stringify(Object.fromEntries(config.tenants.map((t) => [t.id, t.name])));
     const licenceRequired = JSON.stringify(config.tenants.filter((t) => t.licenceRequired).map((t) => t.id));
+    const ssoTenants = JSON.stringify(
+      Object.fromEntries(
+        config.tenants.flatMap((t) =>
+          t.sso ? [[t.id, { provider: t.sso.name, mode: t.sso.mode, domains: t.sso.domains }]] : [],
+        ),
+      ),
+    );
     const trigger = (name: TriggerName, description: string) => {
       const fn = new GatehouseFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}Trigger`, {
         entry: TRIGGERS[name].entry,
@@ -41,11 +48,13 @@ export class GatehouseStatefulStack extends Stack {
           ...this.tables.environment(),
           TENANT_NAMES: tenantNames,
           LICENCE_REQUIRED_TENANTS: licenceRequired,
+          SSO_TENANTS: ssoTenants,
         },
         // Cognito waits 5 seconds for a trigger, then fails the sign-in or the mail.
         timeout: Duration.seconds(5),
       });
-      fn.allow(TRIGGERS[name].access, { tables: this.tables.byEnvVar, userPools: [] });
+      // Its Cognito actions (if any) are granted on the pools once they exist, below.
+      fn.allow({ ...TRIGGERS[name].access, cognito: [] }, { tables: this.tables.byEnvVar, userPools: [] });
       return fn;
     };
     this.triggers = {
@@ -57,6 +66,10 @@ export class GatehouseStatefulStack extends Stack {
       preAuthentication: trigger(
         'preAuthentication',
         'Gatehouse Cognito trigger: refuses users who may not sign in',
+      ),
+      preSignUp: trigger(
+        'preSignUp',
+        'Gatehouse Cognito trigger: links first sign-ins through the identity provider to profiles',
       ),
       preTokenGeneration: trigger(
         'preTokenGeneration',
@@ -72,10 +85,18 @@ export class GatehouseStatefulStack extends Stack {
             customMessage: this.triggers.customMessage.function,
             postAuthentication: this.triggers.postAuthentication.function,
             preAuthentication: this.triggers.preAuthentication.function,
+            preSignUp: this.triggers.preSignUp.function,
             preTokenGeneration: this.triggers.preTokenGeneration.function,
           },
         }),
     );
+    for (const name of Object.keys(TRIGGERS) as TriggerName[]) {
+      const access: TriggerAccess = TRIGGERS[name].access;
+      this.triggers[name].allowOnInvokingPools(
+        access.cognito ?? [],
+        this.tenants.map((t) => t.userPool),
+      );
+    }
 
     // What `npm run first-admin` and operators look up: each table, and each tenant's pool, client and login page.
     for (const definition of TABLES) {

@@ -210,7 +210,8 @@ function poolOptions(pool: LocalPool, region: string): UserPool {
     Name: `custom:${name}`,
     AttributeDataType: 'String',
     DeveloperOnlyAttribute: false,
-    Mutable: false,
+    // As the deployed pools: mutable, or AdminLinkProviderForUser would refuse every Gatehouse login.
+    Mutable: true,
     Required: false,
     StringAttributeConstraints: { MinLength: '1', MaxLength: '256' },
   });

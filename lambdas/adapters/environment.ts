@@ -47,13 +47,24 @@ export type ApiEnvironment = z.infer<typeof ApiEnvironmentSchema>;
 /**
  * The Cognito triggers. They cannot be told their pools' ids: each pool refers to the trigger, so the
  * reverse reference would be a cycle. They know each tenant's display name, and take the tenant from
- * the user's immutable `custom:tenantId`, proven by the login's sub matching that tenant's profile.
+ * the user's `custom:tenantId` (no app client may write it), proven by the login's sub matching that tenant's profile.
  */
 export const TriggerEnvironmentSchema = z.object({
   ...TABLES,
   TENANT_NAMES: json(z.record(z.string().min(1), z.string().min(1))),
   /** Tenants whose users need a licence to sign in. */
   LICENCE_REQUIRED_TENANTS: json(z.array(z.string().min(1))).default([]),
+  /** Per tenant with single sign-on: its provider's name in the pool, the mode and the provider's email domains. */
+  SSO_TENANTS: json(
+    z.record(
+      z.string().min(1),
+      z.strictObject({
+        provider: z.string().min(1),
+        mode: z.enum(['optional', 'required']),
+        domains: z.array(z.string().min(1)),
+      }),
+    ),
+  ).default({}),
 });
 export type TriggerEnvironment = z.infer<typeof TriggerEnvironmentSchema>;
 

@@ -115,12 +115,12 @@ describe('user pools', () => {
       });
     });
 
-    it('holds tenantId and userId as immutable custom attributes', () => {
+    it('holds tenantId and userId as custom attributes that identity-provider links allow', () => {
       template.hasResourceProperties('AWS::Cognito::UserPool', {
         UserPoolName: `gatehouse-${tenantId}`,
         Schema: Match.arrayWith([
-          Match.objectLike({ Name: 'tenantId', AttributeDataType: 'String', Mutable: false }),
-          Match.objectLike({ Name: 'userId', AttributeDataType: 'String', Mutable: false }),
+          Match.objectLike({ Name: 'tenantId', AttributeDataType: 'String', Mutable: true }),
+          Match.objectLike({ Name: 'userId', AttributeDataType: 'String', Mutable: true }),
         ]),
       });
     });

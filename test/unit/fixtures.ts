@@ -46,6 +46,12 @@ export const UNIT_TENANTS: TenantEntry[] = [
 ];
 export const [ACME, GLOBEX] = UNIT_TENANTS as [TenantEntry, TenantEntry];
 
+/** Single sign-on as the triggers receive it: acme by OIDC, optional; globex by SAML, required for its domain. */
+export const SSO_TENANTS = {
+  acme: { provider: 'AcmeID', mode: 'optional', domains: ['acme.example.com'] },
+  globex: { provider: 'GlobexSAML', mode: 'required', domains: ['globex.example.com'] },
+} as const;
+
 export function aUser(overrides: Partial<User> = {}): User {
   const at = '2026-01-01T00:00:00.000Z';
   const system = { id: 'system', name: 'Test' };

@@ -2,7 +2,7 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { vi } from 'vitest';
 import { testJwks } from '#test/support/tokens.ts';
-import { UNIT_TENANTS } from '#test/unit/fixtures.ts';
+import { SSO_TENANTS, UNIT_TENANTS } from '#test/unit/fixtures.ts';
 
 Object.assign(process.env, {
   AWS_REGION: 'us-east-1',
@@ -13,6 +13,7 @@ Object.assign(process.env, {
   TENANTS: JSON.stringify(UNIT_TENANTS),
   TENANT_NAMES: JSON.stringify(Object.fromEntries(UNIT_TENANTS.map((t) => [t.id, t.name]))),
   LICENCE_REQUIRED_TENANTS: JSON.stringify(['globex']),
+  SSO_TENANTS: JSON.stringify(SSO_TENANTS),
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 });
 

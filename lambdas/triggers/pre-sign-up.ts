@@ -1,0 +1,32 @@
+// Cognito PreSignUp: a first sign-in through the tenant's identity provider is linked to the profile with that
+// email, or refused in plain words. Gatehouse creates every other login itself (AdminCreateUser), and lets it be.
+import type { Context, PreSignUpTriggerEvent } from 'aws-lambda';
+import { logger } from '#adapters/logger.ts';
+import { linkFederatedSignIn } from '#services/federated-sign-in.ts';
+import { deps, env, federatedUser } from './trigger-runtime.ts';
+
+export async function handler(event: PreSignUpTriggerEvent, context: Context) {
+  if (event.triggerSource !== 'PreSignUp_ExternalProvider') return event;
+  const federated = federatedUser(event.userName);
+  // A provider no tenant names: the pool's configuration and the deployment's disagree; nobody gets in.
+  if (!federated) throw new Error('This sign-in is not set up. Please contact your administrator');
+  const { tenant, sso, subject } = federated;
+  const outcome = await linkFederatedSignIn(
+    deps,
+    {
+      tenant: { id: tenant.id, userPoolId: event.userPoolId },
+      identity: { provider: sso.provider, subject },
+      email: event.request.userAttributes.email?.toLowerCase(),
+      requestId: context.awsRequestId,
+    },
+    { licenceRequired: env.LICENCE_REQUIRED_TENANTS.includes(tenant.id) },
+  );
+  if ('refused' in outcome) {
+    logger.info('Federated sign-in refused', { tenant: tenant.id, reason: outcome.refused });
+    // Cognito shows this message to the person signing in, adding a full stop of its own.
+    throw new Error(outcome.refused.replace(/\.$/, ''));
+  }
+  logger.info('Federated identity linked', { tenant: tenant.id, user: outcome.linked.id });
+  // The person signs in as the linked login, which exists already: nothing of the event's user is created.
+  return event;
+}
