@@ -111,7 +111,9 @@ export const UserSchema = ProfileSchema.extend({
   identities: z
     .array(z.strictObject({ provider: z.string(), subject: z.string(), linkedAt: timestamp }))
     .optional()
-    .meta({ description: "Accounts at the tenant's identity provider (single sign-on) linked to the user's login." }),
+    .meta({
+      description: "Accounts at the tenant's identity provider (single sign-on) linked to the user's login.",
+    }),
   createdAt: timestamp,
   createdBy: ActorSchema,
   updatedAt: timestamp,

@@ -17,14 +17,19 @@ const providerId = (tenant: TenantConfig) =>
   idOf(poolOf(tenant).node.findChild(tenant.sso?.type === 'saml' ? 'Saml' : 'Oidc').node.defaultChild);
 const TRIGGER_NAMES = Object.keys(TRIGGERS) as TriggerName[];
 const triggerId = (name: TriggerName) => idOf(built.stateful.triggers[name].function.node.defaultChild);
-/** A table of this stack by its variable (`PROFILES_TABLE`), or the raw form of anything else. */
+/** A table of this stack by its variable (`PROFILES_TABLE`), a pool as `pool:<tenant>`, or the raw form of anything else. */
 const tableMeaning = (node: unknown) => {
   const name = JSON.stringify(node);
   const table = Object.entries(built.stateful.tables.byEnvVar).find(([, t]) =>
     name.includes(idOf(t.node.defaultChild)),
   );
-  return table ? table[0] : name;
+  if (table) return table[0];
+  const pool = built.stateful.tenants.find(
+    (p) => name === JSON.stringify({ 'Fn::GetAtt': [idOf(p.userPool.node.defaultChild), 'Arn'] }),
+  );
+  return pool ? `pool:${pool.tenant.id}` : name;
 };
+const TENANT_IDS = ['acme', 'globex', 'initech'];
 
 beforeAll(() => {
   built = synthesise({ bundle: ['Gatehouse-Stateful'] });
@@ -149,7 +154,7 @@ describe('user pools', () => {
       });
     });
 
-    it('calls the custom-message, pre- and post-authentication and pre-token triggers, which it may invoke', () => {
+    it('calls the custom-message, pre-sign-up, pre- and post-authentication and pre-token triggers, which it may invoke', () => {
       const poolId = idOf(poolOf(tenant()).userPool.node.defaultChild);
       template.hasResourceProperties('AWS::Cognito::UserPool', {
         UserPoolName: `gatehouse-${tenantId}`,
@@ -157,6 +162,7 @@ describe('user pools', () => {
           CustomMessage: { 'Fn::GetAtt': [triggerId('customMessage'), 'Arn'] },
           PreAuthentication: { 'Fn::GetAtt': [triggerId('preAuthentication'), 'Arn'] },
           PostAuthentication: { 'Fn::GetAtt': [triggerId('postAuthentication'), 'Arn'] },
+          PreSignUp: { 'Fn::GetAtt': [triggerId('preSignUp'), 'Arn'] },
           PreTokenGeneration: { 'Fn::GetAtt': [triggerId('preTokenGeneration'), 'Arn'] },
         },
       });
@@ -230,11 +236,12 @@ describe('user pools', () => {
 });
 
 describe('triggers', () => {
-  it('are the four of lib/access.ts, each its own function', () => {
+  it('are the five of lib/access.ts, each its own function', () => {
     expect([...TRIGGER_NAMES].sort()).toEqual([
       'customMessage',
       'postAuthentication',
       'preAuthentication',
+      'preSignUp',
       'preTokenGeneration',
     ]);
     expect(new Set(TRIGGER_NAMES.map(triggerId)).size).toBe(TRIGGER_NAMES.length);
@@ -257,6 +264,7 @@ describe('triggers', () => {
       'LICENCE_REQUIRED_TENANTS',
       'NODE_OPTIONS',
       'PROFILES_TABLE',
+      'SSO_TENANTS',
       'TENANT_NAMES',
     ]);
     expect(JSON.parse(variables.TENANT_NAMES as string)).toEqual({
@@ -266,12 +274,45 @@ describe('triggers', () => {
     });
     // The fixture's globex sets licenceRequired; acme and initech leave it at its default, false.
     expect(JSON.parse(variables.LICENCE_REQUIRED_TENANTS as string)).toEqual(['globex']);
+    // Each tenant with single sign-on: its provider, its mode and the domains it vouches for.
+    expect(JSON.parse(variables.SSO_TENANTS as string)).toEqual({
+      acme: { provider: 'AcmeEntra', mode: 'optional', domains: ['acme.example.com'] },
+      globex: {
+        provider: 'GlobexOkta',
+        mode: 'required',
+        domains: ['globex.example.com', 'globex-utilities.example.com'],
+      },
+    });
   });
 
   it.each(
     TRIGGER_NAMES.map((name) => [name] as const),
-  )('grants %s exactly the table actions its entry in lib/access.ts names', (name) => {
-    expect(grantsOf(template, triggerId(name), tableMeaning)).toEqual(grantsNamed(TRIGGERS[name].access));
+  )('grants %s exactly the table and Cognito actions its entry in lib/access.ts names, Cognito on the tenants’ pools only', (name) => {
+    expect(grantsOf(template, triggerId(name), tableMeaning)).toEqual(
+      grantsNamed(TRIGGERS[name].access, TENANT_IDS).sort(),
+    );
+  });
+
+  it('lets only pre-sign-up act in Cognito: create a login, read it back, link an identity to it', () => {
+    const cognito = (name: TriggerName) =>
+      grantsOf(template, triggerId(name), tableMeaning).filter((g) => g.startsWith('cognito-idp:'));
+    expect(cognito('preSignUp')).toEqual(
+      ['AdminCreateUser', 'AdminGetUser', 'AdminLinkProviderForUser']
+        .flatMap((action) => TENANT_IDS.map((id) => `cognito-idp:${action}@pool:${id}`))
+        .sort(),
+    );
+    for (const name of TRIGGER_NAMES.filter((n) => n !== 'preSignUp')) expect(cognito(name)).toEqual([]);
+  });
+
+  it('grants the pools in a policy the trigger does not wait for, so pool and trigger form no cycle', () => {
+    const fn = template.findResources('AWS::Lambda::Function')[triggerId('preSignUp')];
+    const waitsFor = [fn?.DependsOn ?? []].flat() as string[];
+    const policies = template.findResources('AWS::IAM::Policy');
+    const poolPolicies = Object.entries(policies)
+      .filter(([, p]) => JSON.stringify(p).includes('cognito-idp:AdminLinkProviderForUser'))
+      .map(([id]) => id);
+    expect(poolPolicies).toHaveLength(1);
+    expect(waitsFor).not.toContain(poolPolicies[0]);
   });
 
   it('lets pre-authentication read the profile only, and pre-token generation also read the role catalogue and seed it', () => {
