@@ -13,6 +13,7 @@ import { startLocalCognito } from './cognito.ts';
 import { demoTenant } from './demo.ts';
 import { ensureTables, localDynamoClient, startLocalDynamo } from './dynamodb.ts';
 import { startLambdaInvokeServer } from './lambda-invoke.ts';
+import { startLocalApp } from './local-app.ts';
 import { seedAdmin } from './seed.ts';
 import { startLocalSes } from './ses.ts';
 
@@ -28,8 +29,12 @@ export interface Environment {
     userPoolId: string;
     clientId: string;
     issuer: string;
+    /** The tenant's login page: what a person opens to sign in (the welcome mail links to it), landing in the local app. */
+    loginUrl: string;
     admin: { email: string; password: string };
   }[];
+  /** The local application signed-in people land in. */
+  appUrl: string;
   tables: Record<string, string>;
   /** The environment the functions run with here: to run a function (the reconciler, a test) against this backend. */
   functionEnvironment: Record<string, string>;
@@ -41,7 +46,7 @@ export interface StartOptions {
   /** Wipe dataDir first. */
   reset?: boolean;
   /** Fixed ports; 0 or absent picks a free one. */
-  ports?: Partial<Record<'api' | 'dynamodb' | 'cognito' | 'ses' | 'lambda', number>>;
+  ports?: Partial<Record<'api' | 'dynamodb' | 'cognito' | 'ses' | 'lambda' | 'app', number>>;
   tenantsFile?: string | URL;
 }
 
@@ -96,6 +101,10 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     );
     stops.push(lambda.stop);
 
+    // Started before Cognito, so its callback URLs can be registered on the app clients.
+    const app = await startLocalApp(ports.app);
+    stops.push(app.stop);
+
     const cognito = await startLocalCognito({
       dataDir: join(options.dataDir, 'cognito'),
       port: ports.cognito,
@@ -106,6 +115,9 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
         userPoolId: t.userPoolId,
         clientId: t.clientId,
         passwordPolicy: t.config.passwordPolicy,
+        // The tenant's own applications, as deployed, plus the local one.
+        callbackUrls: [...(t.config.appClient?.callbackUrls ?? []), app.callbackUrl(t.config.id)],
+        logoutUrls: [...(t.config.appClient?.logoutUrls ?? []), app.signedOutUrl(t.config.id)],
       })),
       lambdaEndpoint: lambda.url,
       triggers: TRIGGERS,
@@ -129,6 +141,26 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       },
     });
     stops.push(cognito.stop);
+    app.setTenants(
+      tenants.map((t) => ({
+        id: t.config.id,
+        name: t.config.name,
+        clientId: t.clientId,
+        cognitoUrl: cognito.url,
+      })),
+    );
+    const loginUrls = Object.fromEntries(
+      tenants.map((t) => {
+        const url = new URL('/login', cognito.url);
+        url.search = new URLSearchParams({
+          client_id: t.clientId,
+          response_type: 'code',
+          scope: 'openid email profile',
+          redirect_uri: app.callbackUrl(t.config.id),
+        }).toString();
+        return [t.config.id, url.toString()];
+      }),
+    );
 
     const entries: TenantEntry[] = tenants.map((t) => ({
       id: t.config.id,
@@ -154,6 +186,8 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       [HISTORY_TABLE.envVar]: tables[HISTORY_TABLE.envVar] as string,
       TENANTS: JSON.stringify(entries),
       TENANT_NAMES: JSON.stringify(Object.fromEntries(tenants.map((t) => [t.config.id, t.config.name]))),
+      // Offline, every mail links to the local login page, whatever application a tenant configures.
+      SIGN_IN_URLS: JSON.stringify(loginUrls),
       LICENCE_REQUIRED_TENANTS: JSON.stringify(
         tenants.filter((t) => t.config.licenceRequired).map((t) => t.config.id),
       ),
@@ -204,8 +238,10 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
           userPoolId: t.userPoolId,
           clientId: t.clientId,
           issuer: entries[i]?.issuer as string,
+          loginUrl: loginUrls[t.config.id] as string,
           admin: { email: t.admin.email, password: t.admin.password },
         })),
+        appUrl: app.url,
         tables,
         functionEnvironment,
       },

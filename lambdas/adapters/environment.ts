@@ -65,6 +65,11 @@ export const TriggerEnvironmentSchema = z.object({
       }),
     ),
   ).default({}),
+  /**
+   * Where each tenant's people sign in (its application's `signInUrl`, else its managed login page), for the links
+   * in the welcome and reset mails. A tenant not named here gets mails without a link.
+   */
+  SIGN_IN_URLS: json(z.record(z.string().min(1), z.url())).default({}),
 });
 export type TriggerEnvironment = z.infer<typeof TriggerEnvironmentSchema>;
 
