@@ -34,7 +34,8 @@ export async function startLocalDynamo(options: { dataDir?: string; port?: numbe
   process.once('exit', () => java.kill('SIGKILL'));
   const client = localDynamoClient(endpoint);
   try {
-    await waitFor('DynamoDB Local', () => client.send(new ListTablesCommand({})));
+    // Java starts in a few seconds on an idle machine, but took over 20 on a busy 2-core one (CI runs there too).
+    await waitFor('DynamoDB Local', () => client.send(new ListTablesCommand({})), 90_000);
   } catch (error) {
     await stop();
     throw error;

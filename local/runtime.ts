@@ -12,6 +12,7 @@ import { startApiServer } from './api-server.ts';
 import { startLocalCognito } from './cognito.ts';
 import { demoTenant } from './demo.ts';
 import { ensureTables, localDynamoClient, startLocalDynamo } from './dynamodb.ts';
+import { startLocalIdentityProvider } from './identity-provider.ts';
 import { startLambdaInvokeServer } from './lambda-invoke.ts';
 import { startLocalApp } from './local-app.ts';
 import { seedAdmin } from './seed.ts';
@@ -32,6 +33,11 @@ export interface Environment {
     /** The tenant's login page: what a person opens to sign in (the welcome mail links to it), landing in the local app. */
     loginUrl: string;
     admin: { email: string; password: string };
+    /**
+     * The tenant's identity provider offline (single sign-on): its name on the login page, its issuer, the email
+     * domain it signs in and the one password it takes for everyone of that domain.
+     */
+    sso?: { name: string; issuer: string; domain: string; password: string };
   }[];
   /** The local application signed-in people land in. */
   appUrl: string;
@@ -60,8 +66,14 @@ const TRIGGERS = {
   CustomMessage: 'custom-message',
   PreAuthentication: 'pre-authentication',
   PostAuthentication: 'post-authentication',
+  PreSignUp: 'pre-sign-up',
   PreTokenGeneration: 'pre-token-generation',
 } as const;
+
+/** What the offline identity providers take from everyone of their domain, as development providers do. */
+export const OFFLINE_SSO_PASSWORD = 'Offline-SSO-Password-1';
+/** The client Cognito federates as at each offline identity provider. */
+const SSO_CLIENT = { clientId: 'gatehouse-cognito', clientSecret: 'offline-client-secret' } as const;
 
 export async function startGatehouse(options: StartOptions): Promise<Gatehouse> {
   if (options.reset) rmSync(options.dataDir, { recursive: true, force: true });
@@ -105,6 +117,28 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     const app = await startLocalApp(ports.app);
     stops.push(app.stop);
 
+    // Each tenant's OIDC provider stands in offline for its company's; Cognito federates with it. Its redirect URI
+    // is Cognito's, known once Cognito listens: the provider reads it at its first request.
+    let cognitoUrl = '';
+    const providers = new Map<string, { name: string; issuer: string; domain: string }>();
+    for (const t of tenants) {
+      const sso = t.config.sso;
+      if (sso?.type !== 'oidc') continue; // SAML providers are not run offline
+      const domain = sso.domains[0] ?? `${t.config.id}.example.com`;
+      const idp = await startLocalIdentityProvider({
+        name: sso.name,
+        domain,
+        password: OFFLINE_SSO_PASSWORD,
+        client: { ...SSO_CLIENT, redirectUris: () => [`${cognitoUrl}/oauth2/idpresponse`] },
+      });
+      stops.push(idp.stop);
+      providers.set(t.config.id, { name: sso.name, issuer: idp.issuer, domain });
+    }
+
+    const ssoOf = (tenantId: string) => {
+      const p = providers.get(tenantId);
+      return p ? { sso: { name: p.name, issuer: p.issuer, ...SSO_CLIENT } } : {};
+    };
     const cognito = await startLocalCognito({
       dataDir: join(options.dataDir, 'cognito'),
       port: ports.cognito,
@@ -118,6 +152,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
         // The tenant's own applications, as deployed, plus the local one.
         callbackUrls: [...(t.config.appClient?.callbackUrls ?? []), app.callbackUrl(t.config.id)],
         logoutUrls: [...(t.config.appClient?.logoutUrls ?? []), app.signedOutUrl(t.config.id)],
+        ...ssoOf(t.config.id),
       })),
       lambdaEndpoint: lambda.url,
       triggers: TRIGGERS,
@@ -141,6 +176,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       },
     });
     stops.push(cognito.stop);
+    cognitoUrl = cognito.url;
     app.setTenants(
       tenants.map((t) => ({
         id: t.config.id,
@@ -191,6 +227,20 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       LICENCE_REQUIRED_TENANTS: JSON.stringify(
         tenants.filter((t) => t.config.licenceRequired).map((t) => t.config.id),
       ),
+      SSO_TENANTS: JSON.stringify(
+        Object.fromEntries(
+          tenants.flatMap((t) =>
+            t.config.sso
+              ? [
+                  [
+                    t.config.id,
+                    { provider: t.config.sso.name, mode: t.config.sso.mode, domains: t.config.sso.domains },
+                  ],
+                ]
+              : [],
+          ),
+        ),
+      ),
     };
     Object.assign(process.env, functionEnvironment);
 
@@ -240,6 +290,14 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
           issuer: entries[i]?.issuer as string,
           loginUrl: loginUrls[t.config.id] as string,
           admin: { email: t.admin.email, password: t.admin.password },
+          ...(providers.has(t.config.id)
+            ? {
+                sso: {
+                  ...(providers.get(t.config.id) as { name: string; issuer: string; domain: string }),
+                  password: OFFLINE_SSO_PASSWORD,
+                },
+              }
+            : {}),
         })),
         appUrl: app.url,
         tables,
