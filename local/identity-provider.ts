@@ -1,6 +1,6 @@
 // An offline OpenID Provider (npm oidc-provider, OpenID-certified) standing in for a tenant's company identity
 // provider: it signs in any email of its domain with one documented password, as development providers do.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Provider, { type Configuration } from 'oidc-provider';
 import { escapeHtml, readForm } from './cognito/hosted/http.ts';
@@ -45,7 +45,16 @@ export async function startLocalIdentityProvider(
   const issuer = await listenOnLoopback(server, options.port ?? 0);
   const people = new Map<string, string>(); // subject → email, for the claims of who signed in
 
+  // Its own signing key, made for this run: the package's built-in key is for quick starts only.
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signingKey = {
+    ...privateKey.export({ format: 'jwk' }),
+    kid: randomBytes(8).toString('hex'),
+    use: 'sig',
+    alg: 'RS256',
+  };
   const configuration = (): Configuration => ({
+    jwks: { keys: [signingKey] },
     clients: [
       {
         client_id: options.client.clientId,
