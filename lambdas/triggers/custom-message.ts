@@ -1,6 +1,23 @@
 // Cognito CustomMessage: the tenant-worded welcome and password-reset mails.
 import type { CustomMessageTriggerEvent } from 'aws-lambda';
+import { logger } from '#adapters/logger.ts';
+import { ManagedLoginLinks } from '#adapters/managed-login-link.ts';
+import { cognito } from '#adapters/wiring.ts';
 import { env, tenantOf } from './trigger-runtime.ts';
+
+const managedLogin = new ManagedLoginLinks({ client: cognito, region: process.env.AWS_REGION ?? '' });
+
+/** The tenant's application when configured, else its managed login page; a mail without a link rather than none. */
+async function signInUrlOf(tenantId: string, userPoolId: string): Promise<string | undefined> {
+  const configured = env.SIGN_IN_URLS[tenantId];
+  if (configured) return configured;
+  try {
+    return await managedLogin.signInUrl(userPoolId);
+  } catch (error) {
+    logger.warn('No sign-in link for the mail', { tenant: tenantId, error: String(error) });
+    return undefined;
+  }
+}
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -10,7 +27,11 @@ export async function handler(event: CustomMessageTriggerEvent) {
   const name = escapeHtml(tenant.name);
   const response = event.response;
   // Written out as well as linked: the text part of the mail keeps the address, and a person can copy it.
-  const signInUrl = env.SIGN_IN_URLS[tenant.id];
+  const signInUrl =
+    event.triggerSource === 'CustomMessage_AdminCreateUser' ||
+    event.triggerSource === 'CustomMessage_ForgotPassword'
+      ? await signInUrlOf(tenant.id, event.userPoolId)
+      : undefined;
   const link = signInUrl
     ? `<p>Sign in at <a href="${escapeHtml(signInUrl)}">${escapeHtml(signInUrl)}</a></p>`
     : '';

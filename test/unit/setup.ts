@@ -14,6 +14,8 @@ Object.assign(process.env, {
   TENANT_NAMES: JSON.stringify(Object.fromEntries(UNIT_TENANTS.map((t) => [t.id, t.name]))),
   LICENCE_REQUIRED_TENANTS: JSON.stringify(['globex']),
   SSO_TENANTS: JSON.stringify(SSO_TENANTS),
+  // globex names its application; acme's mails link to its managed login page, read from Cognito.
+  SIGN_IN_URLS: JSON.stringify({ globex: 'https://app.globex.example.com/sign-in' }),
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 });
 
