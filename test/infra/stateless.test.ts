@@ -396,6 +396,7 @@ describe('reconciler', () => {
     const repairs = [
       'ListUsers',
       'AdminDeleteUser',
+      'AdminDisableProviderForUser',
       'AdminDisableUser',
       'AdminUserGlobalSignOut',
       'AdminEnableUser',
