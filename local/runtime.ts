@@ -1,5 +1,6 @@
 // The offline runtime: emulators, tables, pools, triggers, seed and HTTP API, started and stopped as one.
-import { mkdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -241,6 +242,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
           ),
         ),
       ),
+      CURSOR_KEYS_FILE: cursorKeysFile(options.dataDir),
     };
     Object.assign(process.env, functionEnvironment);
 
@@ -309,4 +311,17 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     await stop();
     throw error;
   }
+}
+
+/**
+ * The page cursors' keys, as the deployed secret holds them: made once per data folder (so cursors survive a
+ * restart; `--reset` and each test run make new ones). Rotate by hand: move `current` to `previous`, put a new
+ * `current` (32+ characters), restart.
+ */
+function cursorKeysFile(dataDir: string): string {
+  const path = join(dataDir, 'cursor-keys.json');
+  if (!existsSync(path)) {
+    writeFileSync(path, JSON.stringify({ current: randomBytes(32).toString('base64url') }), { mode: 0o600 });
+  }
+  return path;
 }

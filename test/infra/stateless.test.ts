@@ -6,6 +6,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiEnvironmentSchema } from '#adapters/environment.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
+import { paginates } from '#http/cursors.ts';
 import { ROUTE_ACCESS, routeAccess, TRIGGERS } from '#lib/access.ts';
 import { METRIC_NAMESPACE, THROTTLING } from '#lib/stateless-stack.ts';
 import { grantsOf as grantsIn, grantsNamed, render, type Synthesised, synthesise } from './gatehouse.ts';
@@ -39,6 +40,7 @@ function meaning(node: Json): string {
     if (name.includes(statefulIdOf(pool.userPool.node.defaultChild))) return `pool:${pool.tenant.id}`;
   }
   if (name === '{"Ref":"AWS::URLSuffix"}') return 'amazonaws.com';
+  if (name.includes(idOf(built.stateless.cursorKeys.node.defaultChild))) return 'cursor-keys';
   return name;
 }
 
@@ -143,9 +145,16 @@ describe('function environment', () => {
         }),
       ]),
     );
+    // The cursor keys' secret only where cursors are sealed; the offline key file never.
+    const { CURSOR_KEYS_SECRET: _s, CURSOR_KEYS_FILE: _f, ...always } = ApiEnvironmentSchema.shape;
     expect(Object.keys(seen).sort()).toEqual(
-      [...Object.keys(ApiEnvironmentSchema.shape), 'NODE_OPTIONS'].sort(),
+      [
+        ...Object.keys(always),
+        'NODE_OPTIONS',
+        ...(paginates(ROUTES[id]) ? ['CURSOR_KEYS_SECRET'] : []),
+      ].sort(),
     );
+    if (paginates(ROUTES[id])) expect(seen.CURSOR_KEYS_SECRET).toBe('cursor-keys');
     const env = ApiEnvironmentSchema.parse(seen);
     expect(env.TENANTS).toEqual(
       built.config.tenants.map((t) => ({
@@ -193,7 +202,12 @@ describe('least privilege', () => {
       (t) =>
         `arn:aws:ses:${built.config.region}:{"Ref":"AWS::AccountId"}:identity/${t.sesVerifiedDomain ?? t.mailFrom}`,
     );
-    expect(grantsOf(functionId(id))).toEqual(grantsNamed(access[id], tenantIds, senders));
+    const cursorKeys = paginates(ROUTES[id])
+      ? ['secretsmanager:DescribeSecret@cursor-keys', 'secretsmanager:GetSecretValue@cursor-keys']
+      : [];
+    expect(grantsOf(functionId(id))).toEqual(
+      [...grantsNamed(access[id], tenantIds, senders), ...cursorKeys].sort(),
+    );
   });
 
   it('lets a read route write nothing but the role-catalogue seed: PutItem on the profiles table', () => {
