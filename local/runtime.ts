@@ -17,9 +17,10 @@ import {
 } from '#config/tenants.ts';
 import { apiDocsRoutes } from './api-docs.ts';
 import { startApiServer } from './api-server.ts';
-import { startLocalCognito } from './cognito.ts';
+import { type LocalPool, startLocalCognito } from './cognito.ts';
 import { type DemoTenant, demoTenant } from './demo.ts';
 import { ensureTables, localDynamoClient, startLocalDynamo } from './dynamodb.ts';
+import { startLocalIdentityProvider } from './identity-provider.ts';
 import { startLambdaInvokeServer } from './lambda-invoke.ts';
 import { type LocalApp, startLocalApp } from './local-app.ts';
 import { seedAdmin } from './seed.ts';
@@ -42,6 +43,11 @@ export interface Environment {
     /** The tenant's login page: what a person opens to sign in (the welcome mail links to it), landing in the local app. */
     loginUrl: string;
     admin: { email: string; password: string };
+    /**
+     * The tenant's identity provider offline (single sign-on): its name on the login page, its issuer, the email
+     * domain it signs in and the one password it takes for everyone of that domain.
+     */
+    sso?: { name: string; issuer: string; domain: string; password: string };
   }[];
   /** The local application signed-in people land in. */
   appUrl: string;
@@ -76,8 +82,14 @@ const TRIGGERS = {
   CustomMessage: 'custom-message',
   PreAuthentication: 'pre-authentication',
   PostAuthentication: 'post-authentication',
+  PreSignUp: 'pre-sign-up',
   PreTokenGeneration: 'pre-token-generation',
 } as const;
+
+/** What the offline identity providers take from everyone of their domain, as development providers do. */
+export const OFFLINE_SSO_PASSWORD = 'Offline-SSO-Password-1';
+/** The client Cognito federates as at each offline identity provider. */
+const SSO_CLIENT = { clientId: 'gatehouse-cognito', clientSecret: 'offline-client-secret' } as const;
 
 export async function startGatehouse(options: StartOptions): Promise<Gatehouse> {
   if (options.reset) rmSync(options.dataDir, { recursive: true, force: true });
@@ -122,11 +134,33 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     const app = await startLocalApp(ports.app);
     stops.push(app.stop);
 
+    // Each tenant's OIDC provider stands in offline for its company's; Cognito federates with it. Its redirect URI
+    // is Cognito's, known once Cognito listens: the provider reads it at its first request.
+    let cognitoUrl = '';
+    const providers = new Map<string, { name: string; issuer: string; domain: string }>();
+    for (const t of tenants) {
+      const sso = t.config.sso;
+      if (sso?.type !== 'oidc') continue; // SAML providers are not run offline
+      const domain = sso.domains[0] ?? `${t.config.id}.example.com`;
+      const idp = await startLocalIdentityProvider({
+        name: sso.name,
+        domain,
+        password: OFFLINE_SSO_PASSWORD,
+        client: { ...SSO_CLIENT, redirectUris: () => [`${cognitoUrl}/oauth2/idpresponse`] },
+      });
+      stops.push(idp.stop);
+      providers.set(t.config.id, { name: sso.name, issuer: idp.issuer, domain });
+    }
+
+    const ssoOf = (tenantId: string) => {
+      const p = providers.get(tenantId);
+      return p ? { sso: { name: p.name, issuer: p.issuer, ...SSO_CLIENT } } : {};
+    };
     const cognito = await startLocalCognito({
       dataDir: join(options.dataDir, 'cognito'),
       port: ports.cognito,
       region: config.region,
-      pools: tenants.map((t) => localPool(t, app)),
+      pools: tenants.map((t) => localPool(t, app, ssoOf(t.config.id))),
       lambdaEndpoint: lambda.url,
       triggers: TRIGGERS,
       // Cognito's mails (welcome, reset codes) go out through SES, as a pool configured with an SES sender does.
@@ -149,6 +183,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       },
     });
     stops.push(cognito.stop);
+    cognitoUrl = cognito.url;
     /** The local app signs in to every tenant, those added while running included. */
     const refreshApp = () =>
       app.setTenants(
@@ -204,7 +239,8 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     const described: Environment['tenants'] = [];
     /** A tenant's pool (already made for those configured at start), its registry record and its admin. */
     const provision = async (tenant: DemoTenant) => {
-      await cognito.addPool(localPool(tenant, app));
+      // A tenant added while running gets no offline identity provider: its people sign in by password.
+      await cognito.addPool(localPool(tenant, app, ssoOf(tenant.config.id)));
       refreshApp();
       const issuer = cognito.issuer(tenant.userPoolId);
       const loginUrl = loginUrlOf(tenant);
@@ -223,6 +259,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
         },
         tenant,
       );
+      const provider = providers.get(tenant.config.id);
       const entry = {
         id: tenant.config.id,
         name: tenant.config.name,
@@ -231,6 +268,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
         issuer,
         loginUrl,
         admin: { email: tenant.admin.email, password: tenant.admin.password },
+        ...(provider ? { sso: { ...provider, password: OFFLINE_SSO_PASSWORD } } : {}),
       };
       described.push(entry);
       return entry;
@@ -294,7 +332,11 @@ function cursorKeysFile(dataDir: string): string {
 }
 
 /** A tenant's offline pool: its own applications' callback and sign-out URLs, as deployed, plus the local app's. */
-function localPool(tenant: DemoTenant, app: Pick<LocalApp, 'callbackUrl' | 'signedOutUrl'>) {
+function localPool(
+  tenant: DemoTenant,
+  app: Pick<LocalApp, 'callbackUrl' | 'signedOutUrl'>,
+  sso: { sso?: LocalPool['sso'] },
+): LocalPool {
   return {
     tenantId: tenant.config.id,
     name: tenant.config.name,
@@ -303,6 +345,7 @@ function localPool(tenant: DemoTenant, app: Pick<LocalApp, 'callbackUrl' | 'sign
     passwordPolicy: tenant.config.passwordPolicy,
     callbackUrls: [...(tenant.config.appClient?.callbackUrls ?? []), app.callbackUrl(tenant.config.id)],
     logoutUrls: [...(tenant.config.appClient?.logoutUrls ?? []), app.signedOutUrl(tenant.config.id)],
+    ...sso,
   };
 }
 
