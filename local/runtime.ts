@@ -343,6 +343,7 @@ function localPool(
     userPoolId: tenant.userPoolId,
     clientId: tenant.clientId,
     passwordPolicy: tenant.config.passwordPolicy,
+    mfa: tenant.config.mfa,
     callbackUrls: [...(tenant.config.appClient?.callbackUrls ?? []), app.callbackUrl(tenant.config.id)],
     logoutUrls: [...(tenant.config.appClient?.logoutUrls ?? []), app.signedOutUrl(tenant.config.id)],
     ...sso,
