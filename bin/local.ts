@@ -66,6 +66,9 @@ Add or retire tenants: npm run tenants -- list | add <file> | retire <id>
 Each tenant's login page (the welcome mail links to it; you land in the local app, ${env.appUrl}):
 ${env.tenants.map((t) => `  ${t.id.padEnd(8)} ${t.loginUrl}`).join('\n')}
 
+Single sign-on (the login page's "Sign in with …"): any email of the domain, with the provider's one password:
+${env.tenants.flatMap((t) => (t.sso ? [`  ${t.id.padEnd(8)} ${t.sso.name}: *@${t.sso.domain} / ${t.sso.password}   (${t.sso.issuer})`] : [])).join('\n')}
+
 Sign in and call the API:
   TOKEN=$(npm run --silent token -- ${first?.id ?? 'acme'})
   curl -H "Authorization: Bearer $TOKEN" ${env.apiUrl}/me

@@ -25,23 +25,45 @@ const DomainPrefixSchema = z
 /** An identity provider name as Cognito takes it (also what `identity_provider=` names on the login page). */
 const ProviderNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,30}[A-Za-z0-9]$/);
 
+/** An email domain, as people's addresses end after the @: lower-case. */
+const EmailDomainSchema = z
+  .string()
+  .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case domain name');
+
+/** What every provider states: how it relates to passwords, and whose addresses it vouches for. */
+const SsoCommon = {
+  name: ProviderNameSchema,
+  /**
+   * `optional`: password or provider; `required`: people whose email is of `domains` must sign in with the
+   * provider (their password is refused). Default `optional`.
+   */
+  mode: z.enum(['optional', 'required']).default('optional'),
+  /** The email domains whose people the provider signs in; `required` needs at least one. */
+  domains: z.array(EmailDomainSchema).max(20).default([]),
+};
+
 /** The tenant's own OIDC or SAML identity provider, for single sign-on. */
-export const SsoConfigSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('oidc'),
-    name: ProviderNameSchema,
-    issuerUrl: z.url(),
-    clientId: z.string().min(1),
-    /** Name or ARN of the Secrets Manager secret holding the client secret: never the secret itself. */
-    clientSecretName: z.string().min(1),
-    scopes: z.array(z.string().min(1)).optional(),
-  }),
-  z.strictObject({
-    type: z.literal('saml'),
-    name: ProviderNameSchema,
-    metadataUrl: z.url(),
-  }),
-]);
+export const SsoConfigSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('oidc'),
+      ...SsoCommon,
+      issuerUrl: z.url(),
+      clientId: z.string().min(1),
+      /** Name or ARN of the Secrets Manager secret holding the client secret: never the secret itself. */
+      clientSecretName: z.string().min(1),
+      scopes: z.array(z.string().min(1)).optional(),
+    }),
+    z.strictObject({
+      type: z.literal('saml'),
+      ...SsoCommon,
+      metadataUrl: z.url(),
+    }),
+  ])
+  .refine((sso) => sso.mode === 'optional' || sso.domains.length > 0, {
+    message: 'a required provider names the email domains it is required for',
+    path: ['domains'],
+  });
 export type SsoConfig = z.infer<typeof SsoConfigSchema>;
 
 export const TenantConfigSchema = z.strictObject({
@@ -110,7 +132,7 @@ export function registryRecord(
   pool: PoolIdentity,
   signInUrl: string | undefined = tenant.signInUrl,
 ): TenantRecordInput {
-  const { features, organisation, licences, licenceRequired } = tenant;
+  const { features, organisation, licences, licenceRequired, sso } = tenant;
   return {
     id: tenant.id,
     name: tenant.name,
@@ -126,6 +148,7 @@ export function registryRecord(
     ...(Object.keys(licences).length > 0 ? { licences } : {}),
     ...(licenceRequired ? { licenceRequired } : {}),
     ...(signInUrl ? { signInUrl } : {}),
+    ...(sso ? { sso: { provider: sso.name, mode: sso.mode, domains: sso.domains } } : {}),
   };
 }
 

@@ -24,6 +24,8 @@ export type CognitoAction =
   | 'AdminResetUserPassword'
   | 'AdminSetUserPassword'
   | 'AdminUpdateUserAttributes'
+  | 'AdminLinkProviderForUser'
+  | 'AdminDisableProviderForUser'
   | 'ListUsers';
 
 /** SES actions, as IAM names them without the `ses:` prefix. */
@@ -46,10 +48,11 @@ export interface FunctionAccess {
 }
 
 /**
- * A trigger has no Cognito actions: its pools refer to it, so a grant on them from its role would be a
- * dependency cycle (pool → function → role policy → pool).
+ * A trigger's Cognito actions apply to the pools that invoke it, granted in a policy of their own (see
+ * GatehouseFunction.allowOnInvokingPools): its pools refer to it, so a grant in its role's default policy would
+ * be a dependency cycle (pool → function → role policy → pool).
  */
-export type TriggerAccess = Omit<FunctionAccess, 'cognito' | 'ses'>;
+export type TriggerAccess = Omit<FunctionAccess, 'ses'>;
 
 // Every route reads the caller's current profile to authorise the request (DESIGN rule 2), and the tenant's
 // role catalogue (Query), seeding it with the built-in roles on first use (PutItem).
@@ -88,8 +91,9 @@ export const ROUTE_ACCESS = {
   archiveUser: { tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY }, cognito: TAKE_AWAY },
   restoreUser: { tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY } },
   deleteUser: {
+    // The login's identity-provider links go first, then the login.
     tables: { PROFILES_TABLE: [...AUTHORISE, 'DeleteItem', 'UpdateItem'], HISTORY_TABLE: HISTORY },
-    cognito: ['AdminDeleteUser'],
+    cognito: ['AdminDisableProviderForUser', 'AdminDeleteUser'],
   },
   resetPassword: {
     // An invited user gets a fresh invitation (AdminCreateUser RESEND); an active one Cognito's reset code.
@@ -159,6 +163,23 @@ export const TRIGGERS = {
     entry: 'lambdas/triggers/pre-authentication.ts',
     access: { tables: { PROFILES_TABLE: ['GetItem'], TENANTS_TABLE: ['GetItem'] } },
   },
+  /**
+   * Links a first sign-in through the tenant's identity provider to the profile with that email: reads the
+   * email claim and the profile, creates the login when the profile has none (an earlier attempt's is read
+   * back and adopted), links the identity to it, and writes the profile with its history entry. Finds its
+   * tenant in the registry by the event's pool (its issuer).
+   */
+  preSignUp: {
+    entry: 'lambdas/triggers/pre-sign-up.ts',
+    access: {
+      tables: {
+        PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'],
+        HISTORY_TABLE: ['PutItem'],
+        TENANTS_TABLE: ['GetItem'],
+      },
+      cognito: ['AdminCreateUser', 'AdminGetUser', 'AdminLinkProviderForUser'],
+    },
+  },
   /** Puts tenant, user, roles and permissions into the ID token: reads the profile and the role catalogue. */
   preTokenGeneration: {
     entry: 'lambdas/triggers/pre-token-generation.ts',
@@ -186,9 +207,15 @@ export const JOBS = {
         HISTORY_TABLE: HISTORY,
         TENANTS_TABLE: ['Scan'],
       },
-      // Lists each pool's logins, then deletes an orphan, disables (and signs out) or enables a login, or
-      // sets its email back to the profile's.
-      cognito: ['ListUsers', 'AdminDeleteUser', ...TAKE_AWAY, 'AdminUpdateUserAttributes'],
+      // Lists each pool's logins, then deletes an orphan (its identity-provider links first), disables (and
+      // signs out) or enables a login, or sets its email back to the profile's.
+      cognito: [
+        'ListUsers',
+        'AdminDisableProviderForUser',
+        'AdminDeleteUser',
+        ...TAKE_AWAY,
+        'AdminUpdateUserAttributes',
+      ],
     },
   },
 } as const satisfies Record<string, { entry: string; access: FunctionAccess }>;

@@ -64,6 +64,10 @@ export class GatehouseStatefulStack extends Stack {
         'preAuthentication',
         'Gatehouse Cognito trigger: refuses users who may not sign in',
       ),
+      preSignUp: trigger(
+        'preSignUp',
+        'Gatehouse Cognito trigger: links first sign-ins through the identity provider to profiles',
+      ),
       preTokenGeneration: trigger(
         'preTokenGeneration',
         'Gatehouse Cognito trigger: roles and permissions into tokens',

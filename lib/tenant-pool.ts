@@ -73,11 +73,13 @@ export class TenantPool extends Construct {
       signInCaseSensitive: false,
       selfSignUpEnabled: false,
       standardAttributes: { email: { required: true, mutable: true } },
-      // Set once by Gatehouse when it creates the login; the triggers and the API trust them because no app
-      // client may write them (see the client's writeAttributes) and they cannot change.
+      // Set once by Gatehouse when it creates the login, and never changed by it; the triggers and the API trust
+      // them because no app client may write them (see the client's writeAttributes), and they prove them by the
+      // login's sub. Mutable only because Cognito links an identity-provider account (AdminLinkProviderForUser,
+      // single sign-on) to no user that holds an immutable custom attribute.
       customAttributes: {
-        tenantId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
-        userId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
+        tenantId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+        userId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
       },
       passwordPolicy: {
         minLength: tenant.passwordPolicy.minimumLength,
@@ -110,6 +112,7 @@ export class TenantPool extends Construct {
       customMessage: triggers.customMessage,
       postAuthentication: triggers.postAuthentication,
       preAuthentication: triggers.preAuthentication,
+      preSignUp: triggers.preSignUp,
       preTokenGeneration: triggers.preTokenGeneration,
     };
 

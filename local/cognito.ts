@@ -24,7 +24,9 @@ import { TriggersService } from 'cognito-local/lib/services/triggers/triggers.js
 import { type UserPool, UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService.js';
 import { pino } from 'pino';
 import { withAwsParity } from './cognito/aws-parity.ts';
+import { Federation } from './cognito/federation.ts';
 import { type HostedLogin, hostedLogin, type IdentityProviderStep } from './cognito/hosted/index.ts';
+import { IdentityLinks } from './cognito/identity-links.ts';
 import { MailMessages } from './cognito/messages.ts';
 import type { PasswordPolicy } from './cognito/password-policy.ts';
 import { TokenLedger } from './cognito/tokens.ts';
@@ -44,6 +46,8 @@ export interface LocalPool {
   /** Where the hosted login may send people back after sign-in and sign-out: exact URLs, as Cognito matches them. */
   callbackUrls?: string[];
   logoutUrls?: string[];
+  /** The pool's OIDC identity provider (single sign-on), offered on the login page as `Sign in with <name>`. */
+  sso?: { name: string; issuer: string; clientId: string; clientSecret: string };
 }
 
 export interface LocalMail {
@@ -63,6 +67,7 @@ export type LocalTrigger =
   | 'CustomMessage'
   | 'PreAuthentication'
   | 'PostAuthentication'
+  | 'PreSignUp'
   | 'PreTokenGeneration'
   | 'PostConfirmation';
 
@@ -150,12 +155,34 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   };
   // cognito-local's types name its own pino (v7); the project's pino 10 logger has the methods it calls.
   const serverLogger = logger as unknown as Parameters<typeof createServer>[1];
-  const router = withAwsParity(Router(services), { ...services, triggers, ledger });
+  const ssoOf = (userPoolId: string) => opts.pools.find((p) => p.userPoolId === userPoolId)?.sso;
+  const identityLinks = new IdentityLinks(
+    (userPoolId) => {
+      const sso = ssoOf(userPoolId);
+      return sso ? { [sso.name]: 'OIDC' } : {};
+    },
+    () => clock.get(),
+  );
+  const router = withAwsParity(Router(services), { ...services, triggers, ledger, identityLinks });
   const app = createServer(router, serverLogger, config.ServerConfig, services).application as (
     req: IncomingMessage,
     res: ServerResponse,
   ) => void;
 
+  // Federation with each pool's identity provider, as Cognito runs it: login page → provider → /oauth2/idpresponse.
+  const federation = new Federation(
+    {
+      ctx,
+      cognito,
+      triggers,
+      lambda,
+      tokenGenerator: services.tokenGenerator,
+      oauth: () => login.oauth,
+      now: () => clock.get().getTime(),
+      baseUrl: () => tokenConfig.IssuerDomain ?? '',
+    },
+    opts.pools.flatMap((p) => (p.sso ? [{ userPoolId: p.userPoolId, ...p.sso }] : [])),
+  );
   // The hosted login replaces cognito-local's own (unsafe, and blind to every check above): its pages call the
   // same parity-wrapped router the SDK reaches, so a sign-in on the page is a sign-in through the API.
   const login = hostedLogin(
@@ -167,15 +194,18 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
       now: () => clock.get().getTime(),
       baseUrl: () => tokenConfig.IssuerDomain ?? '',
     },
-    { identityProviders: opts.identityProviders },
+    { identityProviders: { ...federation.steps(), ...opts.identityProviders } },
   );
   const server = createHttpServer((req, res) => {
-    login.handle(req, res).then(
-      (handled) => {
-        if (!handled) app(req, res);
-      },
-      () => res.destroy(),
-    );
+    federation
+      .handle(req, res)
+      .then((handled) => handled || login.handle(req, res))
+      .then(
+        (handled) => {
+          if (!handled) app(req, res);
+        },
+        () => res.destroy(),
+      );
   });
   const url = await listenOnLoopback(server, opts.port ?? 0);
   tokenConfig.IssuerDomain = url;
@@ -241,7 +271,8 @@ function poolOptions(pool: LocalPool, region: string): UserPool {
     Name: `custom:${name}`,
     AttributeDataType: 'String',
     DeveloperOnlyAttribute: false,
-    Mutable: false,
+    // As the deployed pools: mutable, or AdminLinkProviderForUser would refuse every Gatehouse login.
+    Mutable: true,
     Required: false,
     StringAttributeConstraints: { MinLength: '1', MaxLength: '256' },
   });
@@ -291,7 +322,7 @@ function appClient(pool: LocalPool): Omit<AppClient, 'CreationDate' | 'LastModif
     AllowedOAuthFlowsUserPoolClient: true,
     AllowedOAuthFlows: ['code'],
     AllowedOAuthScopes: ['openid', 'email', 'profile'],
-    SupportedIdentityProviders: ['COGNITO'],
+    SupportedIdentityProviders: ['COGNITO', ...(pool.sso ? [pool.sso.name] : [])],
     CallbackURLs: pool.callbackUrls ?? [],
     LogoutURLs: pool.logoutUrls ?? [],
     // AWS's defaults for a new app client.

@@ -17,10 +17,11 @@ import {
 } from '#config/tenants.ts';
 import { apiDocsRoutes } from './api-docs.ts';
 import { startApiServer } from './api-server.ts';
-import { startLocalCognito } from './cognito.ts';
+import { type LocalPool, startLocalCognito } from './cognito.ts';
 import { type ConsoleServer, startConsoleServer } from './console-server.ts';
 import { type DemoTenant, demoTenant } from './demo.ts';
 import { ensureTables, localDynamoClient, startLocalDynamo } from './dynamodb.ts';
+import { startLocalIdentityProvider } from './identity-provider.ts';
 import { startLambdaInvokeServer } from './lambda-invoke.ts';
 import { type LocalApp, startLocalApp } from './local-app.ts';
 import { seedAdmin } from './seed.ts';
@@ -45,6 +46,11 @@ export interface Environment {
     /** The tenant's login page: what a person opens to sign in (the welcome mail links to it), landing in the local app. */
     loginUrl: string;
     admin: { email: string; password: string };
+    /**
+     * The tenant's identity provider offline (single sign-on): its name on the login page, its issuer, the email
+     * domain it signs in and the one password it takes for everyone of that domain.
+     */
+    sso?: { name: string; issuer: string; domain: string; password: string };
   }[];
   /** The local application signed-in people land in. */
   appUrl: string;
@@ -81,8 +87,14 @@ const TRIGGERS = {
   CustomMessage: 'custom-message',
   PreAuthentication: 'pre-authentication',
   PostAuthentication: 'post-authentication',
+  PreSignUp: 'pre-sign-up',
   PreTokenGeneration: 'pre-token-generation',
 } as const;
+
+/** What the offline identity providers take from everyone of their domain, as development providers do. */
+export const OFFLINE_SSO_PASSWORD = 'Offline-SSO-Password-1';
+/** The client Cognito federates as at each offline identity provider. */
+const SSO_CLIENT = { clientId: 'gatehouse-cognito', clientSecret: 'offline-client-secret' } as const;
 
 export async function startGatehouse(options: StartOptions): Promise<Gatehouse> {
   if (options.reset) rmSync(options.dataDir, { recursive: true, force: true });
@@ -129,11 +141,33 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     const consoleServer = options.console ? await startConsoleServer({ port: ports.console }) : undefined;
     if (consoleServer) stops.push(consoleServer.stop);
 
+    // Each tenant's OIDC provider stands in offline for its company's; Cognito federates with it. Its redirect URI
+    // is Cognito's, known once Cognito listens: the provider reads it at its first request.
+    let cognitoUrl = '';
+    const providers = new Map<string, { name: string; issuer: string; domain: string }>();
+    for (const t of tenants) {
+      const sso = t.config.sso;
+      if (sso?.type !== 'oidc') continue; // SAML providers are not run offline
+      const domain = sso.domains[0] ?? `${t.config.id}.example.com`;
+      const idp = await startLocalIdentityProvider({
+        name: sso.name,
+        domain,
+        password: OFFLINE_SSO_PASSWORD,
+        client: { ...SSO_CLIENT, redirectUris: () => [`${cognitoUrl}/oauth2/idpresponse`] },
+      });
+      stops.push(idp.stop);
+      providers.set(t.config.id, { name: sso.name, issuer: idp.issuer, domain });
+    }
+
+    const ssoOf = (tenantId: string) => {
+      const p = providers.get(tenantId);
+      return p ? { sso: { name: p.name, issuer: p.issuer, ...SSO_CLIENT } } : {};
+    };
     const cognito = await startLocalCognito({
       dataDir: join(options.dataDir, 'cognito'),
       port: ports.cognito,
       region: config.region,
-      pools: tenants.map((t) => localPool(t, app, consoleServer)),
+      pools: tenants.map((t) => localPool(t, app, consoleServer, ssoOf(t.config.id))),
       lambdaEndpoint: lambda.url,
       triggers: TRIGGERS,
       // Cognito's mails (welcome, reset codes) go out through SES, as a pool configured with an SES sender does.
@@ -156,6 +190,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       },
     });
     stops.push(cognito.stop);
+    cognitoUrl = cognito.url;
     /** The local app signs in to every tenant, those added while running included. */
     const refreshApp = () =>
       app.setTenants(
@@ -211,7 +246,8 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     const described: Environment['tenants'] = [];
     /** A tenant's pool (already made for those configured at start), its registry record and its admin. */
     const provision = async (tenant: DemoTenant) => {
-      await cognito.addPool(localPool(tenant, app, consoleServer));
+      // A tenant added while running gets no offline identity provider: its people sign in by password.
+      await cognito.addPool(localPool(tenant, app, consoleServer, ssoOf(tenant.config.id)));
       refreshApp();
       const issuer = cognito.issuer(tenant.userPoolId);
       const loginUrl = loginUrlOf(tenant);
@@ -230,6 +266,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
         },
         tenant,
       );
+      const provider = providers.get(tenant.config.id);
       const entry = {
         id: tenant.config.id,
         name: tenant.config.name,
@@ -238,6 +275,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
         issuer,
         loginUrl,
         admin: { email: tenant.admin.email, password: tenant.admin.password },
+        ...(provider ? { sso: { ...provider, password: OFFLINE_SSO_PASSWORD } } : {}),
       };
       described.push(entry);
       return entry;
@@ -312,13 +350,14 @@ function cursorKeysFile(dataDir: string): string {
 
 /**
  * A tenant's offline pool: its own applications' callback and sign-out URLs, as deployed, plus the local app's
- * and, when it runs, the admin console's (one URL for every tenant, as in AWS).
+ * and, when it runs, the admin console's (one URL for every tenant, as in AWS); its offline identity provider.
  */
 function localPool(
   tenant: DemoTenant,
   app: Pick<LocalApp, 'callbackUrl' | 'signedOutUrl'>,
   consoleServer: Pick<ConsoleServer, 'callbackUrl' | 'signedOutUrl'> | undefined,
-) {
+  sso: { sso?: LocalPool['sso'] },
+): LocalPool {
   return {
     tenantId: tenant.config.id,
     name: tenant.config.name,
@@ -336,6 +375,7 @@ function localPool(
       app.signedOutUrl(tenant.config.id),
       ...(consoleServer ? [consoleServer.signedOutUrl] : []),
     ],
+    ...sso,
   };
 }
 

@@ -136,7 +136,18 @@ export class DynamoTenantRegistry implements TenantRegistry {
     // A miss or a failed read is not kept long: the next request asks again.
     entry.value.then(
       (tenant) => {
-        if (!tenant) entry.expires = Math.min(entry.expires, now + MISS_TTL_MS);
+        if (!tenant) {
+          entry.expires = Math.min(entry.expires, now + MISS_TTL_MS);
+          return;
+        }
+        // Both items hold the whole record: a read by id answers by issuer too, and the reverse (a trigger that
+        // met the tenant by a login's id finds it by its pool's issuer without a second read).
+        for (const other of [`id:${tenant.id}`, `iss:${tenant.issuer}`]) {
+          const held = this.cache.get(other);
+          if (other !== key && !(held && held.expires > now)) {
+            this.cache.set(other, { expires: entry.expires, value: Promise.resolve(tenant) });
+          }
+        }
       },
       () => this.cache.delete(key),
     );

@@ -64,6 +64,20 @@ export class DynamoUserStore implements UserStore {
     return Item ? toUser(Item) : undefined;
   }
 
+  async findByEmail(tenantId: string, email: string): Promise<User | undefined> {
+    // The email claim names the user who holds the address; the profile is then read (and checked) by id.
+    const { Item: claim } = await this.options.client.send(
+      new GetCommand({
+        TableName: this.options.profilesTable,
+        Key: { pk: tenantId, sk: EMAIL + email.toLowerCase() },
+        ConsistentRead: true,
+      }),
+    );
+    if (typeof claim?.userId !== 'string') return undefined;
+    const user = await this.get(tenantId, claim.userId);
+    return user?.email === email.toLowerCase() ? user : undefined;
+  }
+
   async create(tenantId: string, user: User, entry: HistoryEntry, options?: WriteOptions): Promise<void> {
     const items: Labelled[] = [
       ['profile', this.putProfile(tenantId, user, 'attribute_not_exists(pk)')],

@@ -109,6 +109,13 @@ export const UserSchema = ProfileSchema.extend({
   registeredAt: timestamp.optional(),
   lastLoginAt: timestamp.optional(),
   archivedAt: timestamp.optional(),
+  /** Accounts at the tenant's identity provider linked to the user's login by their first sign-in through it. */
+  identities: z
+    .array(z.strictObject({ provider: z.string(), subject: z.string(), linkedAt: timestamp }))
+    .optional()
+    .meta({
+      description: "Accounts at the tenant's identity provider (single sign-on) linked to the user's login.",
+    }),
   createdAt: timestamp,
   createdBy: ActorSchema,
   updatedAt: timestamp,

@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { PasswordPolicySchema } from './password-policy.ts';
 import type { TenantOrganisation } from './roles.ts';
+import type { TenantSso } from './sign-in.ts';
 import { TenantRulesSchema } from './tenant-rules.ts';
 
 export const TENANT_STATUSES = ['active', 'retired'] as const;
@@ -29,6 +30,17 @@ export const TenantRecordSchema = z.strictObject({
   mailFrom: z.email(),
   /** Where the tenant's mails send people to sign in; absent: its managed login page, read from Cognito. */
   signInUrl: z.url().optional(),
+  /**
+   * Its single sign-on, when it has an identity provider: the provider's name in its pool (a federated user's
+   * name starts with it), `required` refuses a password to people of `domains` (lower-case email domains).
+   */
+  sso: z
+    .strictObject({
+      provider: z.string().min(1),
+      mode: z.enum(['optional', 'required']),
+      domains: z.array(z.string().min(1)),
+    })
+    .optional(),
   ...TenantRulesSchema.shape,
 });
 export type TenantRecord = z.infer<typeof TenantRecordSchema>;
@@ -48,6 +60,8 @@ export interface Tenant extends TenantOrganisation {
   mailFrom: string;
   /** Where its mails send people to sign in, when not its managed login page. */
   signInUrl?: string;
+  /** Its single sign-on, when it has an identity provider. */
+  sso?: TenantSso;
   /** Seats per licence type. */
   licences: Readonly<Record<string, number>>;
   /** Sign-in is refused to users without a licence. */

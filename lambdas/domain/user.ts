@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { InvalidTransition } from './errors.ts';
 import { ADMINISTRATOR, RoleAssignmentSchema } from './roles.ts';
+import type { LinkedIdentity } from './sign-in.ts';
 import { multiLine, nameText, singleLine } from './text.ts';
 
 const text = singleLine;
@@ -118,6 +119,8 @@ export interface User extends Profile {
   status: UserStatus;
   /** The Cognito user's `sub`, once a login exists. */
   cognitoSub?: string;
+  /** Accounts at the tenant's identity provider linked to the login (single sign-on). */
+  identities?: LinkedIdentity[];
   invitedAt?: string;
   registeredAt?: string;
   lastLoginAt?: string;

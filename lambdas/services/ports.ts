@@ -16,6 +16,9 @@ export interface TenantRegistry {
   byIssuer(issuer: string): Promise<Tenant | undefined>;
 }
 
+/** What the directory needs of a tenant: its id (stamped on logins) and its user pool. */
+export type TenantPool = Pick<Tenant, 'id' | 'userPoolId'>;
+
 /**
  * An Idempotency-Key the caller holds a lease on. The final write of the operation marks it completed,
  * with the operation's result, in the same transaction as the change: so a retry either finds the change
@@ -67,6 +70,8 @@ export interface UserStore {
   /** A page of users by last name, first name: cost follows the page and the matches, not the tenant. */
   search(tenantId: string, query: UserQuery): Promise<Page<User>>;
   get(tenantId: string, userId: string): Promise<User | undefined>;
+  /** The user whose email (the login) this is, case-insensitively: one read of the email claim, one of the profile. */
+  findByEmail(tenantId: string, email: string): Promise<User | undefined>;
   /** Writes a new user, its email claim and its history entry in one transaction. Throws EmailTaken. */
   create(tenantId: string, user: User, entry: HistoryEntry, options?: WriteOptions): Promise<void>;
   /**
@@ -135,11 +140,19 @@ export interface Mailer {
   send(tenant: Tenant, to: string, message: Message): Promise<{ messageId: string }>;
 }
 
+/** An account at an identity provider, as a login carries it. */
+export interface Identity {
+  provider: string;
+  subject: string;
+}
+
 /** A Cognito login as Gatehouse sees it. */
 export interface Login {
   sub: string;
   userId?: string;
   email?: string;
+  /** Identity-provider accounts linked to the login. */
+  identities: Identity[];
   enabled: boolean;
   /** Cognito's UserStatus: FORCE_CHANGE_PASSWORD, CONFIRMED, RESET_REQUIRED… */
   status: string;
@@ -151,22 +164,32 @@ export interface Directory {
    * Creates the Cognito login; Cognito mails the welcome message with a temporary password. A login that
    * already exists for this user id (an earlier attempt's) is adopted; one of someone else is EmailTaken.
    */
-  createLogin(tenant: Tenant, user: User): Promise<{ sub: string }>;
-  getLogin(tenant: Tenant, sub: string): Promise<Login | undefined>;
+  createLogin(tenant: TenantPool, user: User): Promise<{ sub: string }>;
+  /**
+   * Creates the login without a welcome mail, for someone who signs in through the identity provider only.
+   * Adopts a login of this user id as createLogin does.
+   */
+  createSilentLogin(tenant: TenantPool, user: User): Promise<{ sub: string }>;
+  /** Links an identity-provider account, which has not signed in yet, to the login: it then signs in as it. */
+  linkIdentity(tenant: TenantPool, sub: string, identity: Identity): Promise<void>;
+  getLogin(tenant: TenantPool, sub: string): Promise<Login | undefined>;
   /** Every login of the tenant's pool. */
-  listLogins(tenant: Tenant): Promise<Login[]>;
-  enableLogin(tenant: Tenant, sub: string): Promise<void>;
+  listLogins(tenant: TenantPool): Promise<Login[]>;
+  enableLogin(tenant: TenantPool, sub: string): Promise<void>;
   /** Disables the login and revokes its sessions. */
-  disableLogin(tenant: Tenant, sub: string): Promise<void>;
-  /** Removes the login; succeeds when there is none. */
-  deleteLogin(tenant: Tenant, sub: string): Promise<void>;
+  disableLogin(tenant: TenantPool, sub: string): Promise<void>;
+  /**
+   * Removes the login, and first each linked identity (Cognito keeps a link past its login: the identity
+   * would sign in as nobody). Succeeds when there is none.
+   */
+  deleteLogin(tenant: TenantPool, sub: string, linked?: readonly Identity[]): Promise<void>;
   /** A new temporary password, mailed again, for a login that never set its own. */
-  resendInvitation(tenant: Tenant, sub: string): Promise<void>;
+  resendInvitation(tenant: TenantPool, sub: string): Promise<void>;
   /** Cognito mails a reset code; the old password no longer signs in. */
-  resetPassword(tenant: Tenant, sub: string): Promise<void>;
-  setPassword(tenant: Tenant, sub: string, password: string, permanent: boolean): Promise<void>;
+  resetPassword(tenant: TenantPool, sub: string): Promise<void>;
+  setPassword(tenant: TenantPool, sub: string, password: string, permanent: boolean): Promise<void>;
   /** Changes the sign-in email. Throws EmailTaken. */
-  changeEmail(tenant: Tenant, sub: string, email: string): Promise<void>;
+  changeEmail(tenant: TenantPool, sub: string, email: string): Promise<void>;
 }
 
 export interface RoleStore {

@@ -34,6 +34,7 @@ import {
   TEMPORARY_EXPIRED,
   USER_NOT_FOUND,
 } from './aws-errors.ts';
+import type { DisableRequest, IdentityLinks, LinkRequest } from './identity-links.ts';
 import { checkNewPassword, generateTemporaryPassword, poolPasswordPolicy } from './password-policy.ts';
 import { jwtClaims } from './tokens.ts';
 import type { AwsTriggers } from './triggers.ts';
@@ -42,11 +43,19 @@ import { type LifecycleServices, UserLifecycle } from './user-lifecycle.ts';
 export interface ParityServices extends LifecycleServices {
   cognito: CognitoService;
   triggers: AwsTriggers;
+  /** Links of identity-provider accounts to users (single sign-on). */
+  identityLinks: IdentityLinks;
   tokenGenerator: TokenGenerator;
 }
 
 /** Targets cognito-local lacks (it answers them HTTP 500 Unsupported); done here entirely. */
-const OWN_TARGETS = new Set(['AdminResetUserPassword', 'AdminUserGlobalSignOut', 'GlobalSignOut']);
+const OWN_TARGETS = new Set([
+  'AdminResetUserPassword',
+  'AdminUserGlobalSignOut',
+  'GlobalSignOut',
+  'AdminLinkProviderForUser',
+  'AdminDisableProviderForUser',
+]);
 
 /** Targets that, in the MFA_SETUP flow, name the user by the challenge's Session alone. */
 const SESSION_TARGETS = new Set(['AssociateSoftwareToken', 'VerifySoftwareToken']);
@@ -141,6 +150,10 @@ class AwsParity {
         return this.#lifecycle.adminGlobalSignOut(ctx, pool, req.Username);
       case 'GlobalSignOut':
         return this.#lifecycle.globalSignOut(ctx, pool, req.AccessToken);
+      case 'AdminLinkProviderForUser':
+        return this.services.identityLinks.link(ctx, pool, body as LinkRequest);
+      case 'AdminDisableProviderForUser':
+        return this.services.identityLinks.disable(ctx, pool, body as DisableRequest);
       case 'AdminDisableUser': {
         const res: unknown = await route(ctx, req);
         await this.#lifecycle.revokeAccessTokens(ctx, pool, req.Username);

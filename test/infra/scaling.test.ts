@@ -77,8 +77,8 @@ describe('what grows with the tenants', () => {
       Object.keys(s.templates.stateful.findResources('AWS::Lambda::Permission')).length +
       Object.keys(s.templates.stateless.findResources('AWS::Lambda::Permission')).length;
     expect(permissions(after)).toBe(permissions(before));
-    // The four triggers', and the API's per-route invoke permissions: a constant of the route table.
-    expect(Object.keys(after.templates.stateful.findResources('AWS::Lambda::Permission'))).toHaveLength(4);
+    // The five triggers', and the API's per-route invoke permissions: a constant of the route table.
+    expect(Object.keys(after.templates.stateful.findResources('AWS::Lambda::Permission'))).toHaveLength(5);
   });
 
   it('keeps every function’s environment under Lambda’s 4 KB, with the longest table names there are', () => {

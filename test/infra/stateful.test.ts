@@ -138,12 +138,12 @@ describe('user pools', () => {
       });
     });
 
-    it('holds tenantId and userId as immutable custom attributes', () => {
+    it('holds tenantId and userId as custom attributes that identity-provider links allow', () => {
       template.hasResourceProperties('AWS::Cognito::UserPool', {
         UserPoolName: `gatehouse-${tenantId}`,
         Schema: Match.arrayWith([
-          Match.objectLike({ Name: 'tenantId', AttributeDataType: 'String', Mutable: false }),
-          Match.objectLike({ Name: 'userId', AttributeDataType: 'String', Mutable: false }),
+          Match.objectLike({ Name: 'tenantId', AttributeDataType: 'String', Mutable: true }),
+          Match.objectLike({ Name: 'userId', AttributeDataType: 'String', Mutable: true }),
         ]),
       });
     });
@@ -179,6 +179,7 @@ describe('user pools', () => {
           CustomMessage: triggerArnIn('customMessage'),
           PreAuthentication: triggerArnIn('preAuthentication'),
           PostAuthentication: triggerArnIn('postAuthentication'),
+          PreSignUp: triggerArnIn('preSignUp'),
           PreTokenGeneration: triggerArnIn('preTokenGeneration'),
         },
       });
@@ -213,6 +214,8 @@ describe('user pools', () => {
         licences: t.licences,
         licenceRequired: t.licenceRequired,
         ...t.organisation,
+        // Single sign-on, for the triggers: the provider's name in the pool, its mode and its domains.
+        ...(t.sso ? { sso: { provider: t.sso.name, mode: t.sso.mode, domains: t.sso.domains } } : {}),
       });
       // The mails' link: the tenant's application when it names one, else its managed login page.
       if (t.signInUrl) expect(record.signInUrl).toBe(t.signInUrl);
@@ -336,11 +339,12 @@ describe('user pools', () => {
 });
 
 describe('triggers', () => {
-  it('are the four of lib/access.ts, each its own function', () => {
+  it('are the five of lib/access.ts, each its own function', () => {
     expect([...TRIGGER_NAMES].sort()).toEqual([
       'customMessage',
       'postAuthentication',
       'preAuthentication',
+      'preSignUp',
       'preTokenGeneration',
     ]);
     expect(new Set(TRIGGER_NAMES.map(triggerId)).size).toBe(TRIGGER_NAMES.length);
@@ -395,7 +399,7 @@ describe('triggers', () => {
 
   it.each(
     TRIGGER_NAMES.map((name) => [name] as const),
-  )('grants %s exactly the table actions its entry in lib/access.ts names', (name) => {
+  )('grants %s exactly the table and Cognito actions its entry in lib/access.ts names, Cognito on the tenants’ pools only', (name) => {
     // custom-message also reads the pools' managed login, which is no table (see the test above).
     const lookup =
       name === 'customMessage'
@@ -407,6 +411,18 @@ describe('triggers', () => {
     expect(grantsOf(template, triggerId(name), tableMeaning)).toEqual(
       [...grantsNamed(TRIGGERS[name].access), ...lookup].sort(),
     );
+  });
+
+  it('lets only pre-sign-up change anything in Cognito: create a login, read it back, link an identity to it', () => {
+    const cognito = (name: TriggerName) =>
+      grantsOf(template, triggerId(name), tableMeaning).filter((g) => g.startsWith('cognito-idp:Admin'));
+    // By pattern, as every Cognito grant: the pools live in the tenant stacks, and a new tenant needs no new grant.
+    expect(cognito('preSignUp')).toEqual(
+      ['AdminCreateUser', 'AdminGetUser', 'AdminLinkProviderForUser'].map(
+        (action) => `cognito-idp:${action}@arn:aws:cognito-idp:eu-west-1:{"Ref":"AWS::AccountId"}:userpool/*`,
+      ),
+    );
+    for (const name of TRIGGER_NAMES.filter((n) => n !== 'preSignUp')) expect(cognito(name)).toEqual([]);
   });
 
   it('lets pre-authentication read the profile only, and pre-token generation also read the role catalogue and seed it', () => {

@@ -212,7 +212,7 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets the Cognito triggers touch only the tables, and read the pools’ managed login settings', () => {
+  it('lets the Cognito triggers touch the tables, read the pools’ managed login settings, and only the sign-up trigger link identities', () => {
     const stateful = built.templates.stateful.toJSON().Resources as Record<string, Resource>;
     const actions = Object.values(stateful)
       .filter((r) => r.Type === 'AWS::IAM::Policy')
@@ -220,8 +220,14 @@ describe('least privilege', () => {
         (p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
       )
       .flatMap((s) => [s.Action].flat());
-    // custom-message links its mails to a pool's managed login page, read from the pool (README "The mails").
-    expect(actions.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:'))).toEqual([
+    // custom-message links its mails to a pool's managed login page, read from the pool (README "The mails");
+    // pre-sign-up links a first SSO sign-in to its profile's login.
+    expect(
+      [...new Set(actions.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:')))].sort(),
+    ).toEqual([
+      'cognito-idp:AdminCreateUser',
+      'cognito-idp:AdminGetUser',
+      'cognito-idp:AdminLinkProviderForUser',
       'cognito-idp:DescribeUserPool',
       'cognito-idp:DescribeUserPoolClient',
       'cognito-idp:ListUserPoolClients',
@@ -371,6 +377,7 @@ describe('reconciler', () => {
     const repairs = [
       'ListUsers',
       'AdminDeleteUser',
+      'AdminDisableProviderForUser',
       'AdminDisableUser',
       'AdminUserGlobalSignOut',
       'AdminEnableUser',

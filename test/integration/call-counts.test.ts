@@ -106,6 +106,8 @@ const EXPECTED: Record<string, Record<string, number>> = {
   // Words the mail from the event and the environment alone.
   customMessage: {},
   preAuthentication: { GetItem: 1 },
+  // The email claim and the profile, the link, then the profile (made active) with its history entry.
+  preSignUp: { GetItem: 2, AdminLinkProviderForUser: 1, TransactWriteItems: 1 },
   preTokenGeneration: { GetItem: 1 },
   postAuthentication: { GetItem: 1, UpdateItem: 1 },
   'postAuthentication (first sign-in)': { GetItem: 1, TransactWriteItems: 1 },

@@ -476,6 +476,28 @@ export const OPERATIONS: Operation[] = [
     prepare: async (ctx) => triggerEvent(ctx, 'TokenGeneration_Authentication', await active(ctx)),
   },
   {
+    name: 'preSignUp',
+    target: { trigger: 'preSignUp' },
+    // A first sign-in through the tenant's identity provider, by an invited user: linked to their login.
+    prepare: async (ctx) => {
+      const user = await invited(ctx);
+      const provider = ctx.tenant.sso?.name ?? 'none';
+      return {
+        version: '1',
+        triggerSource: 'PreSignUp_ExternalProvider',
+        region: ctx.env.region,
+        userPoolId: ctx.tenant.userPoolId,
+        userName: `${provider}_${randomUUID()}`,
+        callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: ctx.tenant.clientId },
+        request: {
+          userAttributes: { email: user.email, 'cognito:email_alias': '', 'cognito:phone_number_alias': '' },
+          validationData: {},
+        },
+        response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
+      };
+    },
+  },
+  {
     name: 'postAuthentication (first sign-in)',
     target: { trigger: 'postAuthentication' },
     // Cognito calls it once the new password is set; the profile still says invited until it has run.

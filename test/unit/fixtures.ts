@@ -31,6 +31,8 @@ export const UNIT_TENANTS: TenantRecord[] = [
     organisation: { teams: ['north', 'south'], areas: ['oslo'], clients: ['contoso'] },
     licences: { engineer: 2 },
     licenceRequired: false,
+    // Single sign-on by OIDC, optional.
+    sso: { provider: 'AcmeID', mode: 'optional', domains: ['acme.example.com'] },
   },
   {
     id: 'globex',
@@ -47,6 +49,8 @@ export const UNIT_TENANTS: TenantRecord[] = [
     organisation: { teams: ['north', 'south'], areas: ['oslo'], clients: ['contoso'] },
     licences: { engineer: 2 },
     licenceRequired: true,
+    // Single sign-on by SAML, required for its domain.
+    sso: { provider: 'GlobexSAML', mode: 'required', domains: ['globex.example.com'] },
   },
   {
     id: 'umbrella',

@@ -372,7 +372,26 @@ class View {
       field('username', 'Email', { type: 'email', autocomplete: 'username', value: email }) +
       field('password', 'Password', { type: 'password', autocomplete: 'current-password' });
     const links = `<p class="links"><a href="${this.url('/forgotPassword')}">Forgot your password?</a></p>`;
-    this.send(200, 'Sign in', this.form('/login', fields, 'Sign in') + links, error, notice);
+    this.send(
+      200,
+      'Sign in',
+      this.providers() + this.form('/login', fields, 'Sign in') + links,
+      error,
+      notice,
+    );
+  }
+
+  /** The app client's identity providers, each a way in before the password form, as Cognito's page offers them. */
+  private providers() {
+    const names = (this.found.client.SupportedIdentityProviders ?? []).filter((p) => p !== 'COGNITO');
+    if (names.length === 0) return '';
+    const buttons = names
+      .map(
+        (name) =>
+          `<p><a class="provider" href="${this.url('/login', { identity_provider: name })}">Sign in with ${escapeHtml(name)}</a></p>`,
+      )
+      .join('');
+    return `${buttons}<p class="or">or</p>`;
   }
 
   newPassword(tx: Transaction & { id: string }, error?: string) {
