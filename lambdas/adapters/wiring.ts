@@ -8,6 +8,7 @@ import type { Deps } from '#services/ports.ts';
 import { CognitoDirectory } from './cognito-directory.ts';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
 import { DynamoRoleStore } from './dynamo-role-store.ts';
+import { DynamoScimTokenStore } from './dynamo-scim-token-store.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
 import type { TableNames } from './environment.ts';
 import { paceClient, TokenBucket } from './rate-limiter.ts';
@@ -42,6 +43,7 @@ export function createDeps(tables: TableNames): Deps {
       profilesTable: tables.PROFILES_TABLE,
       historyTable: tables.HISTORY_TABLE,
     }),
+    scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     directory: new CognitoDirectory({ client: cognito }),
     idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     mailer: new SesMailer({ client: ses }),

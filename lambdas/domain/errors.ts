@@ -133,3 +133,17 @@ export class LicenceLimitReached extends DomainError {
     super(`Every ${licence} licence is taken; free one or buy more seats.`);
   }
 }
+
+export class ScimTokenLimit extends DomainError {
+  readonly code = 'ScimTokenLimit';
+  constructor(limit: number) {
+    super(`A tenant may have at most ${limit} SCIM tokens; revoke one first.`);
+  }
+}
+
+export class ScimTokenNotFound extends DomainError {
+  readonly code = 'ScimTokenNotFound';
+  constructor() {
+    super('No such SCIM token.');
+  }
+}

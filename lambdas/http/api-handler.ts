@@ -4,14 +4,14 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
+import { ApiEnvironmentSchema, readEnvironment, type TenantEntry } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
 import { createDeps } from '#adapters/wiring.ts';
 import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
 import { accessOf, NOWHERE } from '#domain/access.ts';
 import { DomainError, Forbidden, Unauthenticated } from '#domain/errors.ts';
 import { displayName, type User } from '#domain/user.ts';
-import type { Caller, Deps } from '#services/ports.ts';
+import type { Caller, Deps, Tenant } from '#services/ports.ts';
 import { INTERNAL_PROBLEM, type Problem, problemOf } from './problem.ts';
 import { parseRequest } from './request.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
@@ -81,25 +81,39 @@ export function apiHandler<Req extends RouteRequest, Result>(
           self,
           deps,
         });
-      if (!idempotencyKey) return toResult(implementation.reply(await run(caller)));
-
-      const begun = await deps.idempotency.begin(
-        { tenantId: caller.tenant.id, callerId: caller.actor.id, key: idempotencyKey },
-        fingerprint(event),
-      );
-      if (begun.state === 'completed') {
-        return toResult(implementation.reply(begun.result as Result), { 'idempotent-replayed': 'true' });
-      }
-      try {
-        return toResult(implementation.reply(await run({ ...caller, idempotency: begun.lease })));
-      } catch (error) {
-        // A failed attempt lets go of the key at once, so the retry resumes rather than waits out the lease.
-        await deps.idempotency
-          .release(begun.lease)
-          .catch((e: unknown) => logger.warn('Lease not released', { error: e as Error }));
-        throw error;
-      }
+      return answer(deps, caller, idempotencyKey, event, run, implementation.reply);
     });
+}
+
+/**
+ * Runs a route's work and answers it; under an Idempotency-Key, a retry is answered from the first attempt's
+ * stored result, and a failed attempt lets go of the key.
+ */
+export async function answer<Result>(
+  deps: Deps,
+  caller: Caller,
+  idempotencyKey: string | undefined,
+  event: APIGatewayProxyEvent,
+  run: (caller: Caller) => Promise<Result>,
+  reply: (result: Result) => Reply,
+): Promise<APIGatewayProxyResult> {
+  if (!idempotencyKey) return toResult(reply(await run(caller)));
+  const begun = await deps.idempotency.begin(
+    { tenantId: caller.tenant.id, callerId: caller.actor.id, key: idempotencyKey },
+    fingerprint(event),
+  );
+  if (begun.state === 'completed') {
+    return toResult(reply(begun.result as Result), { 'idempotent-replayed': 'true' });
+  }
+  try {
+    return toResult(reply(await run({ ...caller, idempotency: begun.lease })));
+  } catch (error) {
+    // A failed attempt lets go of the key at once, so the retry resumes rather than waits out the lease.
+    await deps.idempotency
+      .release(begun.lease)
+      .catch((e: unknown) => logger.warn('Lease not released', { error: e as Error }));
+    throw error;
+  }
 }
 
 function toResult(reply: Reply, extra: Record<string, string> = {}): APIGatewayProxyResult {
@@ -146,16 +160,9 @@ async function authorise(
   if (route.permission && !access.has(route.permission)) {
     throw new Forbidden(`This needs the permission ${route.permission}.`);
   }
-  const {
-    issuer: _issuer,
-    clientIds: _clients,
-    licenceRequired: _signIn,
-    organisation,
-    ...tenant
-  } = token.tenant;
   return {
     caller: {
-      tenant: { ...tenant, ...organisation },
+      tenant: tenantOf(token.tenant),
       actor: { id: self.id, name: displayName(self) },
       requestId,
       access,
@@ -163,6 +170,12 @@ async function authorise(
     },
     self,
   };
+}
+
+/** The tenant as the use cases know it, from its entry in the function's configuration. */
+export function tenantOf(entry: TenantEntry): Tenant {
+  const { issuer: _issuer, clientIds: _clients, licenceRequired: _signIn, organisation, ...tenant } = entry;
+  return { ...tenant, ...organisation };
 }
 
 function problemResponse(error: unknown, event: APIGatewayProxyEvent): APIGatewayProxyResult {

@@ -6,6 +6,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiEnvironmentSchema } from '#adapters/environment.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
+import { SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
 import { ROUTE_ACCESS, routeAccess, TRIGGERS } from '#lib/access.ts';
 import { METRIC_NAMESPACE, THROTTLING } from '#lib/stateless-stack.ts';
 import { grantsOf as grantsIn, grantsNamed, render, type Synthesised, synthesise } from './gatehouse.ts';
@@ -17,9 +18,11 @@ let built: Synthesised;
 let template: Template;
 let resources: Record<string, Resource>;
 const ROUTE_IDS = Object.keys(ROUTES) as RouteId[];
+const SCIM_IDS = Object.keys(SCIM_ROUTES) as ScimRouteId[];
 const idOf = (element: unknown) => built.stateless.getLogicalId(element as CfnElement);
 const statefulIdOf = (element: unknown) => built.stateful.getLogicalId(element as CfnElement);
 const functionId = (route: RouteId) => idOf(built.stateless.routeFunctions[route].function.node.defaultChild);
+const scimFunctionId = () => idOf(built.stateless.scim.function.node.defaultChild);
 const reconcilerId = () => idOf(built.stateless.reconciler.function.node.defaultChild);
 
 beforeAll(() => {
@@ -54,9 +57,31 @@ function pathOf(resourceRef: Json): string {
 const grantsOf = (fnId: string) => grantsIn(template, fnId, meaning);
 
 describe('routes', () => {
-  it('has one method and one function per route of the route table, and the reconciler', () => {
-    template.resourceCountIs('AWS::ApiGateway::Method', ROUTE_IDS.length);
-    template.resourceCountIs('AWS::Lambda::Function', ROUTE_IDS.length + 1);
+  it('has one method and one function per route of the route table, a method per SCIM route, the SCIM function and the reconciler', () => {
+    template.resourceCountIs('AWS::ApiGateway::Method', ROUTE_IDS.length + SCIM_IDS.length);
+    template.resourceCountIs('AWS::Lambda::Function', ROUTE_IDS.length + 2);
+  });
+
+  it.each(
+    SCIM_IDS.map((id) => [id] as const),
+  )('serves the SCIM route %s from the one SCIM function, without the Cognito authorizer', (id) => {
+    const route = SCIM_ROUTES[id];
+    const methods = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::ApiGateway::Method' &&
+        r.Properties.HttpMethod === route.method &&
+        pathOf(r.Properties.ResourceId as Json) === route.path,
+    );
+    expect(methods).toHaveLength(1);
+    expect(methods[0]?.Properties).toMatchObject({
+      AuthorizationType: 'NONE',
+      OperationName: id,
+      Integration: {
+        Type: 'AWS_PROXY',
+        Uri: { 'Fn::Join': ['', expect.arrayContaining([{ 'Fn::GetAtt': [scimFunctionId(), 'Arn'] }])] },
+      },
+    });
+    expect(methods[0]?.Properties.AuthorizerId).toBeUndefined();
   });
 
   it.each(
