@@ -101,6 +101,10 @@ const EXPECTED: Record<string, Record<string, number>> = {
   // tenant has one user). It grows with the tenant: a per-role count would make it one GetItem.
   deleteRole: { GetItem: 1, Query: 2, TransactWriteItems: 1 },
   getLicences: { GetItem: 1, Query: 1 },
+  // The token and the tenant's token count, in one transaction; revoking is the same the other way.
+  createScimToken: { GetItem: 1, TransactWriteItems: 1 },
+  listScimTokens: { GetItem: 1, Query: 1 },
+  revokeScimToken: { GetItem: 1, TransactWriteItems: 1 },
   // Words the mail from the event and the environment alone.
   customMessage: {},
   preAuthentication: { GetItem: 1 },

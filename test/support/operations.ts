@@ -173,6 +173,7 @@ function routeEvent(
   request: {
     userId?: string;
     roleId?: string;
+    tokenId?: string;
     body?: unknown;
     query?: Record<string, string>;
     headers?: Record<string, string>;
@@ -180,8 +181,12 @@ function routeEvent(
   } = {},
 ): APIGatewayProxyEvent {
   const { method, path } = ROUTES[route];
-  const { userId, roleId, token = ctx.admin, ...rest } = request;
-  const parameters = { ...(userId ? { userId } : {}), ...(roleId ? { roleId } : {}) };
+  const { userId, roleId, tokenId, token = ctx.admin, ...rest } = request;
+  const parameters = {
+    ...(userId ? { userId } : {}),
+    ...(roleId ? { roleId } : {}),
+    ...(tokenId ? { tokenId } : {}),
+  };
   return anEvent({
     method,
     path: path.replace(/\{(\w+)\}/g, (_, name: string) => parameters[name as keyof typeof parameters] ?? ''),
@@ -454,6 +459,24 @@ export const OPERATIONS: Operation[] = [
     name: 'getLicences',
     target: { route: 'getLicences' },
     prepare: async (ctx) => routeEvent(ctx, 'getLicences'),
+  },
+  {
+    name: 'createScimToken',
+    target: { route: 'createScimToken' },
+    prepare: async (ctx) => routeEvent(ctx, 'createScimToken', { body: { name: 'Counted' }, token: ctx.quietAdmin }),
+  },
+  {
+    name: 'listScimTokens',
+    target: { route: 'listScimTokens' },
+    prepare: async (ctx) => routeEvent(ctx, 'listScimTokens'),
+  },
+  {
+    name: 'revokeScimToken',
+    target: { route: 'revokeScimToken' },
+    prepare: async (ctx) => {
+      const created = await runRoute(ctx, 'createScimToken', { body: { name: 'To revoke' }, token: ctx.quietAdmin });
+      return routeEvent(ctx, 'revokeScimToken', { tokenId: created.id as string, token: ctx.quietAdmin });
+    },
   },
   {
     name: 'customMessage',
