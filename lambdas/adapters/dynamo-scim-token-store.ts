@@ -8,13 +8,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ScimTokenLimit } from '#domain/errors.ts';
-import type { ScimToken, ScimTokenStore } from '#services/ports.ts';
+import { SCIM_TOKEN_TOUCH_MS, type ScimToken, type ScimTokenStore } from '#services/ports.ts';
 
 const TOKEN = 'SCIMTOKEN#';
 /** The tenant's count of tokens, kept with every create and revoke, so the limit holds under concurrency. */
 const COUNT = 'COUNT#SCIMTOKENS';
-/** A use is written at most this often per token. */
-const TOUCH_EVERY_MS = 5 * 60 * 1000;
 
 export class DynamoScimTokenStore implements ScimTokenStore {
   constructor(private readonly options: { client: DynamoDBDocumentClient; profilesTable: string }) {}
@@ -101,7 +99,7 @@ export class DynamoScimTokenStore implements ScimTokenStore {
   }
 
   async touch(tenantId: string, tokenId: string, at: string): Promise<void> {
-    const stale = new Date(Date.parse(at) - TOUCH_EVERY_MS).toISOString();
+    const stale = new Date(Date.parse(at) - SCIM_TOKEN_TOUCH_MS).toISOString();
     try {
       await this.options.client.send(
         new UpdateCommand({

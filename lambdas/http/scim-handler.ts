@@ -14,7 +14,7 @@ import { ScimRefused, type ScimType } from '#domain/scim-filter.ts';
 import { SCIM } from '#domain/scim-resources.ts';
 import type { Actor } from '#domain/user.ts';
 import { systemCaller } from '#services/changes.ts';
-import type { Caller, Deps } from '#services/ports.ts';
+import { type Caller, type Deps, SCIM_TOKEN_TOUCH_MS } from '#services/ports.ts';
 import { authenticateScimToken } from '#services/scim-tokens.ts';
 import { answer, type Reply, tenantOf } from './api-handler.ts';
 import { problemOf } from './problem.ts';
@@ -125,9 +125,14 @@ async function authenticate(
   const found = await authenticateScimToken(deps, bearer, (tenantId) => tenants.has(tenantId));
   const entry = found && tenants.get(found.tenantId);
   if (!found || !entry) throw new Unauthenticated('The SCIM token is not valid, or has been revoked.');
-  await deps.scimTokens
-    .touch(found.tenantId, found.token.id, deps.now().toISOString())
-    .catch((e: unknown) => logger.warn('SCIM token use not recorded', { error: e as Error }));
+  // The last use is written at most every few minutes: a directory's burst of requests costs one write.
+  const now = deps.now();
+  const last = found.token.lastUsedAt ? Date.parse(found.token.lastUsedAt) : 0;
+  if (now.getTime() - last > SCIM_TOKEN_TOUCH_MS) {
+    await deps.scimTokens
+      .touch(found.tenantId, found.token.id, now.toISOString())
+      .catch((e: unknown) => logger.warn('SCIM token use not recorded', { error: e as Error }));
+  }
   const actor: Actor = { id: `scim:${found.token.id}`, name: `SCIM: ${found.token.name}` };
   return systemCaller(tenantOf(entry), actor, requestId);
 }

@@ -204,6 +204,9 @@ export interface ScimToken {
   lastUsedAt?: string;
 }
 
+/** A token's last use is recorded at most this often. */
+export const SCIM_TOKEN_TOUCH_MS = 5 * 60 * 1000;
+
 export interface ScimTokenStore {
   /** Writes a new token. Throws ScimTokenLimit when the tenant has its most already. */
   create(tenantId: string, token: ScimToken, limit: number): Promise<void>;
