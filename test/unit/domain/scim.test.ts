@@ -67,7 +67,9 @@ describe('SCIM filters', () => {
   });
 
   it('refuses a filter nested beyond reason', () => {
-    expect(refusal(() => parseFilter(`${'('.repeat(30)}userName eq "a"${')'.repeat(30)}`))).toBe('400 invalidFilter');
+    expect(refusal(() => parseFilter(`${'('.repeat(30)}userName eq "a"${')'.repeat(30)}`))).toBe(
+      '400 invalidFilter',
+    );
   });
 });
 
@@ -92,17 +94,34 @@ describe('SCIM PATCH', () => {
 
   it('takes a value object without a path, Okta’s way, its keys as paths', () => {
     const result = patch([
-      { op: 'replace', value: { active: false, 'name.givenName': 'Augusta', [SCIM.enterprise]: { department: 'X' } } },
+      {
+        op: 'replace',
+        value: { active: false, 'name.givenName': 'Augusta', [SCIM.enterprise]: { department: 'X' } },
+      },
     ]);
-    expect(result).toMatchObject({ active: false, name: { givenName: 'Augusta' }, [SCIM.enterprise]: { department: 'X' } });
+    expect(result).toMatchObject({
+      active: false,
+      name: { givenName: 'Augusta' },
+      [SCIM.enterprise]: { department: 'X' },
+    });
   });
 
   it('adds to and removes from a multi-valued attribute by value', () => {
     const group = { schemas: [SCIM.group], displayName: 'G', members: [{ value: 'a' }] };
     const schemas = { core: SCIM.group, extensions: [] };
-    const added = applyPatch(group, [{ op: 'add', path: 'members', value: [{ value: 'b' }, { value: 'a' }] }], schemas, caseExact);
+    const added = applyPatch(
+      group,
+      [{ op: 'add', path: 'members', value: [{ value: 'b' }, { value: 'a' }] }],
+      schemas,
+      caseExact,
+    );
     expect(added.members).toEqual([{ value: 'a' }, { value: 'b' }]);
-    const removed = applyPatch(added, [{ op: 'remove', path: 'members', value: [{ value: 'a' }] }], schemas, caseExact);
+    const removed = applyPatch(
+      added,
+      [{ op: 'remove', path: 'members', value: [{ value: 'a' }] }],
+      schemas,
+      caseExact,
+    );
     expect(removed.members).toEqual([{ value: 'b' }]);
     const filtered = applyPatch(added, [{ op: 'remove', path: 'members[value eq "b"]' }], schemas, caseExact);
     expect(filtered.members).toEqual([{ value: 'a' }]);
@@ -132,7 +151,12 @@ describe('a SCIM User as a profile', () => {
       active: 'False',
       title: 'Countess',
       addresses: [{ type: 'work', streetAddress: '1 St James', locality: 'London', country: 'GB' }],
-      [SCIM.enterprise]: { employeeNumber: 'E1', organization: 'Analytical', department: 'Maths', manager: 'm-1' },
+      [SCIM.enterprise]: {
+        employeeNumber: 'E1',
+        organization: 'Analytical',
+        department: 'Maths',
+        manager: 'm-1',
+      },
     });
     expect(profileOf(input)).toEqual({
       active: false,
@@ -159,6 +183,8 @@ describe('a SCIM User as a profile', () => {
     expect(ScimUserSchema.safeParse({ ...user, shoeSize: 42 }).success).toBe(false);
     expect(ScimUserSchema.safeParse({ ...user, roles: [{ value: 'administrator' }] }).success).toBe(false);
     expect(ScimUserSchema.safeParse({ ...user, schemas: [SCIM.group] }).success).toBe(false);
-    expect(ScimUserSchema.safeParse({ ...user, schemas: [SCIM.user, 'urn:example:custom'] }).success).toBe(false);
+    expect(ScimUserSchema.safeParse({ ...user, schemas: [SCIM.user, 'urn:example:custom'] }).success).toBe(
+      false,
+    );
   });
 });
