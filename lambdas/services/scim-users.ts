@@ -173,7 +173,7 @@ async function bringUpToDate(
   const differing = Object.fromEntries(
     SCIM_PROFILE_FIELDS.flatMap((field) => {
       const next = parsed[field] ?? undefined;
-      return JSON.stringify(next) === JSON.stringify(user[field]) ? [] : [[field, next ?? null]];
+      return canonical(next) === canonical(user[field]) ? [] : [[field, next ?? null]];
     }),
   ) as ProfileChanges;
   let current = user;
@@ -210,6 +210,11 @@ function parseProfile(changes: ProfileChanges): Profile {
 }
 
 function parseChanges(changes: ProfileChanges): ProfileChanges {
+  // A PUT (or a PATCH's result) must still have what every profile has: it replaces, it cannot clear them.
+  const missing = (['firstName', 'lastName', 'email'] as const).filter((field) => changes[field] == null);
+  if (missing.length > 0) {
+    throw new InvalidInput(missing.map((field) => ({ field: SCIM_NAME_OF[field], message: 'is required' })));
+  }
   const parsed = ProfileChangesSchema.safeParse(changes);
   if (!parsed.success) throw profileIssues(parsed.error.issues);
   return parsed.data;
@@ -227,6 +232,15 @@ function profileIssues(issues: readonly { path: PropertyKey[]; message: string }
           : issue.message;
       return { field: [name, ...rest].join('.'), message };
     }),
+  );
+}
+
+/** JSON with object keys sorted: the same address written in another order is the same address. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
   );
 }
 

@@ -517,6 +517,14 @@ describe('bad input: a SCIM error, never a 5xx, nothing changed', () => {
     expectScimError(await patch([{ op: 'remove' }]), 400, 'noTarget');
     expectScimError(await patch([{ op: 'replace', path: 'active', value: 'maybe' }]), 400, 'invalidValue');
     expectScimError(await scim('PATCH', `/Users/${id}`, { body: { schemas: [CORE], Operations: [] } }), 400);
+    // A PUT replaces what SCIM manages, but cannot clear what every profile must have.
+    const { name: _name, ...nameless } = created.body;
+    expectScimError(
+      await scim('PUT', `/Users/${id}`, { body: { ...nameless, name: {} } }),
+      400,
+      'invalidValue',
+    );
+    expectScimError(await patch([{ op: 'remove', path: 'name.familyName' }]), 400, 'invalidValue');
     expect((await scim('GET', `/Users/${id}`)).body.meta.version).toBe(created.body.meta.version);
     expectScimError(await scim('GET', '/Users/not-a-user'), 404);
     expectScimError(await scim('GET', '/Groups/no-such-role'), 404);
