@@ -314,17 +314,19 @@ describe('stage', () => {
 });
 
 describe('alarms', () => {
-  it('raises an alarm on errors and on throttles of every function, the triggers and the reconciler included', () => {
+  it('raises an alarm on errors and on throttles of every function, the triggers, the SCIM function and the reconciler included', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const watched = (metric: string) =>
       alarms
         .filter((a) => a.Properties.MetricName === metric && a.Properties.Namespace === 'AWS/Lambda')
         .map((a) => render(a.Properties.Dimensions[0].Value, (node) => meaning(node)));
-    const ownFunctions = [...ROUTE_IDS.map(functionId), reconcilerId()].map((id) => ({ Ref: id }));
+    const ownFunctions = [...ROUTE_IDS.map(functionId), reconcilerId(), scimFunctionId()].map((id) => ({
+      Ref: id,
+    }));
     for (const metric of ['Errors', 'Throttles']) {
       const names = watched(metric);
-      // The routes' functions, the reconciler and the Cognito triggers.
-      expect(names).toHaveLength(ROUTE_IDS.length + 1 + Object.keys(TRIGGERS).length);
+      // The routes' functions, the reconciler, the SCIM function and the Cognito triggers.
+      expect(names).toHaveLength(ROUTE_IDS.length + 2 + Object.keys(TRIGGERS).length);
       for (const fn of ownFunctions) expect(names).toContain(JSON.stringify(fn));
     }
     for (const alarm of alarms) {
