@@ -31,7 +31,10 @@ paceClient(cognito, cognitoBucket);
 
 export const ses = new SESv2Client({ retryMode: 'standard', maxAttempts: 6 });
 
-export function createDeps(tables: TableNames): Deps {
+/** The stores alone: all the Cognito triggers use, and all their IAM roles allow (no Cognito, SES or keys). */
+export type StoreDeps = Pick<Deps, 'users' | 'roles' | 'now' | 'newId'>;
+
+export function createStoreDeps(tables: TableNames): StoreDeps {
   return {
     users: new DynamoUserStore({
       client: dynamo,
@@ -43,11 +46,17 @@ export function createDeps(tables: TableNames): Deps {
       profilesTable: tables.PROFILES_TABLE,
       historyTable: tables.HISTORY_TABLE,
     }),
+    now: () => new Date(),
+    newId: randomUUID,
+  };
+}
+
+export function createDeps(tables: TableNames): Deps {
+  return {
+    ...createStoreDeps(tables),
     scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     directory: new CognitoDirectory({ client: cognito }),
     idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     mailer: new SesMailer({ client: ses }),
-    now: () => new Date(),
-    newId: randomUUID,
   };
 }

@@ -1,7 +1,36 @@
 // Named domain errors; the HTTP layer maps each name to a status and a problem type.
 
+/** Every error the API may answer with: the problem table maps each (and a new one fails the build until it does). */
+export const ERROR_CODES = [
+  'InvalidInput',
+  'Unauthenticated',
+  'Forbidden',
+  'UserNotFound',
+  'RoleNotFound',
+  'EmailTaken',
+  'InvalidTransition',
+  'LastAdministrator',
+  'RequestInProgress',
+  'NoLogin',
+  'RoleRuleBroken',
+  'RoleInUse',
+  'RoleProtected',
+  'LicenceLimitReached',
+  'NotificationRuleBroken',
+  'VersionConflict',
+  'IdempotencyKeyReused',
+  'PreconditionRequired',
+  'Throttled',
+  'Unavailable',
+  'ScimTokenNotFound',
+  'ScimTokenLimit',
+  // SCIM's refusals, each with its own status and scimType (answered only by the SCIM function).
+  'ScimRefused',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export abstract class DomainError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
 }
 
 export class UserNotFound extends DomainError {
@@ -145,5 +174,28 @@ export class ScimTokenNotFound extends DomainError {
   readonly code = 'ScimTokenNotFound';
   constructor() {
     super('No such SCIM token.');
+  }
+}
+
+export class NotificationRuleBroken extends DomainError {
+  readonly code = 'NotificationRuleBroken';
+  constructor() {
+    super('Work-order dispatch emails are only for users who hold a technician-level role.');
+  }
+}
+
+/** AWS throttled a call, or a concurrent transaction won: the same request a moment later will do. */
+export class Throttled extends DomainError {
+  readonly code = 'Throttled';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests at once; retry in ${retryAfterSeconds} s.`);
+  }
+}
+
+/** An AWS service answered with its own server error: nothing of ours is wrong, and a retry may succeed. */
+export class Unavailable extends DomainError {
+  readonly code = 'Unavailable';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`A service Gatehouse depends on is unavailable; retry in ${retryAfterSeconds} s.`);
   }
 }

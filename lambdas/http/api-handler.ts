@@ -4,14 +4,22 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { ApiEnvironmentSchema, readEnvironment, type TenantEntry } from '#adapters/environment.ts';
+import { transientFault } from '#adapters/aws-faults.ts';
+import type { CursorKeySource } from '#adapters/cursor-keys.ts';
+import {
+  type ApiEnvironment,
+  ApiEnvironmentSchema,
+  readEnvironment,
+  toTenant,
+} from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
 import { createDeps } from '#adapters/wiring.ts';
 import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
 import { accessOf, NOWHERE } from '#domain/access.ts';
-import { DomainError, Forbidden, Unauthenticated } from '#domain/errors.ts';
+import { DomainError, Forbidden, Throttled, Unauthenticated, Unavailable } from '#domain/errors.ts';
 import { displayName, type User } from '#domain/user.ts';
-import type { Caller, Deps, Tenant } from '#services/ports.ts';
+import type { Caller, Deps } from '#services/ports.ts';
+import { CursorSealer, openCursor, paginates, sealNext } from './cursors.ts';
 import { INTERNAL_PROBLEM, type Problem, problemOf } from './problem.ts';
 import { parseRequest } from './request.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
@@ -45,22 +53,32 @@ export interface RouteImplementation<Req extends RouteRequest, Result> {
   reply(result: Result): Reply;
 }
 
-let shared: { deps: Deps; tokens: TokenVerifier } | undefined;
+let shared: { env: ApiEnvironment; deps: Deps; tokens: TokenVerifier } | undefined;
 
 /** Built once per function instance, at start-up: a bad environment fails the cold start, not a request. */
 function start() {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
-    shared = { deps: createDeps(env), tokens: createTokenVerifier(env.TENANTS) };
+    shared = { env, deps: createDeps(env), tokens: createTokenVerifier(env.TENANTS) };
   }
   return shared;
 }
 
+/** Where a paginated route's cursor keys come from; passed by its handler, so no other bundle carries the reader. */
+export type CursorKeysFrom = (env: ApiEnvironment) => CursorKeySource;
+
 export function apiHandler<Req extends RouteRequest, Result>(
   route: RouteDefinition<Req>,
   implementation: RouteImplementation<Req, Result>,
+  cursorKeys?: CursorKeysFrom,
 ) {
-  const { deps, tokens } = start();
+  const { env, deps, tokens } = start();
+  if (paginates(route) !== (cursorKeys !== undefined)) {
+    throw new Error(`${route.method} ${route.path}: a paginated route, and only one, takes the cursor keys`);
+  }
+  const cursors = new CursorSealer(
+    cursorKeys ? cursorKeys(env) : { keys: () => Promise.reject(new Error('No cursor keys')) },
+  );
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(httpHeaderNormalizer())
@@ -71,9 +89,14 @@ export function apiHandler<Req extends RouteRequest, Result>(
     })
     .handler(async (event) => {
       const requestId = event.requestContext.requestId;
+      // Per-request keys start afresh: an error in authorisation must not carry the last request's tenant.
+      logger.resetKeys();
+      logger.appendKeys({ requestId });
       const { caller, self } = await authorise(route, event, tokens, deps, requestId);
-      logger.appendKeys({ requestId, tenant: caller.tenant.id });
-      const { idempotencyKey, ...input } = parseRequest(route, event);
+      logger.appendKeys({ tenant: caller.tenant.id });
+      const parsed = parseRequest(route, event);
+      const pages = { tenantId: caller.tenant.id, route, ...parsed, reach: caller.reach };
+      const { idempotencyKey, ...input } = await openCursor(cursors, parsed, pages);
       const run = (callerWithLease: Caller) =>
         implementation.run({
           ...(input as Omit<RouteInput<Req>, 'caller' | 'self' | 'deps'>),
@@ -81,13 +104,15 @@ export function apiHandler<Req extends RouteRequest, Result>(
           self,
           deps,
         });
+      if (!idempotencyKey)
+        return toResult(await sealNext(cursors, implementation.reply(await run(caller)), pages));
       return answer(deps, caller, idempotencyKey, event, run, implementation.reply);
     });
 }
 
 /**
  * Runs a route's work and answers it; under an Idempotency-Key, a retry is answered from the first attempt's
- * stored result, and a failed attempt lets go of the key.
+ * stored result, and a failed attempt lets go of the key. (The SCIM function answers through it too.)
  */
 export async function answer<Result>(
   deps: Deps,
@@ -162,7 +187,7 @@ async function authorise(
   }
   return {
     caller: {
-      tenant: tenantOf(token.tenant),
+      tenant: toTenant(token.tenant),
       actor: { id: self.id, name: displayName(self) },
       requestId,
       access,
@@ -172,16 +197,13 @@ async function authorise(
   };
 }
 
-/** The tenant as the use cases know it, from its entry in the function's configuration. */
-export function tenantOf(entry: TenantEntry): Tenant {
-  const { issuer: _issuer, clientIds: _clients, licenceRequired: _signIn, organisation, ...tenant } = entry;
-  return { ...tenant, ...organisation };
-}
-
 function problemResponse(error: unknown, event: APIGatewayProxyEvent): APIGatewayProxyResult {
   let problem: Problem;
-  if (error instanceof DomainError) {
-    problem = problemOf(error);
+  // Throttling and lost transaction races are the caller's to retry (429, or 503 for a service's own fault).
+  const known = error instanceof DomainError ? error : transientFault(error);
+  if (known) {
+    if (known !== error) logger.warn('Transient AWS fault', { error: error as Error });
+    problem = problemOf(known);
   } else {
     logger.error('Unhandled error', { error: error as Error, path: event.path, method: event.httpMethod });
     problem = INTERNAL_PROBLEM;
@@ -191,6 +213,9 @@ function problemResponse(error: unknown, event: APIGatewayProxyEvent): APIGatewa
     headers: {
       'content-type': 'application/problem+json',
       ...(problem.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+      ...(known instanceof Throttled || known instanceof Unavailable
+        ? { 'retry-after': String(known.retryAfterSeconds) }
+        : {}),
     },
     body: JSON.stringify(problem),
   };

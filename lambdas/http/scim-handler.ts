@@ -4,19 +4,27 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { ApiEnvironmentSchema, readEnvironment, type TenantEntry } from '#adapters/environment.ts';
+import { transientFault } from '#adapters/aws-faults.ts';
+import { ApiEnvironmentSchema, readEnvironment, type TenantEntry, toTenant } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
 import { createDeps } from '#adapters/wiring.ts';
 import type { RouteRequest } from '#api/routes.ts';
 import { SCIM_ROUTES, type ScimRouteDefinition, type ScimRouteId } from '#api/scim-routes.ts';
-import { DomainError, type FieldIssue, InvalidInput, Unauthenticated } from '#domain/errors.ts';
+import {
+  DomainError,
+  type FieldIssue,
+  InvalidInput,
+  Throttled,
+  Unauthenticated,
+  Unavailable,
+} from '#domain/errors.ts';
 import { ScimRefused, type ScimType } from '#domain/scim-filter.ts';
 import { SCIM } from '#domain/scim-resources.ts';
 import type { Actor } from '#domain/user.ts';
 import { systemCaller } from '#services/changes.ts';
 import { type Caller, type Deps, SCIM_TOKEN_TOUCH_MS } from '#services/ports.ts';
 import { authenticateScimToken } from '#services/scim-tokens.ts';
-import { answer, type Reply, tenantOf } from './api-handler.ts';
+import { answer, type Reply } from './api-handler.ts';
 import { problemOf } from './problem.ts';
 import { ifMatch, parseRequest } from './request.ts';
 
@@ -79,12 +87,15 @@ export function scimHandler(implementations: ScimImplementations) {
     })
     .handler(async (event) => {
       const requestId = event.requestContext.requestId;
+      // Per-request keys start afresh: an error before the tenant is known must not carry the last one's.
+      logger.resetKeys();
+      logger.appendKeys({ requestId });
       const id = byResource.get(`${event.httpMethod} ${event.resource}`);
       if (!id)
         throw new ScimRefused(400, undefined, `${event.httpMethod} ${event.resource} is not a SCIM route.`);
       const route: ScimRouteDefinition = SCIM_ROUTES[id];
       const caller = await authenticate(event, deps, tenants, requestId);
-      logger.appendKeys({ requestId, tenant: caller.tenant.id });
+      logger.appendKeys({ tenant: caller.tenant.id });
       const { idempotencyKey, params, query, body } = parseRequest(route, event);
       const issues: FieldIssue[] = [];
       const header = event.headers['if-match'];
@@ -134,7 +145,7 @@ async function authenticate(
       .catch((e: unknown) => logger.warn('SCIM token use not recorded', { error: e as Error }));
   }
   const actor: Actor = { id: `scim:${found.token.id}`, name: `SCIM: ${found.token.name}` };
-  return systemCaller(tenantOf(entry), actor, requestId);
+  return systemCaller(toTenant(entry), actor, requestId);
 }
 
 /** `https://<host>/<stage>/scim/v2`, as the directory called it (API Gateway's requestContext.path has the stage). */
@@ -159,18 +170,21 @@ export function scimError(status: number, detail: string, scimType?: ScimType): 
 
 function scimErrorResponse(error: unknown, event: APIGatewayProxyEvent): APIGatewayProxyResult {
   let reply: Reply;
-  if (error instanceof ScimRefused) {
-    reply = scimError(error.status, error.message, error.scimType);
-  } else if (error instanceof InvalidInput) {
+  // Throttling and lost transaction races are the directory's to retry (429, or 503 for a service's own fault).
+  const known = error instanceof DomainError ? error : transientFault(error);
+  if (known && known !== error) logger.warn('Transient AWS fault', { error: error as Error });
+  if (known instanceof ScimRefused) {
+    reply = scimError(known.status, known.message, known.scimType);
+  } else if (known instanceof InvalidInput) {
     reply = scimError(
       400,
-      error.issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-      invalidKind(error.issues),
+      known.issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+      invalidKind(known.issues),
     );
-  } else if (error instanceof DomainError) {
-    const problem = problemOf(error);
+  } else if (known) {
+    const problem = problemOf(known);
     // A tenant's user with the email exists already: SCIM's 409 `uniqueness`.
-    reply = scimError(problem.status, problem.detail ?? problem.title, SCIM_TYPES[error.code]);
+    reply = scimError(problem.status, problem.detail ?? problem.title, SCIM_TYPES[known.code]);
   } else {
     logger.error('Unhandled error', { error: error as Error, path: event.path, method: event.httpMethod });
     reply = scimError(500, 'Something went wrong on our side; the request may be retried.');
@@ -180,6 +194,9 @@ function scimErrorResponse(error: unknown, event: APIGatewayProxyEvent): APIGate
     headers: {
       'content-type': SCIM_CONTENT_TYPE,
       ...(reply.status === 401 ? { 'www-authenticate': 'Bearer realm="SCIM"' } : {}),
+      ...(known instanceof Throttled || known instanceof Unavailable
+        ? { 'retry-after': String(known.retryAfterSeconds) }
+        : {}),
     },
     body: JSON.stringify(reply.body),
   };
