@@ -1,11 +1,15 @@
 // Cognito CustomMessage: the tenant-worded welcome and password-reset mails.
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { CustomMessageTriggerEvent } from 'aws-lambda';
 import { logger } from '#adapters/logger.ts';
 import { ManagedLoginLinks } from '#adapters/managed-login-link.ts';
-import { cognito } from '#adapters/wiring.ts';
 import { env, tenantOf } from './trigger-runtime.ts';
 
-const managedLogin = new ManagedLoginLinks({ client: cognito, region: process.env.AWS_REGION ?? '' });
+// Its one port beyond the stores, which its role allows (read-only Describe/List of the pools): the mail's link.
+const managedLogin = new ManagedLoginLinks({
+  client: new CognitoIdentityProviderClient({}),
+  region: process.env.AWS_REGION ?? '',
+});
 
 /** The tenant's application when configured, else its managed login page; a mail without a link rather than none. */
 async function signInUrlOf(tenantId: string, userPoolId: string): Promise<string | undefined> {
