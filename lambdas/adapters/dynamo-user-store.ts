@@ -64,6 +64,21 @@ export class DynamoUserStore implements UserStore {
     return Item ? toUser(Item) : undefined;
   }
 
+  async userIdByEmail(tenantId: string, email: string): Promise<string | undefined> {
+    const { Item } = await this.options.client.send(
+      new GetCommand({
+        TableName: this.options.profilesTable,
+        Key: { pk: tenantId, sk: EMAIL + email.toLowerCase() },
+        ConsistentRead: true,
+      }),
+    );
+    return typeof Item?.userId === 'string' ? Item.userId : undefined;
+  }
+
+  countLive(tenantId: string): Promise<number> {
+    return this.searcher.countLive(tenantId);
+  }
+
   async create(tenantId: string, user: User, entry: HistoryEntry, options?: WriteOptions): Promise<void> {
     const items: Labelled[] = [
       ['profile', this.putProfile(tenantId, user, 'attribute_not_exists(pk)')],
