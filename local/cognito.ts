@@ -39,6 +39,8 @@ export interface LocalPool {
   /** The pool's one app client, with this fixed id. */
   clientId: string;
   passwordPolicy: PasswordPolicy;
+  /** The tenant's `mfa`: Cognito's MfaConfiguration OFF, OPTIONAL (TOTP for those who set it up) or ON. */
+  mfa?: 'off' | 'optional' | 'required';
   /** Where the hosted login may send people back after sign-in and sign-out: exact URLs, as Cognito matches them. */
   callbackUrls?: string[];
   logoutUrls?: string[];
@@ -267,9 +269,15 @@ function poolOptions(pool: LocalPool, region: string): UserPool {
       customAttribute('userId'),
     ],
     AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    MfaConfiguration: MFA_CONFIGURATION[pool.mfa ?? 'off'],
     UserPoolTags: { 'gatehouse:tenant': pool.tenantId },
   };
 }
+
+const MFA_CONFIGURATION = { off: 'OFF', optional: 'OPTIONAL', required: 'ON' } as const satisfies Record<
+  NonNullable<LocalPool['mfa']>,
+  string
+>;
 
 function appClient(pool: LocalPool): Omit<AppClient, 'CreationDate' | 'LastModifiedDate'> {
   return {

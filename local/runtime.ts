@@ -301,6 +301,7 @@ function localPool(tenant: DemoTenant, app: Pick<LocalApp, 'callbackUrl' | 'sign
     userPoolId: tenant.userPoolId,
     clientId: tenant.clientId,
     passwordPolicy: tenant.config.passwordPolicy,
+    mfa: tenant.config.mfa,
     callbackUrls: [...(tenant.config.appClient?.callbackUrls ?? []), app.callbackUrl(tenant.config.id)],
     logoutUrls: [...(tenant.config.appClient?.logoutUrls ?? []), app.signedOutUrl(tenant.config.id)],
   };

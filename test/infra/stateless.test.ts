@@ -173,7 +173,7 @@ describe('function environment', () => {
         ...(paginates(ROUTES[id]) ? ['CURSOR_KEYS_SECRET'] : []),
       ].sort(),
     );
-    if (paginates(ROUTES[id])) expect(seen.CURSOR_KEYS_SECRET).toBe('cursor-keys');
+    if (paginates(ROUTES[id])) expect(seen.CURSOR_KEYS_SECRET).toBe('gatehouse-cursor-keys');
     expect(ApiEnvironmentSchema.parse(seen)).toMatchObject({ TENANTS_TABLE: 'gatehouse-tenants_table' });
     for (const tenant of built.config.tenants) expect(JSON.stringify(variables)).not.toContain(tenant.id);
   });
