@@ -330,7 +330,10 @@ export const ScimTokenBodySchema = z
   .meta({ examples: [{ name: 'Entra ID provisioning' }] });
 
 export const ScimTokenIdParamsSchema = z.strictObject({
-  tokenId: z.uuid().meta({ description: "The token's id (not the token itself)." }),
+  tokenId: z.uuid().meta({
+    description: "The token's id (not the token itself).",
+    examples: ['5e1d7c2a-9b3f-4c8e-a6d0-2f4b8e9c1a7d'],
+  }),
 });
 
 const scimTokenView = {
