@@ -176,7 +176,11 @@ describe('a retired tenant', () => {
       expect(response.status, id).toBe(403);
       expect(response.body.detail, id).toMatch(/retired/);
     }
-    // And every SCIM route, with the tenant's SCIM token: 403 in SCIM's format.
+    // And every SCIM route, with the tenant's SCIM token: 403 in SCIM's format. The SCIM function's instance
+    // keeps its own registry cache, so it too may serve for up to TENANT_CACHE_SECONDS.
+    expect(
+      await eventually(async () => (await scim('GET', '/ServiceProviderConfig', directory)).status === 403),
+    ).toBe(true);
     for (const [id, route] of Object.entries(SCIM_ROUTES) as [
       ScimRouteId,
       (typeof SCIM_ROUTES)[ScimRouteId],
