@@ -128,6 +128,10 @@ export const ROUTE_ACCESS = {
   // Counting a role's holders reads the tenant's users (AUTHORISE's Query).
   deleteRole: { tables: { PROFILES_TABLE: [...AUTHORISE, 'DeleteItem'], HISTORY_TABLE: HISTORY } },
   getLicences: { tables: { PROFILES_TABLE: AUTHORISE } },
+  // A token and the tenant's token count are written together; revoking deletes one and moves the count.
+  createScimToken: { tables: { PROFILES_TABLE: [...AUTHORISE, 'UpdateItem'] } },
+  listScimTokens: { tables: { PROFILES_TABLE: AUTHORISE } },
+  revokeScimToken: { tables: { PROFILES_TABLE: [...AUTHORISE, 'DeleteItem', 'UpdateItem'] } },
 } as const satisfies Record<RouteId, FunctionAccess>;
 
 /**
@@ -282,3 +286,27 @@ export function routeAccess<Id extends string>(
     }),
   ) as Record<Id, FunctionAccess>;
 }
+
+/**
+ * The SCIM function (every route of lambdas/api/scim-routes.ts): it reads its token (GetItem) and records its use
+ * (UpdateItem); finds users through the email claims and the search index (GetItem, Query, BatchGetItem); and
+ * runs the API's own use cases: create and activate (a first login, or one enabled again), edit (the email
+ * claim moves, the login's email changes), deactivate, archive and restore; with Idempotency-Keys. The tenant
+ * named in the token is read from the registry (REGISTRY_READ); Cognito by pattern, like every route.
+ */
+export const SCIM_ACCESS = mergeAccess(
+  mergeAccess(REGISTRY_READ, {
+    tables: {
+      PROFILES_TABLE: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
+      HISTORY_TABLE: HISTORY,
+    },
+    cognito: [
+      'AdminCreateUser',
+      'AdminGetUser',
+      'AdminDeleteUser',
+      ...TAKE_AWAY,
+      'AdminUpdateUserAttributes',
+    ],
+  }),
+  IDEMPOTENCY,
+);

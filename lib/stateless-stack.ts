@@ -33,8 +33,9 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { ApiEnvironmentSchema } from '#adapters/environment.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
+import { SCIM_HANDLER_FILE, SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
 import { paginates } from '#http/cursors.ts';
-import { JOBS, ROUTE_ACCESS, routeAccess, type TableKey } from './access.ts';
+import { JOBS, ROUTE_ACCESS, routeAccess, SCIM_ACCESS, type TableKey } from './access.ts';
 import { GatehouseFunction, LOG_RETENTION } from './gatehouse-function.ts';
 
 export interface GatehouseStatelessStackProps extends StackProps {
@@ -69,6 +70,8 @@ export const METRIC_NAMESPACE = 'Gatehouse';
 export class GatehouseStatelessStack extends Stack {
   readonly api: RestApi;
   readonly routeFunctions: Record<RouteId, GatehouseFunction>;
+  /** Serves every route of the SCIM route table. */
+  readonly scim: GatehouseFunction;
   readonly reconciler: GatehouseFunction;
   readonly alarmTopic: Topic;
   readonly cursorKeys: Secret;
@@ -170,6 +173,40 @@ export class GatehouseStatelessStack extends Stack {
     }
     this.routeFunctions = functions as Record<RouteId, GatehouseFunction>;
 
+    // ── SCIM 2.0 (README "SCIM provisioning") ───────────────────────────────────────────────────────────
+    // One function for every SCIM route: a directory's calls come in bursts of a few kinds, which one warm
+    // function serves better than fifteen cold ones. No Cognito authorizer: a directory holds no user's token;
+    // the function checks the tenant's SCIM token (a hashed record under the tenant) on every request, and reads
+    // the token's tenant from the registry: its environment holds tables only, like every other function's.
+    this.scim = new GatehouseFunction(this, 'Scim', {
+      entry: `lambdas/api/handlers/${SCIM_HANDLER_FILE}`,
+      description: "Gatehouse SCIM 2.0: provisioning from tenants' directories",
+      schema: ApiEnvironmentSchema,
+      environment,
+    });
+    this.scim.allow(SCIM_ACCESS, { tables: props.tables });
+    const scimIntegration = new LambdaIntegration(this.scim.function, { allowTestInvoke: false });
+    for (const [routeId, route] of Object.entries(SCIM_ROUTES) as [
+      ScimRouteId,
+      (typeof SCIM_ROUTES)[ScimRouteId],
+    ][]) {
+      const method = this.api.root.resourceForPath(route.path).addMethod(route.method, scimIntegration, {
+        authorizationType: AuthorizationType.NONE,
+        operationName: routeId,
+      });
+      Validations.of(method.node.defaultChild as CfnResource).acknowledge(
+        {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            "A SCIM client (Entra ID, Okta) authenticates with the tenant's SCIM bearer token, which the function verifies against its hashed record on every request; a Cognito authorizer would need a user's token.",
+        },
+        {
+          id: 'AwsSolutions-COG4',
+          reason: "SCIM routes are authorised by the tenant's SCIM token, not a Cognito user pool token.",
+        },
+      );
+    }
+
     // ── Reconciler (README "Consistency between Cognito and DynamoDB") ─────────────────────────────────
     this.reconciler = new GatehouseFunction(this, 'Reconciler', {
       entry: JOBS.reconcile.entry,
@@ -199,6 +236,7 @@ export class GatehouseStatelessStack extends Stack {
       this.alarmsOn(pascal(routeId), fn.function);
     for (const fn of props.alsoAlarmOn) this.alarmsOn(fn.node.scope?.node.id ?? fn.node.id, fn);
     this.alarmsOn('Reconciler', this.reconciler.function);
+    this.alarmsOn('Scim', this.scim.function);
     // Drift repaired means an operation went wrong somewhere; a repair that failed is drift left for a person.
     this.alarm('ReconcilerDrift', this.reconcilerMetric('ReconcilerDrift', 'drift'));
     this.alarm('ReconcilerFailures', this.reconcilerMetric('ReconcilerFailures', 'failed'));

@@ -66,16 +66,25 @@ export class DynamoUserStore implements UserStore {
 
   async findByEmail(tenantId: string, email: string): Promise<User | undefined> {
     // The email claim names the user who holds the address; the profile is then read (and checked) by id.
-    const { Item: claim } = await this.options.client.send(
+    const userId = await this.userIdByEmail(tenantId, email);
+    if (userId === undefined) return undefined;
+    const user = await this.get(tenantId, userId);
+    return user?.email === email.toLowerCase() ? user : undefined;
+  }
+
+  async userIdByEmail(tenantId: string, email: string): Promise<string | undefined> {
+    const { Item } = await this.options.client.send(
       new GetCommand({
         TableName: this.options.profilesTable,
         Key: { pk: tenantId, sk: EMAIL + email.toLowerCase() },
         ConsistentRead: true,
       }),
     );
-    if (typeof claim?.userId !== 'string') return undefined;
-    const user = await this.get(tenantId, claim.userId);
-    return user?.email === email.toLowerCase() ? user : undefined;
+    return typeof Item?.userId === 'string' ? Item.userId : undefined;
+  }
+
+  countLive(tenantId: string): Promise<number> {
+    return this.searcher.countLive(tenantId);
   }
 
   async create(tenantId: string, user: User, entry: HistoryEntry, options?: WriteOptions): Promise<void> {

@@ -321,3 +321,44 @@ export const BulkResultSchema = z.strictObject({
     ]),
   ),
 });
+
+export const ScimTokenBodySchema = z
+  .strictObject({
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .meta({
+        description: 'What the token is for, e.g. the directory it connects.',
+        examples: ['Entra ID'],
+      }),
+  })
+  .meta({ examples: [{ name: 'Entra ID provisioning' }] });
+
+export const ScimTokenIdParamsSchema = z.strictObject({
+  tokenId: z.uuid().meta({
+    description: "The token's id (not the token itself).",
+    examples: ['5e1d7c2a-9b3f-4c8e-a6d0-2f4b8e9c1a7d'],
+  }),
+});
+
+const scimTokenView = {
+  id: z.uuid(),
+  name: z.string(),
+  createdAt: timestamp,
+  createdBy: ActorSchema,
+  lastUsedAt: timestamp.optional().meta({ description: 'Its last use, to within five minutes.' }),
+};
+
+export const ScimTokenSchema = z.strictObject(scimTokenView);
+
+export const ScimTokenCreatedSchema = z.strictObject({
+  ...scimTokenView,
+  token: z.string().meta({
+    description:
+      "The bearer token for the tenant's SCIM endpoint: shown this once, kept only as a hash (a lost token is revoked and replaced).",
+  }),
+});
+
+export const ScimTokenListSchema = z.strictObject({ items: z.array(ScimTokenSchema) });

@@ -70,6 +70,11 @@ export const ProfileSchema = z.strictObject({
   employeeId: text(64).optional(),
   title: text(100).optional(),
   company: text(200).optional(),
+  department: text(100).optional(),
+  /** The user's manager: another user's id, as the customer's directory names them (SCIM's enterprise `manager`). */
+  managerId: text(64).optional(),
+  /** The user's id in the customer's directory, kept as SCIM provisioning sent it. */
+  externalId: text(255).optional(),
   // Bounded so that a change, with the search index it moves, fits one DynamoDB transaction.
   teams: z.array(label).max(5).optional(),
   areas: z.array(label).max(5).optional(),

@@ -117,25 +117,40 @@ export function apiHandler<Req extends RouteRequest, Result>(
           });
         if (!idempotencyKey)
           return toResult(await sealNext(cursors, implementation.reply(await run(caller)), pages));
-
-        const begun = await deps.idempotency.begin(
-          { tenantId: caller.tenant.id, callerId: caller.actor.id, key: idempotencyKey },
-          fingerprint(event),
-        );
-        if (begun.state === 'completed') {
-          return toResult(implementation.reply(begun.result as Result), { 'idempotent-replayed': 'true' });
-        }
-        try {
-          return toResult(implementation.reply(await run({ ...caller, idempotency: begun.lease })));
-        } catch (error) {
-          // A failed attempt lets go of the key at once, so the retry resumes rather than waits out the lease.
-          await deps.idempotency
-            .release(begun.lease)
-            .catch((e: unknown) => logger.warn('Lease not released', { error: e as Error }));
-          throw error;
-        }
+        return answer(deps, caller, idempotencyKey, event, run, implementation.reply);
       })
   );
+}
+
+/**
+ * Runs a route's work and answers it; under an Idempotency-Key, a retry is answered from the first attempt's
+ * stored result, and a failed attempt lets go of the key. (The SCIM function answers through it too.)
+ */
+export async function answer<Result>(
+  deps: Deps,
+  caller: Caller,
+  idempotencyKey: string | undefined,
+  event: APIGatewayProxyEvent,
+  run: (caller: Caller) => Promise<Result>,
+  reply: (result: Result) => Reply,
+): Promise<APIGatewayProxyResult> {
+  if (!idempotencyKey) return toResult(reply(await run(caller)));
+  const begun = await deps.idempotency.begin(
+    { tenantId: caller.tenant.id, callerId: caller.actor.id, key: idempotencyKey },
+    fingerprint(event),
+  );
+  if (begun.state === 'completed') {
+    return toResult(reply(begun.result as Result), { 'idempotent-replayed': 'true' });
+  }
+  try {
+    return toResult(reply(await run({ ...caller, idempotency: begun.lease })));
+  } catch (error) {
+    // A failed attempt lets go of the key at once, so the retry resumes rather than waits out the lease.
+    await deps.idempotency
+      .release(begun.lease)
+      .catch((e: unknown) => logger.warn('Lease not released', { error: e as Error }));
+    throw error;
+  }
 }
 
 function toResult(reply: Reply, extra: Record<string, string> = {}): APIGatewayProxyResult {

@@ -63,6 +63,8 @@ export interface UserQuery {
   filters?: Filters;
   limit: number;
   cursor?: string;
+  /** Matches passed over before the page starts: SCIM's `startIndex` (its cost grows with it). */
+  skip?: number;
   within?: (values: Record<FilterName, string[]>) => boolean;
 }
 
@@ -72,6 +74,10 @@ export interface UserStore {
   get(tenantId: string, userId: string): Promise<User | undefined>;
   /** The user whose email (the login) this is, case-insensitively: one read of the email claim, one of the profile. */
   findByEmail(tenantId: string, email: string): Promise<User | undefined>;
+  /** The id of the user whose email (the login) this is, archived ones included: one read of the email claim. */
+  userIdByEmail(tenantId: string, email: string): Promise<string | undefined>;
+  /** How many users are not archived: reads the index in proportion to them (SCIM's `totalResults`). */
+  countLive(tenantId: string): Promise<number>;
   /** Writes a new user, its email claim and its history entry in one transaction. Throws EmailTaken. */
   create(tenantId: string, user: User, entry: HistoryEntry, options?: WriteOptions): Promise<void>;
   /**
@@ -208,8 +214,34 @@ export interface RoleStore {
   delete(tenantId: string, role: Role, entry: HistoryEntry, options?: WriteOptions): Promise<void>;
 }
 
+/** A SCIM token as kept: its secret only as a hash. */
+export interface ScimToken {
+  id: string;
+  name: string;
+  /** SHA-256 of the token's secret, base64url. */
+  hash: string;
+  createdAt: string;
+  createdBy: Actor;
+  lastUsedAt?: string;
+}
+
+/** A token's last use is recorded at most this often. */
+export const SCIM_TOKEN_TOUCH_MS = 5 * 60 * 1000;
+
+export interface ScimTokenStore {
+  /** Writes a new token. Throws ScimTokenLimit when the tenant has its most already. */
+  create(tenantId: string, token: ScimToken, limit: number): Promise<void>;
+  get(tenantId: string, tokenId: string): Promise<ScimToken | undefined>;
+  list(tenantId: string): Promise<ScimToken[]>;
+  /** Removes the token; false when there was none. */
+  revoke(tenantId: string, tokenId: string): Promise<boolean>;
+  /** Records a use (at most every few minutes, so a busy directory does not write on every request). */
+  touch(tenantId: string, tokenId: string, at: string): Promise<void>;
+}
+
 export interface Deps {
   users: UserStore;
+  scimTokens: ScimTokenStore;
   roles: RoleStore;
   directory: Directory;
   idempotency: IdempotencyStore;

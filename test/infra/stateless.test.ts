@@ -6,8 +6,9 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiEnvironmentSchema } from '#adapters/environment.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
+import { SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
 import { paginates } from '#http/cursors.ts';
-import { ROUTE_ACCESS, routeAccess, TRIGGERS } from '#lib/access.ts';
+import { ROUTE_ACCESS, routeAccess, SCIM_ACCESS, TRIGGERS } from '#lib/access.ts';
 import { METRIC_NAMESPACE, THROTTLING } from '#lib/stateless-stack.ts';
 import {
   grantsOf as grantsIn,
@@ -26,9 +27,11 @@ let built: Synthesised;
 let template: Template;
 let resources: Record<string, Resource>;
 const ROUTE_IDS = Object.keys(ROUTES) as RouteId[];
+const SCIM_IDS = Object.keys(SCIM_ROUTES) as ScimRouteId[];
 const idOf = (element: unknown) => built.stateless.getLogicalId(element as CfnElement);
 const statefulIdOf = (element: unknown) => built.stateful.getLogicalId(element as CfnElement);
 const functionId = (route: RouteId) => idOf(built.stateless.routeFunctions[route].function.node.defaultChild);
+const scimFunctionId = () => idOf(built.stateless.scim.function.node.defaultChild);
 const reconcilerId = () => idOf(built.stateless.reconciler.function.node.defaultChild);
 
 beforeAll(() => {
@@ -62,11 +65,34 @@ function pathOf(resourceRef: Json): string {
 const grantsOf = (fnId: string) => grantsIn(template, fnId, meaning);
 
 describe('routes', () => {
-  it('has one method and one function per route of the route table, and the reconciler', () => {
+  it('has one method and one function per route of the route table, a method per SCIM route, the SCIM function and the reconciler', () => {
     // Besides each path's OPTIONS, answered by API Gateway for the admin console's preflights.
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-    expect(methods.filter((m) => m.Properties.HttpMethod !== 'OPTIONS')).toHaveLength(ROUTE_IDS.length);
-    template.resourceCountIs('AWS::Lambda::Function', ROUTE_IDS.length + 1);
+    expect(methods.filter((m) => m.Properties.HttpMethod !== 'OPTIONS')).toHaveLength(
+      ROUTE_IDS.length + SCIM_IDS.length,
+    );
+    template.resourceCountIs('AWS::Lambda::Function', ROUTE_IDS.length + 2);
+  });
+  it.each(
+    SCIM_IDS.map((id) => [id] as const),
+  )('serves the SCIM route %s from the one SCIM function, without an authorizer', (id) => {
+    const route = SCIM_ROUTES[id];
+    const methods = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::ApiGateway::Method' &&
+        r.Properties.HttpMethod === route.method &&
+        pathOf(r.Properties.ResourceId as Json) === route.path,
+    );
+    expect(methods).toHaveLength(1);
+    expect(methods[0]?.Properties).toMatchObject({
+      AuthorizationType: 'NONE',
+      OperationName: id,
+      Integration: {
+        Type: 'AWS_PROXY',
+        Uri: { 'Fn::Join': ['', expect.arrayContaining([{ 'Fn::GetAtt': [scimFunctionId(), 'Arn'] }])] },
+      },
+    });
+    expect(methods[0]?.Properties.AuthorizerId).toBeUndefined();
   });
 
   it.each(
@@ -124,7 +150,10 @@ describe('routes', () => {
     template.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
     // The console's preflights (OPTIONS) are answered by API Gateway itself, with no token either.
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-    expect(methods.filter((m) => m.Properties.HttpMethod !== 'OPTIONS')).toHaveLength(ROUTE_IDS.length);
+    // The SCIM routes too: the SCIM function verifies the directory's SCIM token.
+    expect(methods.filter((m) => m.Properties.HttpMethod !== 'OPTIONS')).toHaveLength(
+      ROUTE_IDS.length + SCIM_IDS.length,
+    );
     for (const method of methods) expect(method.Properties.AuthorizationType).toBe('NONE');
   });
 });
@@ -159,6 +188,16 @@ describe('function environment', () => {
     expect(ApiEnvironmentSchema.parse(seen)).toMatchObject({ TENANTS_TABLE: 'gatehouse-tenants_table' });
     for (const tenant of built.config.tenants) expect(JSON.stringify(variables)).not.toContain(tenant.id);
   });
+
+  it('gives the SCIM function the tables and no tenant: a token names its tenant, the registry has it', () => {
+    const variables = (resources[scimFunctionId()] as Resource).Properties.Environment as {
+      Variables: Record<string, Json>;
+    };
+    expect(Object.keys(variables.Variables).sort()).toEqual(
+      ['HISTORY_TABLE', 'NODE_OPTIONS', 'PROFILES_TABLE', 'TENANTS_TABLE'].sort(),
+    );
+    for (const tenant of built.config.tenants) expect(JSON.stringify(variables)).not.toContain(tenant.id);
+  });
 });
 
 describe('least privilege', () => {
@@ -173,6 +212,13 @@ describe('least privilege', () => {
     expect(grantsOf(functionId(id))).toEqual(
       [...grantsNamed(access[id], built.config.region), ...cursorKeys].sort(),
     );
+  });
+
+  it('grants the SCIM function exactly SCIM_ACCESS: a registry read, Cognito on the account’s pools by pattern', () => {
+    const grants = grantsOf(scimFunctionId());
+    expect(grants).toEqual(grantsNamed(SCIM_ACCESS, built.config.region).sort());
+    expect(grants).toContain('dynamodb:GetItem@TENANTS_TABLE');
+    expect(grants).toContain(`cognito-idp:AdminCreateUser@${poolsOf(built.config.region)}`);
   });
 
   it('lets a read route write nothing but the role-catalogue seed: PutItem on the profiles table', () => {
@@ -281,17 +327,19 @@ describe('stage', () => {
 });
 
 describe('alarms', () => {
-  it('raises an alarm on errors and on throttles of every function, the triggers and the reconciler included', () => {
+  it('raises an alarm on errors and on throttles of every function, the triggers, the SCIM function and the reconciler included', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const watched = (metric: string) =>
       alarms
         .filter((a) => a.Properties.MetricName === metric && a.Properties.Namespace === 'AWS/Lambda')
         .map((a) => render(a.Properties.Dimensions[0].Value, (node) => meaning(node)));
-    const ownFunctions = [...ROUTE_IDS.map(functionId), reconcilerId()].map((id) => ({ Ref: id }));
+    const ownFunctions = [...ROUTE_IDS.map(functionId), reconcilerId(), scimFunctionId()].map((id) => ({
+      Ref: id,
+    }));
     for (const metric of ['Errors', 'Throttles']) {
       const names = watched(metric);
-      // The routes' functions, the reconciler, the Cognito triggers and the registry writer.
-      expect(names).toHaveLength(ROUTE_IDS.length + 1 + Object.keys(TRIGGERS).length + 1);
+      // The routes' functions, the reconciler, the SCIM function, the Cognito triggers and the registry writer.
+      expect(names).toHaveLength(ROUTE_IDS.length + 2 + Object.keys(TRIGGERS).length + 1);
       for (const fn of ownFunctions) expect(names).toContain(JSON.stringify(fn));
     }
     for (const alarm of alarms) {

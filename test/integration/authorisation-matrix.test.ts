@@ -24,6 +24,8 @@ interface Target {
   email: string;
   version: number;
   roleId: string;
+  /** A SCIM token of the tenant, for the route that revokes one. */
+  tokenId: string;
 }
 
 /** A valid request of each route, for a given target: a new route without one fails type-checking. */
@@ -56,12 +58,15 @@ const REQUESTS: Record<
   editRole: () => ({ body: { description: 'edited' }, headers: { 'if-match': '"1"' } }),
   deleteRole: () => ({}),
   getLicences: () => ({}),
+  createScimToken: () => ({ body: { name: 'Matrix' } }),
+  listScimTokens: () => ({}),
+  revokeScimToken: () => ({}),
 };
 
 /** The status authorisation must give; undefined: allowed, so anything but 401, 403 and 404. */
 function expected(route: RouteDefinition, caller: Caller): number | undefined {
   const targetsUser = route.path.includes('{userId}');
-  const targetsRole = route.path.includes('{roleId}');
+  const targetsRole = route.path.includes('{roleId}') || route.path.includes('{tokenId}');
   switch (caller) {
     case 'none':
       return 401;
@@ -120,11 +125,17 @@ async function target(team: string, routeId: RouteId): Promise<Target> {
     token: adminTok,
     body: { name: `Target ${randomUUID().slice(0, 8)}`, permissions: ['x.y'], scope: 'tenant' },
   });
+  // Only the route that revokes one makes a token: a tenant holds a bounded number of them.
+  const token =
+    routeId === 'revokeScimToken'
+      ? await api(env, 'POST', '/scim-tokens', { token: adminTok, body: { name: 'Matrix target' } })
+      : undefined;
   return {
     userId: user.id,
     email: user.email,
     version: read.body.version as number,
     roleId: role.body.id as string,
+    tokenId: (token?.body.id as string | undefined) ?? randomUUID(),
   };
 }
 
@@ -136,7 +147,8 @@ describe('authorisation of every route for every kind of caller', () => {
     const t = await target(caller === 'teamAdminOutside' ? 'south' : 'north', id);
     const request = REQUESTS[id](t);
     const path =
-      route.path.replace('{userId}', t.userId).replace('{roleId}', t.roleId) + (request.query ?? '');
+      route.path.replace('{userId}', t.userId).replace('{roleId}', t.roleId).replace('{tokenId}', t.tokenId) +
+      (request.query ?? '');
     const token =
       caller === 'none'
         ? undefined

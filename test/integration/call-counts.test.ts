@@ -103,6 +103,23 @@ const EXPECTED: Record<string, Record<string, number>> = {
   // tenant has one user). It grows with the tenant: a per-role count would make it one GetItem.
   deleteRole: { GetItem: 1, Query: 2, TransactWriteItems: 1 },
   getLicences: { GetItem: 1, Query: 1 },
+  // The token and the tenant's token count, in one transaction; revoking is the same the other way.
+  createScimToken: { GetItem: 1, TransactWriteItems: 1 },
+  listScimTokens: { GetItem: 1, Query: 1 },
+  revokeScimToken: { GetItem: 1, TransactWriteItems: 1 },
+  // SCIM: the token's record first (its last use is written at most every five minutes: not here).
+  scimGetUser: { GetItem: 2 },
+  // The email claim names the user, then their profile: no index read at all.
+  'scimListUsers (userName eq)': { GetItem: 3 },
+  // Whether the userName is taken (the email claim), then createUser's own calls.
+  scimCreateUser: { GetItem: 2, AdminCreateUser: 1, TransactWriteItems: 1 },
+  // The user is read to apply the patch, and again by deactivateUser itself.
+  'scimPatchUser (active false)': {
+    GetItem: 3,
+    AdminDisableUser: 1,
+    AdminUserGlobalSignOut: 1,
+    TransactWriteItems: 1,
+  },
   // Words the mail from the event and the environment alone.
   customMessage: {},
   preAuthentication: { GetItem: 1 },

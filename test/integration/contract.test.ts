@@ -3,6 +3,7 @@
 import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { type JsonSchema, type OpenApiDocument, openApiDocument, TRIMMED_PATTERN } from '#api/openapi.ts';
+import { SCIM_BASE } from '#api/scim-routes.ts';
 import { Contract, type FoundOperation } from '#test/support/contract.ts';
 import { adminToken, api, cognitoClient } from '#test/support/offline.ts';
 import { countItems } from '#test/support/tables.ts';
@@ -53,7 +54,11 @@ describe('the published contract', () => {
   }, 30_000);
 });
 
-describe.each(contract.operations())('$method $path', (operation) => {
+// The SCIM routes answer a directory's SCIM token in SCIM's own error format (RFC 7644 §3.12), not problem+json to
+// a Cognito token: scim.test.ts and the generated SCIM requests of generated.test.ts hold them to their contract.
+const apiOperations = contract.operations().filter((o) => !o.path.startsWith(SCIM_BASE));
+
+describe.each(apiOperations)('$method $path', (operation) => {
   const baseline = baselineOf(operation);
   const breaks = breaksOf(operation, baseline);
   let token: string;

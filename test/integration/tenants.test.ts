@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, inject, it } from 'vitest';
 import { ROUTES, type RouteId } from '#api/routes.ts';
+import { SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
 import {
   activeUser,
   adminToken,
@@ -54,6 +55,29 @@ async function addTenant(): Promise<Tenant> {
   return added.body as unknown as Tenant;
 }
 
+/** A SCIM token of the tenant, made by its administrator through the API. */
+async function scimToken(token: string): Promise<string> {
+  const created = await api<{ token: string }>(env, 'POST', '/scim-tokens', {
+    token,
+    body: { name: 'Directory' },
+  });
+  expect(created.status).toBe(201);
+  return created.body.token;
+}
+
+async function scim(method: string, path: string, token: string, body?: unknown) {
+  const response = await fetch(`${env.apiUrl}/scim/v2${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+}
+
 /** Polls until `check` holds: a warm instance trusts a registry read for TENANT_CACHE_SECONDS (1 s offline). */
 async function eventually(check: () => Promise<boolean>, timeoutMs = 8000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -83,6 +107,16 @@ describe('a tenant added to the running backend', () => {
     const [acme] = env.tenants as [Tenant];
     const acmeToken = await adminToken(env, acme);
     expect((await api(env, 'GET', `/users/${user.id}`, { token: acmeToken })).status).toBe(404);
+
+    // Its directory too: the SCIM function finds the token's tenant in the registry, not in its environment.
+    const directory = await scimToken(token);
+    const found = await scim(
+      'GET',
+      `/Users?filter=${encodeURIComponent(`userName eq "${user.email}"`)}`,
+      directory,
+    );
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ totalResults: 1 });
   });
 
   it('is listed by the platform endpoint, and a second add of its id is refused, changing nothing', async () => {
@@ -131,6 +165,8 @@ describe('a retired tenant', () => {
     const user = await activeUser(env, tenant, admin);
     const me = await api(env, 'GET', '/me', { token: admin });
     expect(me.status).toBe(200);
+    const directory = await scimToken(admin);
+    expect((await scim('GET', `/Users/${user.id}`, directory)).status).toBe(200);
 
     const retired = await platform('POST', '/retire', { id: tenant.id });
     expect(retired.status).toBe(200);
@@ -161,6 +197,25 @@ describe('a retired tenant', () => {
       });
       expect(response.status, id).toBe(403);
       expect(response.body.detail, id).toMatch(/retired/);
+    }
+    // And every SCIM route, with the tenant's SCIM token: 403 in SCIM's format. The SCIM function's instance
+    // keeps its own registry cache, so it too may serve for up to TENANT_CACHE_SECONDS.
+    expect(
+      await eventually(async () => (await scim('GET', '/ServiceProviderConfig', directory)).status === 403),
+    ).toBe(true);
+    for (const [id, route] of Object.entries(SCIM_ROUTES) as [
+      ScimRouteId,
+      (typeof SCIM_ROUTES)[ScimRouteId],
+    ][]) {
+      const path = route.path.replace(/^\/scim\/v2/, '').replace(/\{(\w+)\}/g, () => user.id);
+      const response = await scim(
+        route.method,
+        path,
+        directory,
+        route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+      );
+      expect(response.status, id).toBe(403);
+      expect(response.body, id).toMatchObject({ status: '403', detail: expect.stringMatching(/retired/) });
     }
 
     // Kept until an explicit purge: the logins, and the profiles behind them.
