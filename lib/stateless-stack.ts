@@ -182,7 +182,8 @@ export class GatehouseStatelessStack extends Stack {
       entry: `lambdas/api/handlers/${SCIM_HANDLER_FILE}`,
       description: "Gatehouse SCIM 2.0: provisioning from tenants' directories",
       schema: ApiEnvironmentSchema,
-      environment,
+      // Not the console's origin: a directory calls server to server, never from the console.
+      environment: tableEnvironment(props.tables),
     });
     this.scim.allow(SCIM_ACCESS, { tables: props.tables });
     const scimIntegration = new LambdaIntegration(this.scim.function, { allowTestInvoke: false });

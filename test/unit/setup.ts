@@ -11,6 +11,12 @@ import { vi } from 'vitest';
 import { testJwks } from '#test/support/tokens.ts';
 import { UNIT_TENANTS } from '#test/unit/fixtures.ts';
 
+// In a whole `npm test`, the integration project's setup exports the offline backend's environment into the
+// process these workers inherit: a unit test models a deployed function, whose SDK calls AWS (mocked here).
+for (const name of Object.keys(process.env)) {
+  if (name.startsWith('AWS_ENDPOINT_URL') || name === 'TENANT_CACHE_SECONDS') delete process.env[name];
+}
+
 Object.assign(process.env, {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'unit',
