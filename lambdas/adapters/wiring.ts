@@ -6,9 +6,10 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '#services/ports.ts';
 import { CognitoDirectory } from './cognito-directory.ts';
+import { CognitoOAuthClients } from './cognito-oauth-clients.ts';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
 import { DynamoRoleStore } from './dynamo-role-store.ts';
-import { DynamoScimTokenStore } from './dynamo-scim-token-store.ts';
+import { DynamoScimClientStore, DynamoScimTokenStore } from './dynamo-scim-token-store.ts';
 import { DynamoTenantRegistry } from './dynamo-tenant-registry.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
 import type { TableNames } from './environment.ts';
@@ -70,6 +71,8 @@ export function createDeps(tables: TableNames): Deps {
   return {
     ...createStoreDeps(tables),
     scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
+    scimClients: new DynamoScimClientStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
+    oauthClients: new CognitoOAuthClients({ client: cognito }),
     directory: new CognitoDirectory({ client: cognito }),
     idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     mailer: new SesMailer({ client: ses }),

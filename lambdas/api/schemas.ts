@@ -362,3 +362,50 @@ export const ScimTokenCreatedSchema = z.strictObject({
 });
 
 export const ScimTokenListSchema = z.strictObject({ items: z.array(ScimTokenSchema) });
+
+export const ScimClientBodySchema = z
+  .strictObject({
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .meta({
+        description: 'What the client is for, e.g. the directory it connects.',
+        examples: ['Okta'],
+      }),
+  })
+  .meta({ examples: [{ name: 'Okta provisioning' }] });
+
+export const ScimClientIdParamsSchema = z.strictObject({
+  // Cognito's client id pattern.
+  clientId: z
+    .string()
+    .regex(/^[\w+]{1,128}$/, 'must be an OAuth client id')
+    .meta({ description: "The client's OAuth client id.", examples: ['4l2kq7u0c9hd3b1vf8nq5r6s7t'] }),
+});
+
+const scimClientView = {
+  id: z.string().meta({ description: 'The OAuth client id.' }),
+  name: z.string(),
+  createdAt: timestamp,
+  createdBy: ActorSchema,
+  lastUsedAt: timestamp.optional().meta({ description: 'Its last use at /scim/v2, to within five minutes.' }),
+};
+
+export const ScimClientSchema = z.strictObject(scimClientView);
+
+export const ScimClientCreatedSchema = z.strictObject({
+  ...scimClientView,
+  clientId: z.string().meta({ description: 'The OAuth client id (the same as `id`).' }),
+  clientSecret: z.string().meta({
+    description:
+      'The client secret: shown this once, kept by Cognito alone (a lost secret: revoke the client and create another).',
+  }),
+  scope: z.string().meta({ description: 'The scope to ask for: `gatehouse/scim`.', examples: ['gatehouse/scim'] }),
+  tokenUrl: z.url().optional().meta({
+    description: "The tenant pool's token endpoint, where the directory takes its client-credentials grant.",
+  }),
+});
+
+export const ScimClientListSchema = z.strictObject({ items: z.array(ScimClientSchema) });

@@ -177,6 +177,13 @@ export const SERVICE_PROVIDER_CONFIG = {
         "A SCIM token of the tenant, created by one of its administrators: 'Authorization: Bearer <token>'.",
       primary: true,
     },
+    {
+      type: 'oauth2',
+      name: 'OAuth 2.0 client credentials',
+      description:
+        "An access token of a SCIM OAuth client of the tenant, from its pool's token endpoint (grant_type=client_credentials, scope gatehouse/scim): 'Authorization: Bearer <access token>'.",
+      specUri: 'https://www.rfc-editor.org/rfc/rfc6749#section-4.4',
+    },
   ],
   meta: { resourceType: 'ServiceProviderConfig', location: '/ServiceProviderConfig' },
 };
