@@ -29,6 +29,7 @@ import { type HostedLogin, hostedLogin, type IdentityProviderStep } from './cogn
 import { IdentityLinks } from './cognito/identity-links.ts';
 import { MailMessages } from './cognito/messages.ts';
 import type { PasswordPolicy } from './cognito/password-policy.ts';
+import type { ResourceServer } from './cognito/resource-servers.ts';
 import { TokenLedger } from './cognito/tokens.ts';
 import { AwsLambdaService, awsTriggers } from './cognito/triggers.ts';
 import { listenOnLoopback, stopper } from './free-port.ts';
@@ -48,6 +49,8 @@ export interface LocalPool {
   logoutUrls?: string[];
   /** The pool's OIDC identity provider (single sign-on), offered on the login page as `Sign in with <name>`. */
   sso?: { name: string; issuer: string; clientId: string; clientSecret: string };
+  /** Its resource servers (custom scopes for app clients and the client-credentials grant), as its stack declares them. */
+  resourceServers?: ResourceServer[];
 }
 
 export interface LocalMail {
@@ -156,6 +159,9 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   // cognito-local's types name its own pino (v7); the project's pino 10 logger has the methods it calls.
   const serverLogger = logger as unknown as Parameters<typeof createServer>[1];
   const ssoOf = (userPoolId: string) => opts.pools.find((p) => p.userPoolId === userPoolId)?.sso;
+  // Every pool this Cognito serves, those added while running included.
+  const known = new Map(opts.pools.map((p) => [p.userPoolId, p]));
+  const resourceServers = (userPoolId: string) => known.get(userPoolId)?.resourceServers ?? [];
   const identityLinks = new IdentityLinks(
     (userPoolId) => {
       const sso = ssoOf(userPoolId);
@@ -163,7 +169,13 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
     },
     () => clock.get(),
   );
-  const router = withAwsParity(Router(services), { ...services, triggers, ledger, identityLinks });
+  const router = withAwsParity(Router(services), {
+    ...services,
+    triggers,
+    ledger,
+    identityLinks,
+    resourceServers,
+  });
   const app = createServer(router, serverLogger, config.ServerConfig, services).application as (
     req: IncomingMessage,
     res: ServerResponse,
@@ -193,6 +205,7 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
       tokenGenerator: services.tokenGenerator,
       now: () => clock.get().getTime(),
       baseUrl: () => tokenConfig.IssuerDomain ?? '',
+      resourceServers,
     },
     { identityProviders: { ...federation.steps(), ...opts.identityProviders } },
   );
@@ -211,7 +224,6 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   tokenConfig.IssuerDomain = url;
   // Written for whoever inspects the folder: which endpoint and functions this Cognito was wired to.
   await writeFile(join(opts.dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-  const known = new Map(opts.pools.map((p) => [p.userPoolId, p]));
   return {
     url,
     hostedLogin: login,

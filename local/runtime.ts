@@ -15,6 +15,7 @@ import {
   type TenantConfig,
   TenantConfigSchema,
 } from '#config/tenants.ts';
+import { SCIM_RESOURCE_SERVER, SCIM_SCOPE_NAME } from '#services/scim-clients.ts';
 import { apiDocsRoutes } from './api-docs.ts';
 import { startApiServer } from './api-server.ts';
 import { type LocalPool, startLocalCognito } from './cognito.ts';
@@ -45,6 +46,8 @@ export interface Environment {
     issuer: string;
     /** The tenant's login page: what a person opens to sign in (the welcome mail links to it), landing in the local app. */
     loginUrl: string;
+    /** Its pool's OAuth token endpoint: where a SCIM OAuth client takes its client-credentials grant. */
+    tokenUrl: string;
     admin: { email: string; password: string };
     /**
      * The tenant's identity provider offline (single sign-on): its name on the login page, its issuer, the email
@@ -251,10 +254,12 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       refreshApp();
       const issuer = cognito.issuer(tenant.userPoolId);
       const loginUrl = loginUrlOf(tenant);
+      // Offline, every pool's OAuth endpoints are the one Cognito's (in AWS, each pool's domain has its own).
+      const tokenUrl = `${cognito.url}/oauth2/token`;
       await registry.put(
         registryRecord(
           tenant.config,
-          { userPoolId: tenant.userPoolId, issuer, clientId: tenant.clientId },
+          { userPoolId: tenant.userPoolId, issuer, clientId: tenant.clientId, tokenUrl },
           loginUrl,
         ),
       );
@@ -274,6 +279,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
         clientId: tenant.clientId,
         issuer,
         loginUrl,
+        tokenUrl,
         admin: { email: tenant.admin.email, password: tenant.admin.password },
         ...(provider ? { sso: { ...provider, password: OFFLINE_SSO_PASSWORD } } : {}),
       };
@@ -375,6 +381,8 @@ function localPool(
       app.signedOutUrl(tenant.config.id),
       ...(consoleServer ? [consoleServer.signedOutUrl] : []),
     ],
+    // As every tenant stack declares it (lib/tenant-pool.ts): SCIM OAuth clients are granted its scope.
+    resourceServers: [{ identifier: SCIM_RESOURCE_SERVER, name: 'Gatehouse', scopes: [SCIM_SCOPE_NAME] }],
     ...sso,
   };
 }

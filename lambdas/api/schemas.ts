@@ -402,7 +402,9 @@ export const ScimClientCreatedSchema = z.strictObject({
     description:
       'The client secret: shown this once, kept by Cognito alone (a lost secret: revoke the client and create another).',
   }),
-  scope: z.string().meta({ description: 'The scope to ask for: `gatehouse/scim`.', examples: ['gatehouse/scim'] }),
+  scope: z
+    .string()
+    .meta({ description: 'The scope to ask for: `gatehouse/scim`.', examples: ['gatehouse/scim'] }),
   tokenUrl: z.url().optional().meta({
     description: "The tenant pool's token endpoint, where the directory takes its client-credentials grant.",
   }),

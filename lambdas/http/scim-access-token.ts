@@ -4,8 +4,8 @@
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
-import { SCIM_SCOPE } from '#services/scim-clients.ts';
 import type { Tenant, TenantRegistry } from '#services/ports.ts';
+import { SCIM_SCOPE } from '#services/scim-clients.ts';
 import { jwksFetcher } from './token-verifier.ts';
 
 export interface ScimAccessToken {

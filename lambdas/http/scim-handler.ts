@@ -143,7 +143,11 @@ export function scimHandler(implementations: ScimImplementations) {
  * tenant's SCIM client, acting tenant-wide, whose changes history names. A retired tenant's token is refused
  * (403, as the API refuses its users' tokens) before any user of it is read.
  */
-async function authenticate(event: APIGatewayProxyEvent, services: Shared, requestId: string): Promise<Caller> {
+async function authenticate(
+  event: APIGatewayProxyEvent,
+  services: Shared,
+  requestId: string,
+): Promise<Caller> {
   const { deps, registry } = services;
   const bearer = /^Bearer\s+(\S+)$/i.exec(event.headers.authorization ?? '')?.[1];
   if (!bearer) {

@@ -68,6 +68,10 @@ const VALID: Record<RouteId, (t: Target) => Omit<Sample, 'params'>> = {
   listScimTokens: () => ({ query: {}, headers: {} }),
   // A token id of nobody's: 404, or 400 for a mangled one; either way nothing changes.
   revokeScimToken: () => ({ query: {}, headers: {} }),
+  createScimClient: () => ({ query: {}, headers: {}, body: { name: 'Generated client' } }),
+  listScimClients: () => ({ query: {}, headers: {} }),
+  // A client id of nobody's: 404, or 400 for a mangled one; either way nothing changes.
+  revokeScimClient: () => ({ query: {}, headers: {} }),
 };
 
 /** Text that has broken servers before: controls, bidi overrides, invisible names, half surrogates, sizes. */
@@ -145,6 +149,7 @@ function sampleOf(
   if (route.path.includes('{userId}')) params.userId = fc.oneof(fc.constant(target.userId), nasty);
   if (route.path.includes('{roleId}')) params.roleId = fc.oneof(fc.constant(target.roleId), nasty);
   if (route.path.includes('{tokenId}')) params.tokenId = fc.oneof(fc.constant(randomUUID()), nasty);
+  if (route.path.includes('{clientId}')) params.clientId = fc.oneof(fc.constant('nobodysclient1'), nasty);
   return fc.record({
     params: fc.record(params).filter((p) => Object.values(p).every((v) => v.length > 0)),
     query: mutated(valid.query).map((q) =>
