@@ -35,8 +35,8 @@ import {
   type UserPoolResourceServer,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { SCIM_RESOURCE_SERVER, SCIM_SCOPE_NAME } from '#services/scim-clients.ts';
 import type { PasswordPolicy, TenantConfig } from '#config/tenants.ts';
+import { SCIM_RESOURCE_SERVER, SCIM_SCOPE_NAME } from '#services/scim-clients.ts';
 import type { TriggerName } from './access.ts';
 
 /** Where the hosted login page sends people back when the tenant configures no application yet. */

@@ -68,7 +68,8 @@ export class GatehouseTenantStack extends Stack {
     new CfnOutput(this, 'ClientId', { value: this.pool.client.userPoolClientId, description: 'App client' });
     new CfnOutput(this, 'TokenUrl', {
       value: this.pool.tokenUrl,
-      description: 'OAuth token endpoint of SCIM OAuth clients (client-credentials grant, scope gatehouse/scim)',
+      description:
+        'OAuth token endpoint of SCIM OAuth clients (client-credentials grant, scope gatehouse/scim)',
     });
     new CfnOutput(this, 'LoginUrl', {
       value: this.pool.loginUrl,

@@ -187,3 +187,9 @@ export const SERVICE_PROVIDER_CONFIG = {
   ],
   meta: { resourceType: 'ServiceProviderConfig', location: '/ServiceProviderConfig' },
 };
+
+/** A schema by its URN (compared without case, as SCIM compares URNs), or undefined. */
+export const schemaById = (id: string) => SCHEMAS.find((s) => s.id.toLowerCase() === id.toLowerCase());
+
+/** A resource type by its id (`User`, `Group`), or undefined. */
+export const resourceTypeById = (id: string) => RESOURCE_TYPES.find((t) => t.id === id);

@@ -2,7 +2,7 @@
 // OpenAPI. A SCIM route is authorised by a tenant's SCIM token, not a user's Cognito token, and answers in
 // SCIM's own format; one function serves them all.
 import * as z from 'zod';
-import { ScimGroupSchema, ScimPatchSchema, ScimUserSchema } from '#domain/scim-resources.ts';
+import { SCIM, ScimGroupSchema, ScimPatchSchema, ScimUserSchema, schemasOf } from '#domain/scim-resources.ts';
 import { MAX_PAGE } from '#services/scim-users.ts';
 import type { HttpMethod, RouteRequest } from './routes.ts';
 
@@ -45,6 +45,30 @@ export const ScimReadQuerySchema = z.strictObject({
 
 export const ScimIdParamsSchema = z.strictObject({ id: z.string().min(1).max(100) });
 
+const attributeNames = z.array(z.string().min(1).max(200)).max(100).optional();
+
+/**
+ * A query sent in the body (RFC 7644 §3.4.3: `POST …/.search`), so a filter stays out of URLs and their logs:
+ * the same parameters as a list's query, the attribute lists as arrays; read as the list's own query.
+ */
+export const ScimSearchSchema = z
+  .strictObject({
+    schemas: schemasOf(SCIM.searchRequest, [SCIM.searchRequest]),
+    filter: z.string().max(1000).optional(),
+    startIndex: z.number().int().optional(),
+    count: z.number().int().min(0).max(MAX_PAGE, `must be at most ${MAX_PAGE}`).optional(),
+    attributes: attributeNames,
+    excludedAttributes: attributeNames,
+  })
+  .transform(({ filter, startIndex, count, attributes, excludedAttributes }) => ({
+    ...(filter === undefined ? {} : { filter }),
+    // RFC 7644 §3.4.2.4: a startIndex below 1 is taken as 1.
+    startIndex: Math.max(1, startIndex ?? 1),
+    count: count ?? 100,
+    ...(attributes ? { attributes: attributes.join(',') } : {}),
+    ...(excludedAttributes ? { excludedAttributes: excludedAttributes.join(',') } : {}),
+  }));
+
 export const SCIM_ROUTES = {
   scimServiceProviderConfig: scimRoute({
     method: 'GET',
@@ -67,11 +91,32 @@ export const SCIM_ROUTES = {
     request: {},
     status: 200,
   }),
+  scimGetResourceType: scimRoute({
+    method: 'GET',
+    path: `${SCIM_BASE}/ResourceTypes/{id}`,
+    summary: 'One resource type: User or Group',
+    request: { params: ScimIdParamsSchema },
+    status: 200,
+  }),
+  scimGetSchema: scimRoute({
+    method: 'GET',
+    path: `${SCIM_BASE}/Schemas/{id}`,
+    summary: 'One schema, by its URN',
+    request: { params: ScimIdParamsSchema },
+    status: 200,
+  }),
   scimListUsers: scimRoute({
     method: 'GET',
     path: `${SCIM_BASE}/Users`,
     summary: 'Users matching a filter, a page from startIndex',
     request: { query: ScimListQuerySchema },
+    status: 200,
+  }),
+  scimSearchUsers: scimRoute({
+    method: 'POST',
+    path: `${SCIM_BASE}/Users/.search`,
+    summary: 'Users matching a filter, a page from startIndex: the list, its query sent in the body',
+    request: { body: ScimSearchSchema },
     status: 200,
   }),
   scimCreateUser: scimRoute({
@@ -118,6 +163,13 @@ export const SCIM_ROUTES = {
     path: `${SCIM_BASE}/Groups`,
     summary: "The tenant's roles as groups, their holders as members",
     request: { query: ScimListQuerySchema },
+    status: 200,
+  }),
+  scimSearchGroups: scimRoute({
+    method: 'POST',
+    path: `${SCIM_BASE}/Groups/.search`,
+    summary: 'Groups matching a filter: the list, its query sent in the body',
+    request: { body: ScimSearchSchema },
     status: 200,
   }),
   scimCreateGroup: scimRoute({

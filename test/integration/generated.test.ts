@@ -263,6 +263,7 @@ describe('generated requests', () => {
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 
 /**
  * One valid request per SCIM route (a new one without one fails type-checking). `id` is the target user's, the
@@ -272,6 +273,22 @@ const SCIM_VALID: Record<ScimRouteId, (t: Target) => { id?: string } & Omit<Samp
   scimServiceProviderConfig: () => ({ query: {} }),
   scimResourceTypes: () => ({ query: {} }),
   scimSchemas: () => ({ query: {} }),
+  scimGetResourceType: () => ({ id: 'User', query: {} }),
+  scimGetSchema: () => ({ id: USER, query: {} }),
+  scimSearchUsers: (t) => ({
+    query: {},
+    body: {
+      schemas: [SEARCH],
+      filter: `userName eq "${t.email}"`,
+      startIndex: 1,
+      count: 5,
+      attributes: ['userName', 'name'],
+    },
+  }),
+  scimSearchGroups: () => ({
+    query: {},
+    body: { schemas: [SEARCH], filter: 'displayName eq "Technician"', excludedAttributes: ['members'] },
+  }),
   scimListUsers: (t) => ({ query: { filter: `userName eq "${t.email}"`, startIndex: '1', count: '5' } }),
   scimCreateUser: () => ({
     query: {},

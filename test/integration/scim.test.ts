@@ -16,6 +16,8 @@ const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
 // biome-ignore lint/suspicious/noExplicitAny: SCIM answers are read by shape; each assertion says what it expects.
 type Body = Record<string, any>;
@@ -391,6 +393,80 @@ describe('discovery', () => {
       ENTERPRISE,
       'urn:ietf:params:scim:schemas:core:2.0:Group',
     ]);
+    // Both ways of authenticating are described; sorting and bulk are said to be unsupported, as they are.
+    expect(config.body.authenticationSchemes.map((a: Body) => a.type)).toEqual([
+      'oauthbearertoken',
+      'oauth2',
+    ]);
+    expect(config.body.sort).toEqual({ supported: false });
+  });
+
+  it('answers one resource type and one schema by id, and 404 for one it does not have', async () => {
+    const user = await scim('GET', '/ResourceTypes/User');
+    expect(user.status).toBe(200);
+    expect(user.body).toMatchObject({ id: 'User', endpoint: '/Users', schema: CORE });
+    expect((await scim('GET', '/ResourceTypes/Group')).body.schema).toBe(
+      'urn:ietf:params:scim:schemas:core:2.0:Group',
+    );
+    const enterprise = await scim('GET', `/Schemas/${ENTERPRISE}`);
+    expect(enterprise.status).toBe(200);
+    expect(enterprise.body.id).toBe(ENTERPRISE);
+    expect(enterprise.body.attributes.map((a: Body) => a.name)).toContain('department');
+    // URNs compare without case.
+    expect((await scim('GET', `/Schemas/${CORE.toUpperCase()}`)).body.id).toBe(CORE);
+    expectScimError(await scim('GET', '/ResourceTypes/Device'), 404);
+    expectScimError(await scim('GET', '/Schemas/urn:ietf:params:scim:schemas:core:2.0:Device'), 404);
+  });
+
+  it('searches users and groups with the query in the body (POST .search), as a list does', async () => {
+    const userName = `searched.${randomUUID().slice(0, 8)}@example.com`;
+    const created = await scim('POST', '/Users', {
+      body: { schemas: [CORE], userName, active: false, name: { givenName: 'Sear', familyName: 'Ched' } },
+    });
+    expect(created.status).toBe(201);
+    const found = await scim('POST', '/Users/.search', {
+      body: {
+        schemas: [SEARCH],
+        filter: `userName eq "${userName}"`,
+        attributes: ['userName'],
+        startIndex: 1,
+        count: 10,
+      },
+    });
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ schemas: [LIST], totalResults: 1, startIndex: 1, itemsPerPage: 1 });
+    expect(found.body.Resources[0]).toEqual({
+      schemas: [CORE, ENTERPRISE],
+      id: created.body.id,
+      userName,
+      meta: expect.any(Object),
+    });
+    const listed = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
+    expect(listed.body.Resources[0].id).toBe(created.body.id);
+    const groups = await scim('POST', '/Groups/.search', {
+      body: { schemas: [SEARCH], filter: 'displayName eq "Technician"', excludedAttributes: ['members'] },
+    });
+    expect(groups.body.Resources.map((g: Body) => g.displayName)).toEqual(['Technician']);
+    expect(groups.body.Resources[0].members).toBeUndefined();
+    // The same refusals as a list's: a bad filter, a page too large, sorting, a wrong schema.
+    expectScimError(
+      await scim('POST', '/Users/.search', { body: { schemas: [SEARCH], filter: 'userName eq' } }),
+      400,
+      'invalidFilter',
+    );
+    expectScimError(await scim('POST', '/Users/.search', { body: { schemas: [SEARCH], count: 201 } }), 400);
+    expectScimError(
+      await scim('POST', '/Users/.search', { body: { schemas: [SEARCH], sortBy: 'userName' } }),
+      400,
+      'invalidSyntax',
+    );
+    expectScimError(await scim('POST', '/Users/.search', { body: { schemas: [CORE] } }), 400);
+    // Another tenant's search finds nothing of this one's.
+    const other = await scim('POST', '/Users/.search', {
+      token: globexToken.token,
+      body: { schemas: [SEARCH], filter: `userName eq "${userName}"` },
+    });
+    expect(other.body.totalResults).toBe(0);
   });
 });
 
