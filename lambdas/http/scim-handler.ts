@@ -148,7 +148,7 @@ async function authenticate(
   services: Shared,
   requestId: string,
 ): Promise<Caller> {
-  const { deps, registry } = services;
+  const { deps } = services;
   const bearer = /^Bearer\s+(\S+)$/i.exec(event.headers.authorization ?? '')?.[1];
   if (!bearer) {
     throw new Unauthenticated(
@@ -157,16 +157,8 @@ async function authenticate(
   }
   const found = looksLikeJwt(bearer)
     ? await oauthClientOf(services, bearer)
-    : await authenticateScimToken(deps, bearer, (tenantId) => registry.byId(tenantId)).then(
-        (match) =>
-          match && {
-            tenant: match.tenant,
-            record: match.token,
-            store: deps.scimTokens,
-            actor: { id: `scim:${match.token.id}`, name: `SCIM: ${match.token.name}` } satisfies Actor,
-          },
-      );
-  if (!found) throw new Unauthenticated('The SCIM token is not valid, or has been revoked.');
+    : await scimTokenOf(services, bearer);
+  if (!found) throw new Unauthenticated('The SCIM token or access token is not valid, or has been revoked.');
   const { tenant, record, store, actor } = found;
   if (tenant.status !== 'active') throw new Forbidden('Your organisation’s access has been retired.');
   // The last use is written at most every few minutes: a directory's burst of requests costs one write.
@@ -178,6 +170,14 @@ async function authenticate(
       .catch((e: unknown) => logger.warn('SCIM credential use not recorded', { error: e as Error }));
   }
   return systemCaller(tenant, actor, requestId);
+}
+
+/** The tenant and token a SCIM token proves, or undefined. */
+async function scimTokenOf({ deps, registry }: Shared, bearer: string) {
+  const match = await authenticateScimToken(deps, bearer, (tenantId) => registry.byId(tenantId));
+  if (!match) return undefined;
+  const actor: Actor = { id: `scim:${match.token.id}`, name: `SCIM: ${match.token.name}` };
+  return { tenant: match.tenant, record: match.token, store: deps.scimTokens, actor };
 }
 
 /** The tenant and SCIM client an access token proves, or undefined: any token not verified, or not a live client's. */
