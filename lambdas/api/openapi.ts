@@ -17,7 +17,7 @@ import { INTERNAL_PROBLEM, type Problem, problemOf } from '#http/problem.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ROUTES, type RouteDefinition } from './routes.ts';
 import * as schemas from './schemas.ts';
-import { SCIM_ROUTES, type ScimRouteDefinition, ScimSearchSchema } from './scim-routes.ts';
+import { SCIM_ROUTES, ScimBulkSchema, type ScimRouteDefinition, ScimSearchSchema } from './scim-routes.ts';
 
 export type JsonSchema = { [keyword: string]: unknown };
 
@@ -599,6 +599,7 @@ const SCIM_BODIES: Record<string, string> = {
   ScimGroup: 'Group',
   ScimPatchOp: 'PatchOp',
   ScimSearchRequest: 'SearchRequest',
+  ScimBulkRequest: 'BulkRequest',
 };
 
 /** The component a SCIM route's body is documented as. */
@@ -606,6 +607,7 @@ function scimBodyName(route: ScimRouteDefinition): string | undefined {
   const body = route.request.body;
   if (!body) return undefined;
   if (body === ScimSearchSchema) return 'ScimSearchRequest';
+  if (body === ScimBulkSchema) return 'ScimBulkRequest';
   if (route.method === 'PATCH') return 'ScimPatchOp';
   return route.path.includes('Groups') ? 'ScimGroup' : 'ScimUser';
 }
@@ -696,6 +698,11 @@ const SCIM_ERRORS: [number, string, (route: ScimRouteDefinition) => boolean][] =
     'If-Match named a version that is no longer current.',
     (r) => r.method === 'PUT' || r.method === 'PATCH',
   ],
+  [
+    413,
+    'More operations than a bulk request may hold (ServiceProviderConfig bulk.maxOperations).',
+    (r) => r.path.endsWith('/Bulk'),
+  ],
   [422, 'The Idempotency-Key came with a different request before.', (r) => !!r.headers?.idempotencyKey],
   [500, 'Something failed on our side; the request may be retried.', () => true],
 ];
@@ -724,8 +731,8 @@ function scimOperation(id: string, route: ScimRouteDefinition): Operation {
     ...headerParameters({ ...route, permission: null, responses: {} } as RouteDefinition),
   ];
   const search = route.path.endsWith('/.search');
-  const discovery = /\/(ServiceProviderConfig|ResourceTypes|Schemas)/.test(route.path);
-  // A User or Group carries its version as ETag; discovery documents and lists do not.
+  const discovery = /\/(ServiceProviderConfig|ResourceTypes|Schemas|Bulk)/.test(route.path);
+  // A User or Group carries its version as ETag; discovery documents, lists and bulk answers do not.
   const single = !discovery && !search && (route.path.includes('{') || route.method === 'POST');
   const list =
     search ||

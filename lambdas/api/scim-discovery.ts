@@ -1,6 +1,7 @@
 // What a directory reads to learn this SCIM service (RFC 7643 §5–7): its features, resource types and schemas.
 import { SCIM } from '#domain/scim-resources.ts';
 import { MAX_FILTER_MATCHES, MAX_PAGE } from '#services/scim-users.ts';
+import { MAX_BULK_OPERATIONS } from './scim-routes.ts';
 
 type Attribute = {
   name: string;
@@ -164,7 +165,8 @@ export const RESOURCE_TYPES = [
 export const SERVICE_PROVIDER_CONFIG = {
   schemas: [SCIM.serviceProviderConfig],
   patch: { supported: true },
-  bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+  // The payload is any request body's most (lambdas/http/request.ts).
+  bulk: { supported: true, maxOperations: MAX_BULK_OPERATIONS, maxPayloadSize: 100 * 1024 },
   filter: { supported: true, maxResults: Math.min(MAX_PAGE, MAX_FILTER_MATCHES) },
   changePassword: { supported: false },
   sort: { supported: false },

@@ -69,11 +69,34 @@ export const ScimSearchSchema = z
     ...(excludedAttributes ? { excludedAttributes: excludedAttributes.join(',') } : {}),
   }));
 
+/** Operations one `/Bulk` request may hold: each runs in turn, paced like any other, well within 29 s. */
+export const MAX_BULK_OPERATIONS = 50;
+
+/** RFC 7644 §3.7: operations on Users and Groups, run in order; `bulkId:<id>` refers to a resource made earlier. */
+export const ScimBulkSchema = z.strictObject({
+  schemas: schemasOf(SCIM.bulkRequest, [SCIM.bulkRequest]),
+  failOnErrors: z.number().int().min(1).optional(),
+  // Bounded for parsing; more than MAX_BULK_OPERATIONS is refused with 413, as RFC 7644 §3.7.4 asks.
+  Operations: z
+    .array(
+      z.strictObject({
+        method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE']),
+        bulkId: z.string().min(1).max(100).optional(),
+        version: z.string().max(100).optional(),
+        path: z.string().min(1).max(300),
+        data: z.unknown().optional(),
+      }),
+    )
+    .min(1)
+    .max(1000),
+});
+export type ScimBulkRequest = z.output<typeof ScimBulkSchema>;
+
 export const SCIM_ROUTES = {
   scimServiceProviderConfig: scimRoute({
     method: 'GET',
     path: `${SCIM_BASE}/ServiceProviderConfig`,
-    summary: 'What this SCIM service supports: PATCH, filters, ETags; no bulk, sorting or password changes',
+    summary: 'What this SCIM service supports: PATCH, filters, ETags, bulk; no sorting or password changes',
     request: {},
     status: 200,
   }),
@@ -103,6 +126,13 @@ export const SCIM_ROUTES = {
     path: `${SCIM_BASE}/Schemas/{id}`,
     summary: 'One schema, by its URN',
     request: { params: ScimIdParamsSchema },
+    status: 200,
+  }),
+  scimBulk: scimRoute({
+    method: 'POST',
+    path: `${SCIM_BASE}/Bulk`,
+    summary: `Up to ${MAX_BULK_OPERATIONS} operations on Users and Groups in one request, each answered on its own`,
+    request: { body: ScimBulkSchema },
     status: 200,
   }),
   scimListUsers: scimRoute({

@@ -47,6 +47,8 @@ export interface ScimInput<Req extends RouteRequest> {
   deps: Deps;
   /** The tenant's SCIM URL as the directory reached it, for `meta.location`. */
   base: string;
+  /** The request itself (what a failing operation of a bulk request is logged with). */
+  event: APIGatewayProxyEvent;
 }
 
 export interface ScimImplementation<Req extends RouteRequest, Result> {
@@ -119,7 +121,7 @@ export function scimHandler(implementations: ScimImplementations) {
       if (issues.length > 0) throw new InvalidInput(issues);
       const base = baseUrl(event);
       const implementation = implementations[id] as unknown as ScimImplementation<RouteRequest, unknown>;
-      const input = { params, query, body, ifMatch: version, deps, base } as Omit<
+      const input = { params, query, body, ifMatch: version, deps, base, event } as Omit<
         ScimInput<RouteRequest>,
         'caller'
       >;
@@ -211,7 +213,8 @@ export function scimError(status: number, detail: string, scimType?: ScimType): 
   };
 }
 
-function scimErrorResponse(error: unknown, event: APIGatewayProxyEvent): APIGatewayProxyResult {
+/** An error as SCIM answers it (status, SCIM error body), with the headers it calls for. */
+export function scimErrorReply(error: unknown, event: APIGatewayProxyEvent): Reply {
   let reply: Reply;
   // Throttling and lost transaction races are the directory's to retry (429, or 503 for a service's own fault).
   const known = error instanceof DomainError ? error : transientFault(error);
@@ -233,14 +236,21 @@ function scimErrorResponse(error: unknown, event: APIGatewayProxyEvent): APIGate
     reply = scimError(500, 'Something went wrong on our side; the request may be retried.');
   }
   return {
-    statusCode: reply.status,
+    ...reply,
     headers: {
-      'content-type': SCIM_CONTENT_TYPE,
       ...(reply.status === 401 ? { 'www-authenticate': 'Bearer realm="SCIM"' } : {}),
       ...(known instanceof Throttled || known instanceof Unavailable
         ? { 'retry-after': String(known.retryAfterSeconds) }
         : {}),
     },
+  };
+}
+
+function scimErrorResponse(error: unknown, event: APIGatewayProxyEvent): APIGatewayProxyResult {
+  const reply = scimErrorReply(error, event);
+  return {
+    statusCode: reply.status,
+    headers: { 'content-type': SCIM_CONTENT_TYPE, ...reply.headers },
     body: JSON.stringify(reply.body),
   };
 }

@@ -274,6 +274,31 @@ const SCIM_VALID: Record<ScimRouteId, (t: Target) => { id?: string } & Omit<Samp
   scimResourceTypes: () => ({ query: {} }),
   scimSchemas: () => ({ query: {} }),
   scimGetResourceType: () => ({ id: 'User', query: {} }),
+  scimBulk: (t) => ({
+    query: {},
+    body: {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      failOnErrors: 1,
+      Operations: [
+        {
+          method: 'POST',
+          path: '/Users',
+          bulkId: 'made',
+          data: {
+            schemas: [USER],
+            userName: `bulk-${randomUUID().slice(0, 8)}@acme.example.com`,
+            name: { givenName: 'Bu', familyName: 'Lk' },
+            active: false,
+          },
+        },
+        {
+          method: 'PATCH',
+          path: `/Users/${t.userId}`,
+          data: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'Bulked' }] },
+        },
+      ],
+    },
+  }),
   scimGetSchema: () => ({ id: USER, query: {} }),
   scimSearchUsers: (t) => ({
     query: {},

@@ -382,7 +382,7 @@ describe('discovery', () => {
     const config = await scim('GET', '/ServiceProviderConfig');
     expect(config.body).toMatchObject({
       patch: { supported: true },
-      bulk: { supported: false },
+      bulk: { supported: true, maxOperations: 50, maxPayloadSize: 102400 },
       etag: { supported: true },
     });
     const types = await scim('GET', '/ResourceTypes');
@@ -467,6 +467,126 @@ describe('discovery', () => {
       body: { schemas: [SEARCH], filter: `userName eq "${userName}"` },
     });
     expect(other.body.totalResults).toBe(0);
+  });
+});
+
+describe('bulk', () => {
+  const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+  const newUser = (tag: string) => ({
+    schemas: [CORE],
+    userName: `bulk.${tag}.${randomUUID().slice(0, 8)}@example.com`,
+    active: false,
+    name: { givenName: 'Bulk', familyName: tag },
+  });
+
+  it('runs operations in order, a bulkId standing for a user made in the same request (even later)', async () => {
+    const first = newUser('First');
+    const second = newUser('Second');
+    const response = await scim('POST', '/Bulk', {
+      body: {
+        schemas: [BULK],
+        Operations: [
+          { method: 'POST', path: '/Users', bulkId: 'one', data: first },
+          // Names a user the next operation makes: it waits for it.
+          {
+            method: 'PATCH',
+            path: '/Groups/accountant',
+            data: {
+              schemas: [PATCH_OP],
+              Operations: [{ op: 'add', path: 'members', value: [{ value: 'bulkId:two' }] }],
+            },
+          },
+          { method: 'POST', path: '/Users', bulkId: 'two', data: second },
+          {
+            method: 'PATCH',
+            path: '/Users/bulkId:one',
+            data: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Bulked' }] },
+          },
+        ],
+      },
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:BulkResponse']);
+    const ops: Body[] = response.body.Operations;
+    expect(ops.map((o) => [o.method, o.bulkId, o.status])).toEqual([
+      ['POST', 'one', '201'],
+      ['PATCH', undefined, '200'],
+      ['POST', 'two', '201'],
+      ['PATCH', undefined, '200'],
+    ]);
+    const [oneId, twoId] = [ops[0]?.location, ops[2]?.location].map((l: string) => l.split('/').at(-1));
+    expect(ops[0]?.location).toMatch(/\/scim\/v2\/Users\/[0-9a-f-]{36}$/);
+    expect(ops[0]?.version).toMatch(/^W\/"\d+"$/);
+    expect((await scim('GET', `/Users/${oneId}`)).body.title).toBe('Bulked');
+    expect((await profile(twoId as string)).roles).toEqual([{ role: 'accountant' }]);
+  });
+
+  it('stops after failOnErrors failures, and answers each failure in SCIM’s error format', async () => {
+    const never = newUser('Never');
+    const response = await scim('POST', '/Bulk', {
+      body: {
+        schemas: [BULK],
+        failOnErrors: 1,
+        Operations: [
+          {
+            method: 'POST',
+            path: '/Users',
+            bulkId: 'bad',
+            data: { ...newUser('Bad'), userName: 'not-an-email' },
+          },
+          { method: 'POST', path: '/Users', bulkId: 'never', data: never },
+        ],
+      },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.Operations).toHaveLength(1);
+    expect(response.body.Operations[0]).toMatchObject({
+      method: 'POST',
+      bulkId: 'bad',
+      status: '400',
+      response: { schemas: [ERROR], status: '400', scimType: 'invalidValue' },
+    });
+    const found = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${never.userName}"`)}`);
+    expect(found.body.totalResults).toBe(0);
+  });
+
+  it('answers a bulkId nothing makes with 409, and another tenant’s user as absent', async () => {
+    const created = await scim('POST', '/Users', { body: newUser('Kept') });
+    const response = await scim('POST', '/Bulk', {
+      token: globexToken.token,
+      body: {
+        schemas: [BULK],
+        Operations: [
+          { method: 'DELETE', path: `/Users/${created.body.id}` },
+          { method: 'DELETE', path: '/Users/bulkId:nobody' },
+          { method: 'DELETE', path: '/Roles/x' },
+        ],
+      },
+    });
+    expect(response.body.Operations.map((o: Body) => o.status)).toEqual(['404', '409', '400']);
+    expect((await scim('GET', `/Users/${created.body.id}`)).status).toBe(200);
+  });
+
+  it('refuses a request it cannot run as a whole: too many operations, a bulkId twice, a method it does not take', async () => {
+    const del = { method: 'DELETE', path: `/Users/${randomUUID()}` };
+    expectScimError(
+      await scim('POST', '/Bulk', {
+        body: { schemas: [BULK], Operations: Array.from({ length: 51 }, () => del) },
+      }),
+      413,
+    );
+    const twice = { method: 'POST', path: '/Users', bulkId: 'same', data: newUser('Twice') };
+    expectScimError(
+      await scim('POST', '/Bulk', { body: { schemas: [BULK], Operations: [twice, twice] } }),
+      400,
+    );
+    expectScimError(
+      await scim('POST', '/Bulk', {
+        body: { schemas: [BULK], Operations: [{ method: 'GET', path: '/Users' }] },
+      }),
+      400,
+    );
+    expectScimError(await scim('POST', '/Bulk', { body: { schemas: [CORE], Operations: [del] } }), 400);
   });
 });
 

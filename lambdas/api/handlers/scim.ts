@@ -2,6 +2,7 @@
 
 import { ScimRefused } from '#domain/scim-filter.ts';
 import { scimGroup, scimUser } from '#domain/scim-resources.ts';
+import { bulkResponse, runBulk } from '#http/scim-bulk.ts';
 import { scimImplementation as route, type ScimImplementations, scimHandler } from '#http/scim-handler.ts';
 import {
   scimCreateGroup,
@@ -65,6 +66,11 @@ const IMPLEMENTATIONS: ScimImplementations = {
         page.total,
         query.startIndex,
       ),
+  }),
+  scimBulk: route('scimBulk', {
+    run: ({ body, caller, deps, base, event }) =>
+      runBulk(body, IMPLEMENTATIONS, { caller, deps, base, event }),
+    reply: (operations) => ({ status: 200, body: bulkResponse(operations) }),
   }),
   scimListUsers: route('scimListUsers', {
     run: ({ query, caller, deps }) => scimListUsers(deps, caller, query),
