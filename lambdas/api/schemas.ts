@@ -3,7 +3,7 @@
 import * as z from 'zod';
 import { PasswordPolicySchema } from '#domain/password-policy.ts';
 import { RoleDefinitionSchema, RoleIdSchema } from '#domain/roles.ts';
-import { multiLine, singleLine } from '#domain/text.ts';
+import { multiLine, nameText, singleLine } from '#domain/text.ts';
 import { ProfileChangesSchema, ProfileSchema, USER_STATUSES } from '#domain/user.ts';
 import { BULK_ACTIONS } from '#services/bulk.ts';
 
@@ -365,15 +365,11 @@ export const ScimTokenListSchema = z.strictObject({ items: z.array(ScimTokenSche
 
 export const ScimClientBodySchema = z
   .strictObject({
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .meta({
-        description: 'What the client is for, e.g. the directory it connects.',
-        examples: ['Okta'],
-      }),
+    // Shown in every history entry the client writes (`SCIM: <name>`): one visible line, no controls.
+    name: nameText(100).meta({
+      description: 'What the client is for, e.g. the directory it connects.',
+      examples: ['Okta'],
+    }),
   })
   .meta({ examples: [{ name: 'Okta provisioning' }] });
 

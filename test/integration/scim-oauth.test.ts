@@ -253,6 +253,8 @@ describe('a SCIM OAuth client', () => {
       ['POST', '/scim-clients', {}, 'body.name'],
       ['POST', '/scim-clients', { name: '   ' }, 'body.name'],
       ['POST', '/scim-clients', { name: 'x'.repeat(101) }, 'body.name'],
+      ['POST', '/scim-clients', { name: 'Okta\u202Eevil' }, 'body.name'],
+      ['POST', '/scim-clients', { name: '-.-' }, 'body.name'],
       ['POST', '/scim-clients', { name: 'Okta', secret: 'mine' }, 'body.secret'],
       ['DELETE', '/scim-clients/not%20an%20id', undefined, 'params.clientId'],
     ];
