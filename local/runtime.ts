@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CognitoBudget } from '#adapters/cognito-pace.ts';
 import type { TenantEntry } from '#adapters/environment.ts';
-import { HISTORY_TABLE, PROFILES_TABLE, TABLES } from '#adapters/table-definitions.ts';
+import { HISTORY_TABLE, JOBS_TABLE, PROFILES_TABLE, TABLES } from '#adapters/table-definitions.ts';
 import { loadTenantsConfig } from '#config/tenants.ts';
 import { apiDocsRoutes } from './api-docs.ts';
 import { startApiServer } from './api-server.ts';
@@ -13,6 +14,7 @@ import { startLocalCognito } from './cognito.ts';
 import { demoTenant } from './demo.ts';
 import { ensureTables, localDynamoClient, startLocalDynamo } from './dynamodb.ts';
 import { startLambdaInvokeServer } from './lambda-invoke.ts';
+import { type ScheduledHandler, scheduleFunction } from './scheduled-function.ts';
 import { seedAdmin } from './seed.ts';
 import { startLocalSes } from './ses.ts';
 
@@ -43,6 +45,11 @@ export interface StartOptions {
   /** Fixed ports; 0 or absent picks a free one. */
   ports?: Partial<Record<'api' | 'dynamodb' | 'cognito' | 'ses' | 'lambda', number>>;
   tenantsFile?: string | URL;
+  /**
+   * The job worker's settings (its environment): the shared Cognito budget (calls a second per quota category;
+   * default the deployment's), items at once, and how long a stopped worker's item stays held.
+   */
+  jobs?: { budget?: Partial<CognitoBudget>; lanes?: number; itemLeaseMs?: number; everyMs?: number };
 }
 
 export interface Gatehouse {
@@ -152,11 +159,15 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       AWS_ENDPOINT_URL_SESV2: ses.url,
       [PROFILES_TABLE.envVar]: tables[PROFILES_TABLE.envVar] as string,
       [HISTORY_TABLE.envVar]: tables[HISTORY_TABLE.envVar] as string,
+      [JOBS_TABLE.envVar]: tables[JOBS_TABLE.envVar] as string,
       TENANTS: JSON.stringify(entries),
       TENANT_NAMES: JSON.stringify(Object.fromEntries(tenants.map((t) => [t.config.id, t.config.name]))),
       LICENCE_REQUIRED_TENANTS: JSON.stringify(
         tenants.filter((t) => t.config.licenceRequired).map((t) => t.config.id),
       ),
+      COGNITO_BUDGET: JSON.stringify(options.jobs?.budget ?? {}),
+      ...(options.jobs?.lanes ? { JOB_LANES: String(options.jobs.lanes) } : {}),
+      ...(options.jobs?.itemLeaseMs ? { JOB_ITEM_LEASE_MS: String(options.jobs.itemLeaseMs) } : {}),
     };
     Object.assign(process.env, functionEnvironment);
 
@@ -178,6 +189,19 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
         tenant,
       );
     }
+
+    // The job worker as deployed: one run at a time, started by a rate rule (offline every half second rather
+    // than every minute, so a job starts at once), failed runs retried. Loaded once the environment is set.
+    const worker = (await import(new URL('../lambdas/jobs/job-worker.ts', import.meta.url).href)) as {
+      handler: ScheduledHandler;
+    };
+    const jobWorker = scheduleFunction(worker.handler, {
+      everyMs: options.jobs?.everyMs ?? 500,
+      timeoutMs: 15 * 60_000,
+      retryDelayMs: 1000,
+      onError: (error) => console.error('offline job worker: run failed', error),
+    });
+    stops.push(jobWorker.stop);
 
     // The API starts last, so /health answering 200 means everything behind it is ready.
     const api = await startApiServer({

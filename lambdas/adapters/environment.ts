@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { PasswordPolicySchema } from '#domain/password-policy.ts';
 import { TenantRulesSchema } from '#domain/tenant-rules.ts';
+import { CognitoBudgetSchema } from './cognito-pace.ts';
 
 /** A tenant as the functions know it: its pool, the issuer of its tokens and its app clients. */
 export const TenantEntrySchema = z.strictObject({
@@ -34,6 +35,7 @@ const json = <T extends z.ZodType>(schema: T) =>
 const TABLES = {
   PROFILES_TABLE: z.string().min(3),
   HISTORY_TABLE: z.string().min(3),
+  JOBS_TABLE: z.string().min(3),
 };
 export type TableNames = { [K in keyof typeof TABLES]: string };
 
@@ -43,6 +45,18 @@ export const ApiEnvironmentSchema = z.object({
   TENANTS: json(z.array(TenantEntrySchema).min(1)),
 });
 export type ApiEnvironment = z.infer<typeof ApiEnvironmentSchema>;
+
+/**
+ * The job worker: what the API functions know, and its share of Cognito's quotas (calls a second per quota
+ * category, shared by every instance: see cognito-pace.ts) and how many items it works on at once.
+ */
+export const JobWorkerEnvironmentSchema = ApiEnvironmentSchema.extend({
+  COGNITO_BUDGET: json(CognitoBudgetSchema).default(CognitoBudgetSchema.parse({})),
+  JOB_LANES: z.coerce.number().int().min(1).max(64).default(8),
+  /** How long a stopped worker's item stays untouchable before another run takes it over. */
+  JOB_ITEM_LEASE_MS: z.coerce.number().int().min(100).max(900_000).default(60_000),
+});
+export type JobWorkerEnvironment = z.infer<typeof JobWorkerEnvironmentSchema>;
 
 /**
  * The Cognito triggers. They cannot be told their pools' ids: each pool refers to the trigger, so the

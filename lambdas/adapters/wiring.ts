@@ -4,9 +4,10 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Deps } from '#services/ports.ts';
+import type { JobDeps } from '#services/jobs.ts';
 import { CognitoDirectory } from './cognito-directory.ts';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
+import { DynamoJobStore } from './dynamo-job-store.ts';
 import { DynamoRoleStore } from './dynamo-role-store.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
 import type { TableNames } from './environment.ts';
@@ -30,7 +31,11 @@ paceClient(cognito, cognitoBucket);
 
 export const ses = new SESv2Client({ retryMode: 'standard', maxAttempts: 6 });
 
-export function createDeps(tables: TableNames): Deps {
+/** The ports of the use cases; `cognito` replaces the module's client (the job worker's, on the shared pace). */
+export function createDeps(
+  tables: TableNames,
+  clients: { cognito?: CognitoIdentityProviderClient } = {},
+): JobDeps {
   return {
     users: new DynamoUserStore({
       client: dynamo,
@@ -42,9 +47,14 @@ export function createDeps(tables: TableNames): Deps {
       profilesTable: tables.PROFILES_TABLE,
       historyTable: tables.HISTORY_TABLE,
     }),
-    directory: new CognitoDirectory({ client: cognito }),
+    directory: new CognitoDirectory({ client: clients.cognito ?? cognito }),
     idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     mailer: new SesMailer({ client: ses }),
+    jobs: new DynamoJobStore({
+      client: dynamo,
+      jobsTable: tables.JOBS_TABLE,
+      profilesTable: tables.PROFILES_TABLE,
+    }),
     now: () => new Date(),
     newId: randomUUID,
   };

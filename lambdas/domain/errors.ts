@@ -133,3 +133,18 @@ export class LicenceLimitReached extends DomainError {
     super(`Every ${licence} licence is taken; free one or buy more seats.`);
   }
 }
+
+export class JobNotFound extends DomainError {
+  readonly code = 'JobNotFound';
+  constructor() {
+    // Same words whether the job never existed or is another tenant's (DESIGN rule 3).
+    super('No such job.');
+  }
+}
+
+export class JobFinished extends DomainError {
+  readonly code = 'JobFinished';
+  constructor(state: string) {
+    super(`The job is ${state}: nothing is left to cancel.`);
+  }
+}

@@ -11,6 +11,7 @@ import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
 import { accessOf, NOWHERE } from '#domain/access.ts';
 import { DomainError, Forbidden, Unauthenticated } from '#domain/errors.ts';
 import { displayName, type User } from '#domain/user.ts';
+import type { JobDeps } from '#services/jobs.ts';
 import type { Caller, Deps } from '#services/ports.ts';
 import { INTERNAL_PROBLEM, type Problem, problemOf } from './problem.ts';
 import { parseRequest } from './request.ts';
@@ -27,7 +28,7 @@ export interface RouteInput<Req extends RouteRequest> {
   caller: Caller;
   /** The caller's current profile, as read for this request's authorisation. */
   self: User;
-  deps: Deps;
+  deps: JobDeps;
 }
 
 export interface Reply {
@@ -45,7 +46,7 @@ export interface RouteImplementation<Req extends RouteRequest, Result> {
   reply(result: Result): Reply;
 }
 
-let shared: { deps: Deps; tokens: TokenVerifier } | undefined;
+let shared: { deps: JobDeps; tokens: TokenVerifier } | undefined;
 
 /** Built once per function instance, at start-up: a bad environment fails the cold start, not a request. */
 function start() {

@@ -27,6 +27,8 @@ const STATUSES: Record<string, { status: number; title: string }> = {
   RoleProtected: { status: 409, title: 'Role protected' },
   LicenceLimitReached: { status: 409, title: 'No licence left' },
   RoleNotFound: { status: 404, title: 'Not found' },
+  JobNotFound: { status: 404, title: 'Not found' },
+  JobFinished: { status: 409, title: 'Job finished' },
   VersionConflict: { status: 412, title: 'Changed by someone else' },
   IdempotencyKeyReused: { status: 422, title: 'Idempotency-Key reused' },
   PreconditionRequired: { status: 428, title: 'If-Match required' },

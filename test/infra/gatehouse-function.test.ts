@@ -21,7 +21,7 @@ describe('GatehouseFunction', () => {
       entry: 'lambdas/triggers/custom-message.ts',
       description: 'probe',
       schema: TriggerEnvironmentSchema,
-      environment: { PROFILES_TABLE: 'p', HISTORY_TABLE: 'h', TENANT_NAMES: '{}' },
+      environment: { PROFILES_TABLE: 'p', HISTORY_TABLE: 'h', JOBS_TABLE: 'j', TENANT_NAMES: '{}' },
     });
     const template = Template.fromStack(stack);
     const { Properties } =

@@ -24,12 +24,13 @@ interface Target {
   email: string;
   version: number;
   roleId: string;
+  jobId: string;
 }
 
 /** A valid request of each route, for a given target: a new route without one fails type-checking. */
 const REQUESTS: Record<
   RouteId,
-  (t: Target) => { body?: unknown; headers?: Record<string, string>; query?: string }
+  (t: Target) => { body?: unknown; rawBody?: string; headers?: Record<string, string>; query?: string }
 > = {
   createUser: () => ({ body: newProfile({ teams: ['north'] }) }),
   listUsers: () => ({ query: '?limit=5' }),
@@ -56,12 +57,23 @@ const REQUESTS: Record<
   editRole: () => ({ body: { description: 'edited' }, headers: { 'if-match': '"1"' } }),
   deleteRole: () => ({}),
   getLicences: () => ({}),
+  importUsers: () => ({
+    rawBody: 'firstName,lastName,email\nAda,Matrix,not-an-email\n',
+    headers: { 'content-type': 'text/csv' },
+    query: '?dryRun=true',
+  }),
+  listJobs: () => ({}),
+  getJob: () => ({}),
+  jobResults: () => ({}),
+  cancelJob: () => ({}),
 };
 
 /** The status authorisation must give; undefined: allowed, so anything but 401, 403 and 404. */
 function expected(route: RouteDefinition, caller: Caller): number | undefined {
   const targetsUser = route.path.includes('{userId}');
   const targetsRole = route.path.includes('{roleId}');
+  // A job is its creator's (the tenant's administrator here): others see it only with a tenant-wide reach.
+  const targetsJob = route.path.includes('{jobId}');
   switch (caller) {
     case 'none':
       return 401;
@@ -71,12 +83,13 @@ function expected(route: RouteDefinition, caller: Caller): number | undefined {
       return undefined;
     case 'otherTenantAdmin':
       // Their own tenant's lists answer; another tenant's user or role is absent.
-      return targetsUser || targetsRole ? 404 : undefined;
+      return targetsUser || targetsRole || targetsJob ? 404 : undefined;
     case 'teamAdminInside':
     case 'teamAdminOutside': {
       if (route.permission === null) return undefined;
       if (!TEAM_ADMIN.has(route.permission)) return 403;
       if (route.path === '/history') return 403; // the whole tenant's history needs a tenant-wide grant
+      if (targetsJob) return 404;
       return targetsUser && caller === 'teamAdminOutside' ? 404 : undefined;
     }
   }
@@ -101,6 +114,8 @@ beforeAll(async () => {
   ).idToken;
 });
 
+const route = (id: RouteId) => ROUTES[id] as RouteDefinition;
+
 /** A fresh user (inactive, so every lifecycle route has somewhere to go) and a fresh custom role. */
 async function target(team: string, routeId: RouteId): Promise<Target> {
   const profile = newProfile({ teams: [team] });
@@ -120,11 +135,20 @@ async function target(team: string, routeId: RouteId): Promise<Target> {
     token: adminTok,
     body: { name: `Target ${randomUUID().slice(0, 8)}`, permissions: ['x.y'], scope: 'tenant' },
   });
+  // A job of the administrator's: an import of one row that fails validation, so it runs nothing.
+  const job = route(routeId).path.includes('{jobId}')
+    ? await api(env, 'POST', '/users/import', {
+        token: adminTok,
+        rawBody: 'firstName,lastName,email\nAda,Target,not-an-email\n',
+        headers: { 'content-type': 'text/csv' },
+      })
+    : undefined;
   return {
     userId: user.id,
     email: user.email,
     version: read.body.version as number,
     roleId: role.body.id as string,
+    jobId: (job?.body.id as string | undefined) ?? '20261201T000000000Z-00000000',
   };
 }
 
@@ -136,7 +160,8 @@ describe('authorisation of every route for every kind of caller', () => {
     const t = await target(caller === 'teamAdminOutside' ? 'south' : 'north', id);
     const request = REQUESTS[id](t);
     const path =
-      route.path.replace('{userId}', t.userId).replace('{roleId}', t.roleId) + (request.query ?? '');
+      route.path.replace('{userId}', t.userId).replace('{roleId}', t.roleId).replace('{jobId}', t.jobId) +
+      (request.query ?? '');
     const token =
       caller === 'none'
         ? undefined
@@ -146,6 +171,7 @@ describe('authorisation of every route for every kind of caller', () => {
     const response = await api(env, route.method, path, {
       ...(token ? { token } : {}),
       ...(request.body === undefined ? {} : { body: request.body }),
+      ...(request.rawBody === undefined ? {} : { rawBody: request.rawBody }),
       ...(request.headers ? { headers: request.headers } : {}),
     });
     const want = expected(route, caller);

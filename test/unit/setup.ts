@@ -10,6 +10,7 @@ Object.assign(process.env, {
   AWS_SECRET_ACCESS_KEY: 'unit',
   PROFILES_TABLE: 'gatehouse-profiles',
   HISTORY_TABLE: 'gatehouse-history',
+  JOBS_TABLE: 'gatehouse-jobs',
   TENANTS: JSON.stringify(UNIT_TENANTS),
   TENANT_NAMES: JSON.stringify(Object.fromEntries(UNIT_TENANTS.map((t) => [t.id, t.name]))),
   LICENCE_REQUIRED_TENANTS: JSON.stringify(['globex']),

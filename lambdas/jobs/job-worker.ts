@@ -1,0 +1,60 @@
+// The job worker: runs every tenant's bulk jobs and imports, its Cognito calls on the account-wide shared pace.
+// One instance at a time (reserved concurrency 1), started every minute; a run lasts while there is work.
+import { randomUUID } from 'node:crypto';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { Context } from 'aws-lambda';
+import { SharedCognitoPace, shareCognitoPace } from '#adapters/cognito-pace.ts';
+import { DynamoIdempotencyStore } from '#adapters/dynamo-idempotency-store.ts';
+import { itemKey, JOB_KEEP_SECONDS, jobCaller } from '#adapters/dynamo-job-store.ts';
+import { JobWorkerEnvironmentSchema, readEnvironment, type TenantEntry } from '#adapters/environment.ts';
+import { logger } from '#adapters/logger.ts';
+import { createDeps, dynamo } from '#adapters/wiring.ts';
+import { runJobs } from '#services/job-worker.ts';
+import type { Tenant } from '#services/ports.ts';
+
+const env = readEnvironment(JobWorkerEnvironmentSchema);
+
+/** The worker's own Cognito client: every attempt, retries included, takes its call from the shared budget. */
+export const cognito = new CognitoIdentityProviderClient({ retryMode: 'standard', maxAttempts: 6 });
+export const pace = new SharedCognitoPace({
+  client: dynamo,
+  tableName: env.JOBS_TABLE,
+  budget: env.COGNITO_BUDGET,
+});
+shareCognitoPace(cognito, pace);
+
+const deps = createDeps(env, { cognito });
+const items = new DynamoIdempotencyStore({
+  client: dynamo,
+  profilesTable: env.PROFILES_TABLE,
+  leaseMs: env.JOB_ITEM_LEASE_MS,
+  keepSeconds: JOB_KEEP_SECONDS,
+});
+
+const tenants = new Map(env.TENANTS.map((entry) => [entry.id, tenantOf(entry)]));
+
+function tenantOf(entry: TenantEntry): Tenant {
+  const { issuer: _issuer, clientIds: _clients, licenceRequired: _signIn, organisation, ...tenant } = entry;
+  return { ...tenant, ...organisation };
+}
+
+/** Time kept back at the end of a run, so items under way finish before Lambda's timeout. */
+const FINISH_MS = 60_000;
+
+export async function handler(_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) {
+  const runId = randomUUID();
+  logger.appendKeys({ requestId: `job-worker-${runId}` });
+  const result = await runJobs(deps, {
+    lanes: env.JOB_LANES,
+    stopping: () => context.getRemainingTimeInMillis() < FINISH_MS,
+    refreshMs: 500,
+    items,
+    retryHeldMs: env.JOB_ITEM_LEASE_MS,
+    tenant: (id) => tenants.get(id),
+    keys: { caller: jobCaller, item: itemKey },
+    log: (message, details) => logger.warn(message, details),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  });
+  logger.info('Job worker run', { items: result.items });
+  return result;
+}
