@@ -150,7 +150,7 @@ export class DynamoJobStore implements JobStore {
         new UpdateCommand({
           TableName: this.options.jobsTable,
           Key: jobKey(job.tenantId, job.id),
-          UpdateExpression: 'SET #state = :running, startedAt = :at',
+          UpdateExpression: 'SET #state = :running, startedAt = :at, progressAt = :at',
           ConditionExpression: '#state = :queued',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':at': at },
@@ -180,8 +180,8 @@ export class DynamoJobStore implements JobStore {
               Update: {
                 TableName: jobsTable,
                 Key: jobKey(job.tenantId, job.id),
-                UpdateExpression: 'ADD done :done, failed :failed',
-                ExpressionAttributeValues: { ':done': counts.done, ':failed': counts.failed },
+                UpdateExpression: 'SET progressAt = :at ADD done :done, failed :failed',
+                ExpressionAttributeValues: { ':done': counts.done, ':failed': counts.failed, ':at': at },
               },
             },
           ],

@@ -23,6 +23,8 @@ export interface Job {
   createdBy: Actor;
   startedAt?: string;
   finishedAt?: string;
+  /** When an item last settled (or the job started): a running job that stops moving is stalled. */
+  progressAt?: string;
   /** The bulk email action's message; an import's "activate". */
   options: { message?: { subject: string; text: string; html?: string }; activate?: boolean };
 }
@@ -46,6 +48,12 @@ export const JOB_ID_PATTERN = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
 
 /** How many items are neither done nor failed: waiting, or never to run after a cancel. */
 export const left = (job: Job) => job.total - job.done - job.failed;
+
+/** A job the worker should have moved on by now: nothing settled for STALLED_AFTER_MS. */
+export const STALLED_AFTER_MS = 15 * 60_000;
+export function isStalled(job: Job, now: Date): boolean {
+  return now.getTime() - Date.parse(job.progressAt ?? job.createdAt) > STALLED_AFTER_MS;
+}
 
 export function isFinished(job: Job): boolean {
   return job.state === 'completed' || job.state === 'cancelled';

@@ -9,6 +9,7 @@ import { itemKey, JOB_KEEP_SECONDS, jobCaller } from '#adapters/dynamo-job-store
 import { JobWorkerEnvironmentSchema, readEnvironment, type TenantEntry } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
 import { createDeps, dynamo } from '#adapters/wiring.ts';
+import { isStalled } from '#domain/job.ts';
 import { runJobs } from '#services/job-worker.ts';
 import type { Tenant } from '#services/ports.ts';
 
@@ -52,9 +53,20 @@ export async function handler(_event: unknown, context: Pick<Context, 'getRemain
     retryHeldMs: env.JOB_ITEM_LEASE_MS,
     tenant: (id) => tenants.get(id),
     keys: { caller: jobCaller, item: itemKey },
-    log: (message, details) => logger.warn(message, details),
+    log: (message, details) =>
+      message === 'Job completed' ? logger.info(message, details) : logger.warn(message, details),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   });
-  logger.info('Job worker run', { items: result.items });
+  // What the stalled-jobs alarm watches: jobs still active that nothing has moved for a while.
+  const now = new Date();
+  const active = await deps.jobs.active();
+  const jobs = await Promise.all(active.map((a) => deps.jobs.get(a.tenantId, a.jobId)));
+  const stalled = jobs.filter((job) => job && isStalled(job, now)).map((job) => job?.id);
+  logger.info('Job worker run', {
+    items: result.items,
+    active: active.length,
+    stalled: stalled.length,
+    stalledJobs: stalled,
+  });
   return result;
 }
