@@ -1,6 +1,7 @@
 // The account-wide pace of Cognito calls: one budget per Cognito quota category, shared by every function
 // instance of every tenant, counted in DynamoDB per category and second. Any client that calls Cognito (the job
 // worker; SCIM provisioning) can put it on its client with `shareCognitoPace`.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
@@ -58,6 +59,24 @@ const realClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
+const priorities = new AsyncLocalStorage<number>();
+
+/**
+ * Runs `work` with its Cognito calls at `priority` in this instance's queue for the budget: lower goes first
+ * (calls outside any priority, an interactive request's, count as 0). The job worker gives a small job's
+ * calls precedence over a big one's, so a big job never holds a small one back.
+ */
+export function withPacePriority<T>(priority: number, work: () => Promise<T>): Promise<T> {
+  return priorities.run(priority, work);
+}
+
+interface Waiter {
+  priority: number;
+  seq: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /** Window counts are kept a minute: long enough for every instance's clock to have left that second. */
 const KEEP_SECONDS = 60;
 
@@ -69,7 +88,9 @@ const KEEP_SECONDS = 60;
  */
 export class SharedCognitoPace {
   private readonly held = new Map<CognitoQuotaCategory, { second: number; calls: number }>();
-  private readonly queues = new Map<CognitoQuotaCategory, Promise<void>>();
+  private readonly waiting = new Map<CognitoQuotaCategory, Waiter[]>();
+  private readonly pumping = new Set<CognitoQuotaCategory>();
+  private seq = 0;
 
   constructor(
     private readonly options: {
@@ -82,14 +103,40 @@ export class SharedCognitoPace {
     },
   ) {}
 
-  /** Waits until a call of `category` fits the account's budget, and takes it. */
+  /**
+   * Waits until a call of `category` fits the account's budget, and takes it. Waiting callers of this instance
+   * are served by priority (see withPacePriority), then in the order they asked.
+   */
   take(category: CognitoQuotaCategory): Promise<void> {
-    const turn = (this.queues.get(category) ?? Promise.resolve()).then(() => this.wait(category));
-    this.queues.set(
-      category,
-      turn.catch(() => undefined),
-    );
-    return turn;
+    return new Promise<void>((resolve, reject) => {
+      const list = this.waiting.get(category) ?? [];
+      list.push({ priority: priorities.getStore() ?? 0, seq: this.seq++, resolve, reject });
+      this.waiting.set(category, list);
+      void this.pump(category);
+    });
+  }
+
+  /** Hands out the category's calls one at a time, each to the first waiter when it is ready. */
+  private async pump(category: CognitoQuotaCategory): Promise<void> {
+    if (this.pumping.has(category)) return;
+    this.pumping.add(category);
+    try {
+      for (let list = this.waiting.get(category); list?.length; list = this.waiting.get(category)) {
+        let failure: { error: unknown } | undefined;
+        await this.wait(category).catch((error: unknown) => {
+          failure = { error };
+        });
+        // Chosen once the call is ours: a waiter who came meanwhile with precedence gets it.
+        const first = list.reduce((a, b) =>
+          b.priority < a.priority || (b.priority === a.priority && b.seq < a.seq) ? b : a,
+        );
+        list.splice(list.indexOf(first), 1);
+        if (failure) first.reject(failure.error);
+        else first.resolve();
+      }
+    } finally {
+      this.pumping.delete(category);
+    }
   }
 
   private async wait(category: CognitoQuotaCategory): Promise<void> {

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { Context } from 'aws-lambda';
-import { SharedCognitoPace, shareCognitoPace } from '#adapters/cognito-pace.ts';
+import { SharedCognitoPace, shareCognitoPace, withPacePriority } from '#adapters/cognito-pace.ts';
 import { DynamoIdempotencyStore } from '#adapters/dynamo-idempotency-store.ts';
 import { itemKey, JOB_KEEP_SECONDS, jobCaller } from '#adapters/dynamo-job-store.ts';
 import { JobWorkerEnvironmentSchema, readEnvironment, type TenantEntry } from '#adapters/environment.ts';
@@ -48,13 +48,14 @@ export async function handler(_event: unknown, context: Pick<Context, 'getRemain
   const result = await runJobs(deps, {
     lanes: env.JOB_LANES,
     stopping: () => context.getRemainingTimeInMillis() < FINISH_MS,
-    refreshMs: 500,
+    refreshMs: 200,
     items,
     retryHeldMs: env.JOB_ITEM_LEASE_MS,
     tenant: (id) => tenants.get(id),
     keys: { caller: jobCaller, item: itemKey },
     log: (message, details) =>
       message === 'Job completed' ? logger.info(message, details) : logger.warn(message, details),
+    prioritise: withPacePriority,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   });
   // What the stalled-jobs alarm watches: jobs still active that nothing has moved for a while.

@@ -25,6 +25,8 @@ export interface WorkerOptions {
   /** The job item ids of a job: how its idempotency records are keyed. */
   keys: { caller: (jobId: string) => string; item: (index: number) => string };
   log: (message: string, details: Record<string, unknown>) => void;
+  /** Runs an item's work with its Cognito calls at a priority (lower first) in the shared pace's queue. */
+  prioritise?: <T>(priority: number, work: () => Promise<T>) => Promise<T>;
   sleep: (ms: number) => Promise<void>;
 }
 
@@ -54,6 +56,14 @@ interface JobRun {
 }
 
 const TRANSIENT_ATTEMPTS = 3;
+
+/**
+ * How much work a job has left, as an order of magnitude: jobs of the same size class are served in turn, and
+ * a smaller class goes first (its items, and their Cognito calls), so a big job never holds a small one back.
+ */
+export function sizeClass(job: Job): number {
+  return Math.floor(Math.log10(Math.max(0, job.total - job.done - job.failed) + 1));
+}
 
 /** Runs until no active job has work left for this run, or `stopping()`; answers how many items it settled. */
 export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ items: number }> {
@@ -175,9 +185,19 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
     for (;;) {
       if (options.stopping()) return undefined;
       await refresh();
-      for (let k = 0; k < rotation.length; k++) {
-        const at = (turn + k) % rotation.length;
-        const item = await pullFrom(rotation[at] as string);
+      // Tenants in turn, starting after the one served last; a tenant whose job is of a smaller size first.
+      const order = rotation
+        .map((tenantId, i) => ({ tenantId, at: i, distance: (i - turn + rotation.length) % rotation.length }))
+        .map((t) => ({
+          ...t,
+          size: Math.min(
+            99,
+            ...[...runs.values()].filter((r) => r.job.tenantId === t.tenantId).map((r) => sizeClass(r.job)),
+          ),
+        }))
+        .sort((a, b) => a.size - b.size || a.distance - b.distance);
+      for (const { tenantId, at } of order) {
+        const item = await pullFrom(tenantId);
         if (item) {
           // The next lane asks the next tenant first: tenants are served in turn.
           turn = (at + 1) % rotation.length;
@@ -206,7 +226,8 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
         const begun = await options.items.begin(key, fingerprint);
         if (begun.state === 'completed') break;
         try {
-          await act(run, w, begun.lease);
+          const lease = begun.lease;
+          await (options.prioritise ?? ((_p, fn) => fn()))(sizeClass(job), () => act(run, w, lease));
           break;
         } catch (error) {
           if (error instanceof DomainError || attempt >= TRANSIENT_ATTEMPTS) {

@@ -9,6 +9,7 @@ import {
   DEFAULT_COGNITO_BUDGET,
   SharedCognitoPace,
   shareCognitoPace,
+  withPacePriority,
 } from '#adapters/cognito-pace.ts';
 
 /** DynamoDB's conditional ADD on one item per key, as the pace uses it (a shared table every instance reaches). */
@@ -53,6 +54,27 @@ describe('SharedCognitoPace', () => {
     // What was claimed per second in the table is the bound: never more than the budget.
     expect(Math.max(...table.items.values())).toBeLessThanOrEqual(40);
     expect(granted).toHaveLength(120);
+  });
+
+  it('serves waiting calls of a lower priority first (a small job before a big one), then in order', async () => {
+    const table = fakeTable();
+    const pace = new SharedCognitoPace({
+      client: table.client,
+      tableName: 'jobs',
+      budget: { ...DEFAULT_COGNITO_BUDGET, UserCreation: 50 },
+      claim: 1,
+    });
+    const order: string[] = [];
+    const take = (name: string, priority: number) =>
+      withPacePriority(priority, () => pace.take('UserCreation').then(() => void order.push(name)));
+    await Promise.all([
+      take('big-1', 3),
+      take('big-2', 3),
+      take('small-1', 1),
+      take('small-2', 1),
+      take('api', 0),
+    ]);
+    expect(order).toEqual(['api', 'small-1', 'small-2', 'big-1', 'big-2']);
   });
 
   it('keeps categories apart', async () => {
