@@ -34,7 +34,8 @@ export async function startLocalDynamo(options: { dataDir?: string; port?: numbe
   process.once('exit', () => java.kill('SIGKILL'));
   const client = localDynamoClient(endpoint);
   try {
-    await waitFor('DynamoDB Local', () => client.send(new ListTablesCommand({})));
+    // Java starts slowly on a busy machine (a shared CI runner): give it a minute rather than fail the run.
+    await waitFor('DynamoDB Local', () => client.send(new ListTablesCommand({})), 60_000);
   } catch (error) {
     await stop();
     throw error;
