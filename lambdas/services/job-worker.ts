@@ -106,11 +106,11 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
     }
   }
 
-  /** The tenant's oldest job with an item to start now. */
+  /** The tenant's job with an item to start now: the smallest, then the oldest. */
   async function pullFrom(tenantId: string): Promise<WorkItem | undefined> {
     const jobs = [...runs.values()]
       .filter((r) => r.job.tenantId === tenantId)
-      .sort((a, b) => a.job.id.localeCompare(b.job.id));
+      .sort((a, b) => sizeClass(a.job) - sizeClass(b.job) || a.job.id.localeCompare(b.job.id));
     for (const run of jobs) {
       const item = await pull(run);
       if (item) return item;

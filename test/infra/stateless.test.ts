@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ApiEnvironmentSchema } from '#adapters/environment.ts';
+import { DEFAULT_COGNITO_BUDGET } from '#adapters/cognito-pace.ts';
+import { ApiEnvironmentSchema, JobWorkerEnvironmentSchema } from '#adapters/environment.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
 import { ROUTE_ACCESS, routeAccess, TRIGGERS } from '#lib/access.ts';
 import { METRIC_NAMESPACE, THROTTLING } from '#lib/stateless-stack.ts';
@@ -21,6 +22,12 @@ const idOf = (element: unknown) => built.stateless.getLogicalId(element as CfnEl
 const statefulIdOf = (element: unknown) => built.stateful.getLogicalId(element as CfnElement);
 const functionId = (route: RouteId) => idOf(built.stateless.routeFunctions[route].function.node.defaultChild);
 const reconcilerId = () => idOf(built.stateless.reconciler.function.node.defaultChild);
+const jobWorkerId = () => idOf(built.stateless.jobWorker.function.node.defaultChild);
+/** The EventBridge rule that invokes `fnId`. */
+const ruleOf = (fnId: string) =>
+  Object.entries(template.findResources('AWS::Events::Rule')).find(([, rule]) =>
+    JSON.stringify(rule.Properties.Targets).includes(`"${fnId}"`),
+  )?.[0] as string;
 
 beforeAll(() => {
   built = synthesise({ bundle: ['Gatehouse-Stateless'] });
@@ -54,9 +61,9 @@ function pathOf(resourceRef: Json): string {
 const grantsOf = (fnId: string) => grantsIn(template, fnId, meaning);
 
 describe('routes', () => {
-  it('has one method and one function per route of the route table, and the reconciler', () => {
+  it('has one method and one function per route of the route table, the reconciler and the job worker', () => {
     template.resourceCountIs('AWS::ApiGateway::Method', ROUTE_IDS.length);
-    template.resourceCountIs('AWS::Lambda::Function', ROUTE_IDS.length + 1);
+    template.resourceCountIs('AWS::Lambda::Function', ROUTE_IDS.length + 2);
   });
 
   it.each(
@@ -289,7 +296,7 @@ describe('stage', () => {
 });
 
 describe('alarms', () => {
-  it('raises an alarm on errors and on throttles of every function, the triggers and the reconciler included', () => {
+  it('raises an alarm on errors and on throttles of every function, the triggers and the reconciler included, and on the job worker’s errors', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const watched = (metric: string) =>
       alarms
@@ -298,9 +305,12 @@ describe('alarms', () => {
     const ownFunctions = [...ROUTE_IDS.map(functionId), reconcilerId()].map((id) => ({ Ref: id }));
     for (const metric of ['Errors', 'Throttles']) {
       const names = watched(metric);
-      // The routes' functions, the reconciler and the Cognito triggers.
-      expect(names).toHaveLength(ROUTE_IDS.length + 1 + Object.keys(TRIGGERS).length);
+      // The routes' functions, the reconciler and the Cognito triggers; the job worker's errors (its throttles
+      // are its schedule meeting a run under way, by design).
+      const worker = metric === 'Errors' ? 1 : 0;
+      expect(names).toHaveLength(ROUTE_IDS.length + 1 + worker + Object.keys(TRIGGERS).length);
       for (const fn of ownFunctions) expect(names).toContain(JSON.stringify(fn));
+      expect(names.includes(JSON.stringify({ Ref: jobWorkerId() }))).toBe(worker === 1);
     }
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({
@@ -328,7 +338,7 @@ describe('alarms', () => {
 
 describe('reconciler', () => {
   const fn = () => resources[reconcilerId()] as Resource;
-  const ruleId = () => Object.keys(template.findResources('AWS::Events::Rule'))[0] as string;
+  const ruleId = () => ruleOf(reconcilerId());
 
   it('runs the reconcile job on Node.js 22, arm64, for up to five minutes, never two runs at once', () => {
     expect(fn().Properties).toMatchObject({
@@ -351,7 +361,7 @@ describe('reconciler', () => {
   });
 
   it('is invoked every 15 minutes by an EventBridge rule with an empty event, and by nothing else', () => {
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.resourceCountIs('AWS::Events::Rule', 2);
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(15 minutes)',
       State: 'ENABLED',
@@ -421,6 +431,96 @@ describe('reconciler', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: idOf(built.stateless.alarmTopic.node.defaultChild) }],
+    });
+  });
+});
+
+describe('job worker', () => {
+  const fn = () => resources[jobWorkerId()] as Resource;
+
+  it('runs the job worker on Node.js 22, arm64, for up to 15 minutes, never two runs at once', () => {
+    expect(fn().Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Timeout: 900,
+      ReservedConcurrentExecutions: 1,
+    });
+    const key = (fn().Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+    const map = JSON.parse(readFileSync(join(built.app.outdir, `asset.${key}`, 'index.mjs.map'), 'utf8')) as {
+      sources: string[];
+    };
+    expect(map.sources.some((source) => source.endsWith('lambdas/jobs/job-worker.ts'))).toBe(true);
+  });
+
+  it('gets the API functions’ environment and the Cognito budget, which its schema accepts', () => {
+    const variables = (fn().Properties.Environment as { Variables: Record<string, Json> }).Variables;
+    const api = (
+      resources[functionId('getMe')]?.Properties.Environment as { Variables: Record<string, Json> }
+    ).Variables;
+    expect({ ...variables, COGNITO_BUDGET: undefined }).toEqual({ ...api, COGNITO_BUDGET: undefined });
+    expect(JSON.parse(variables.COGNITO_BUDGET as string)).toEqual(DEFAULT_COGNITO_BUDGET);
+    expect(Object.keys(JobWorkerEnvironmentSchema.shape)).toEqual(expect.arrayContaining(['COGNITO_BUDGET']));
+  });
+
+  it('is started every minute by an EventBridge rule, a failed run retried twice', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [jobWorkerId(), 'Arn'] }, Input: '{}' })],
+    });
+    expect(ruleOf(jobWorkerId())).toBeDefined();
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: jobWorkerId() },
+      MaximumRetryAttempts: 2,
+    });
+  });
+
+  it('may do what the bulk actions and imports do, keep jobs and the shared pace, nothing more', () => {
+    const pools = built.config.tenants.flatMap((t) =>
+      [
+        'AdminCreateUser',
+        'AdminGetUser',
+        'AdminDeleteUser',
+        'AdminDisableUser',
+        'AdminUserGlobalSignOut',
+        'AdminEnableUser',
+        'AdminResetUserPassword',
+      ].map((action) => `cognito-idp:${action}@pool:${t.id}`),
+    );
+    const grants = grantsOf(jobWorkerId());
+    expect(grants.filter((g) => g.startsWith('cognito-idp:')).sort()).toEqual(pools.sort());
+    expect(grants.filter((g) => g.startsWith('dynamodb:')).sort()).toEqual(
+      [
+        'dynamodb:GetItem@PROFILES_TABLE',
+        'dynamodb:Query@PROFILES_TABLE',
+        'dynamodb:PutItem@PROFILES_TABLE',
+        'dynamodb:UpdateItem@PROFILES_TABLE',
+        'dynamodb:DeleteItem@PROFILES_TABLE',
+        'dynamodb:PutItem@HISTORY_TABLE',
+        'dynamodb:Query@JOBS_TABLE',
+        'dynamodb:GetItem@JOBS_TABLE',
+        'dynamodb:UpdateItem@JOBS_TABLE',
+        'dynamodb:DeleteItem@JOBS_TABLE',
+      ].sort(),
+    );
+  });
+
+  it.each([
+    ['JobsStalled', '{ ($.message = "Job worker run") && ($.stalled > 0) }', '$.stalled'],
+    ['JobItemErrors', '{ $.message = "Job item failed" }', '1'],
+  ])('counts %s from its log lines, and raises an alarm on any', (metricName, pattern, value) => {
+    const logGroup = (fn().Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logGroup },
+      FilterPattern: pattern,
+      MetricTransformations: [
+        { MetricNamespace: METRIC_NAMESPACE, MetricName: metricName, MetricValue: value },
+      ],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRIC_NAMESPACE,
+      MetricName: metricName,
+      Threshold: 1,
     });
   });
 });

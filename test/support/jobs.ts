@@ -78,7 +78,7 @@ export async function importedUsers(
   );
   if (started.status !== 202)
     throw new Error(`import answered ${started.status}: ${JSON.stringify(started.body)}`);
-  const job = await jobEnded(env, token, started.body.id, 110_000);
+  const job = await jobEnded(env, token, started.body.id, 600_000);
   if (job.failed > 0) throw new Error(`import had ${job.failed} failures`);
   const outcomes = await allOutcomes(env, token, job.id);
   return outcomes.map((o) => o.userId as string);
