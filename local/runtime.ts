@@ -49,7 +49,14 @@ export interface StartOptions {
    * The job worker's settings (its environment): the shared Cognito budget (calls a second per quota category;
    * default the deployment's), items at once, and how long a stopped worker's item stays held.
    */
-  jobs?: { budget?: Partial<CognitoBudget>; lanes?: number; itemLeaseMs?: number; everyMs?: number };
+  jobs?: {
+    budget?: Partial<CognitoBudget>;
+    lanes?: number;
+    itemLeaseMs?: number;
+    everyMs?: number;
+    /** false: no worker runs, jobs stay queued (to count the other functions' calls without its own). */
+    worker?: boolean;
+  };
 }
 
 export interface Gatehouse {
@@ -192,16 +199,18 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
 
     // The job worker as deployed: one run at a time, started by a rate rule (offline every half second rather
     // than every minute, so a job starts at once), failed runs retried. Loaded once the environment is set.
-    const worker = (await import(new URL('../lambdas/jobs/job-worker.ts', import.meta.url).href)) as {
-      handler: ScheduledHandler;
-    };
-    const jobWorker = scheduleFunction(worker.handler, {
-      everyMs: options.jobs?.everyMs ?? 500,
-      timeoutMs: 15 * 60_000,
-      retryDelayMs: 1000,
-      onError: (error) => console.error('offline job worker: run failed', error),
-    });
-    stops.push(jobWorker.stop);
+    if (options.jobs?.worker !== false) {
+      const worker = (await import(new URL('../lambdas/jobs/job-worker.ts', import.meta.url).href)) as {
+        handler: ScheduledHandler;
+      };
+      const jobWorker = scheduleFunction(worker.handler, {
+        everyMs: options.jobs?.everyMs ?? 500,
+        timeoutMs: 15 * 60_000,
+        retryDelayMs: 1000,
+        onError: (error) => console.error('offline job worker: run failed', error),
+      });
+      stops.push(jobWorker.stop);
+    }
 
     // The API starts last, so /health answering 200 means everything behind it is ready.
     const api = await startApiServer({
