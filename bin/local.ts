@@ -23,6 +23,7 @@ const gatehouse = await startGatehouse({
     cognito: port('COGNITO_PORT', 9229),
     ses: port('SES_PORT', 8005),
     lambda: port('LAMBDA_PORT', 9001),
+    app: port('APP_PORT', 3001),
   },
 });
 const env = gatehouse.environment;
@@ -40,6 +41,9 @@ Gatehouse is running offline.
 
 Tenants and their administrators:
 ${env.tenants.map((t) => `  ${t.id.padEnd(8)} ${t.admin.email} / ${t.admin.password}   (pool ${t.userPoolId}, client ${t.clientId})`).join('\n')}
+
+Each tenant's login page (the welcome mail links to it; you land in the local app, ${env.appUrl}):
+${env.tenants.map((t) => `  ${t.id.padEnd(8)} ${t.loginUrl}`).join('\n')}
 
 Sign in and call the API:
   TOKEN=$(npm run --silent token -- ${first?.id ?? 'acme'})

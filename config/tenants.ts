@@ -64,6 +64,11 @@ export const TenantConfigSchema = z.strictObject({
   domainPrefix: DomainPrefixSchema.optional(),
   /** Default: a localhost callback, enough to try the hosted login page; set the applications' URLs. */
   appClient: AppClientConfigSchema.optional(),
+  /**
+   * Where the tenant's people sign in: its application, which starts the sign-in itself. The welcome and reset mails
+   * link here; absent, they link to the managed login page for the app client and its first callback URL.
+   */
+  signInUrl: z.url({ protocol: /^https$/ }).optional(),
   sso: SsoConfigSchema.optional(),
 });
 export type TenantConfig = z.infer<typeof TenantConfigSchema>;

@@ -1,5 +1,14 @@
 // The stateful stack: the tables and one user pool per tenant, with the Cognito triggers the pools call.
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  type CfnResource,
+  Duration,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { TriggerEnvironmentSchema } from '#adapters/environment.ts';
 import { TABLES } from '#adapters/table-definitions.ts';
@@ -32,6 +41,10 @@ export class GatehouseStatefulStack extends Stack {
 
     const tenantNames = JSON.stringify(Object.fromEntries(config.tenants.map((t) => [t.id, t.name])));
     const licenceRequired = JSON.stringify(config.tenants.filter((t) => t.licenceRequired).map((t) => t.id));
+    // Only the configured applications: a managed login page's client id would make a cycle (see below).
+    const signInUrls = JSON.stringify(
+      Object.fromEntries(config.tenants.flatMap((t) => (t.signInUrl ? [[t.id, t.signInUrl]] : []))),
+    );
     const trigger = (name: TriggerName, description: string) => {
       const fn = new GatehouseFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}Trigger`, {
         entry: TRIGGERS[name].entry,
@@ -41,6 +54,7 @@ export class GatehouseStatefulStack extends Stack {
           ...this.tables.environment(),
           TENANT_NAMES: tenantNames,
           LICENCE_REQUIRED_TENANTS: licenceRequired,
+          SIGN_IN_URLS: signInUrls,
         },
         // Cognito waits 5 seconds for a trigger, then fails the sign-in or the mail.
         timeout: Duration.seconds(5),
@@ -64,6 +78,8 @@ export class GatehouseStatefulStack extends Stack {
       ),
     };
 
+    this.allowManagedLoginLookup(this.triggers.customMessage);
+
     this.tenants = config.tenants.map(
       (tenant) =>
         new TenantPool(this, `Tenant-${tenant.id}`, {
@@ -86,6 +102,10 @@ export class GatehouseStatefulStack extends Stack {
     }
     for (const pool of this.tenants) {
       const id = pool.tenant.id;
+      new CfnOutput(this, `${id}LoginUrl`, {
+        value: pool.loginUrl,
+        description: `${id}: managed login page, signing in to the first callback URL`,
+      });
       new CfnOutput(this, `${id}UserPoolId`, {
         value: pool.userPool.userPoolId,
         description: `${id}: user pool`,
@@ -94,10 +114,41 @@ export class GatehouseStatefulStack extends Stack {
         value: pool.client.userPoolClientId,
         description: `${id}: app client`,
       });
-      new CfnOutput(this, `${id}LoginUrl`, {
-        value: pool.domain.baseUrl(),
-        description: `${id}: hosted login page (add /login?client_id=…&response_type=code&redirect_uri=…)`,
-      });
     }
+  }
+
+  /**
+   * The welcome mail links to the pool's managed login page when the tenant names no application. The trigger reads
+   * the pool's domain, client and callback URLs from Cognito: the pools name the trigger, so the trigger cannot name
+   * them back (their ARNs in its policy, or the client ids in its environment, would be a cycle).
+   */
+  private allowManagedLoginLookup(trigger: GatehouseFunction): void {
+    // Its own policy, so the acknowledgement below covers this statement and nothing else of the role's.
+    const policy = new Policy(this, 'ManagedLoginLookup', {
+      roles: [trigger.role],
+      statements: [
+        new PolicyStatement({
+          actions: [
+            'cognito-idp:DescribeUserPool',
+            'cognito-idp:ListUserPoolClients',
+            'cognito-idp:DescribeUserPoolClient',
+          ],
+          resources: [
+            this.formatArn({
+              service: 'cognito-idp',
+              resource: 'userpool',
+              resourceName: '*',
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      ],
+    });
+    Validations.of(policy.node.defaultChild as CfnResource).acknowledge({
+      // cdk-nag names each wildcard resource of the finding.
+      id: `AwsSolutions-IAM5[Resource::arn:aws:cognito-idp:${this.region}:<AWS::AccountId>:userpool/*]`,
+      reason:
+        "Read-only description (DescribeUserPool, ListUserPoolClients, DescribeUserPoolClient) of this account and region's pools: the pools name this trigger, so naming them here would be a cycle.",
+    });
   }
 }

@@ -28,6 +28,7 @@ import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
@@ -40,6 +41,7 @@ import {
 } from '#adapters/environment.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
 import type { TenantConfig } from '#config/tenants.ts';
+import { paginates } from '#http/cursors.ts';
 import { JOBS, ROUTE_ACCESS, routeAccess, type TableKey } from './access.ts';
 import { GatehouseFunction, LOG_RETENTION } from './gatehouse-function.ts';
 
@@ -98,6 +100,7 @@ export class GatehouseStatelessStack extends Stack {
   readonly reconciler: GatehouseFunction;
   readonly jobWorker: GatehouseFunction;
   readonly alarmTopic: Topic;
+  readonly cursorKeys: Secret;
 
   constructor(scope: Construct, id: string, props: GatehouseStatelessStackProps) {
     super(scope, id, props);
@@ -140,16 +143,36 @@ export class GatehouseStatelessStack extends Stack {
     };
     checkEnvironmentSize(props.tenants, this.region, environment);
 
+    // The keys that MAC page cursors (README "Page cursors"): `current` signs, `previous` is still accepted.
+    // Only the paginated routes' functions may read it, and they read it on first use, not at cold start.
+    this.cursorKeys = new Secret(this, 'CursorKeys', {
+      description: "Gatehouse: keys of the API's page cursors ({ current, previous? })",
+      generateSecretString: {
+        secretStringTemplate: '{}',
+        generateStringKey: 'current',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+    });
+    Validations.of(this.cursorKeys.node.defaultChild as CfnResource).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotated by the operator as README "Page cursors" says (new current, old one kept as previous), so cursors in flight keep working; a rotation Lambda would be one more function for a key whose leak only lets someone page through lists they may already read.',
+    });
+
     const functions: Partial<Record<RouteId, GatehouseFunction>> = {};
     for (const [routeId, route] of Object.entries(ROUTES) as [RouteId, (typeof ROUTES)[RouteId]][]) {
       const fn = new GatehouseFunction(this, pascal(routeId), {
         entry: `lambdas/api/handlers/${handlerFile(routeId)}`,
         description: `Gatehouse API: ${route.method} ${route.path}`,
         schema: ApiEnvironmentSchema,
-        environment,
+        environment: paginates(route)
+          ? { ...environment, CURSOR_KEYS_SECRET: this.cursorKeys.secretArn }
+          : environment,
         timeout: ROUTE_TIMEOUTS[routeId],
       });
       fn.allow(access[routeId], { tables: props.tables, userPools, senderIdentities });
+      if (paginates(route)) this.cursorKeys.grantRead(fn.function);
       this.api.root
         .resourceForPath(route.path)
         .addMethod(route.method, new LambdaIntegration(fn.function, { allowTestInvoke: false }), {

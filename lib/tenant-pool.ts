@@ -12,9 +12,11 @@ import {
 } from 'aws-cdk-lib';
 import {
   AccountRecovery,
+  CfnManagedLoginBranding,
   ClientAttributes,
   FeaturePlan,
   type IUserPoolIdentityProvider,
+  ManagedLoginVersion,
   Mfa,
   OAuthScope,
   ProviderAttribute,
@@ -51,6 +53,9 @@ export class TenantPool extends Construct {
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
   readonly domain: UserPoolDomain;
+  readonly branding: CfnManagedLoginBranding;
+  /** The managed login page a person opens: the app client's sign-in, back to its first callback URL. */
+  readonly loginUrl: string;
 
   constructor(scope: Construct, id: string, props: TenantPoolProps) {
     super(scope, id);
@@ -108,6 +113,8 @@ export class TenantPool extends Construct {
 
     this.domain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: tenant.domainPrefix ?? defaultDomainPrefix(tenant.id) },
+      // Managed login (version 2), with the tenant's branding below, rather than the classic hosted UI.
+      managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
 
     this.client = this.userPool.addClient('AppClient', {
@@ -145,6 +152,31 @@ export class TenantPool extends Construct {
       }),
     });
     for (const provider of providers) this.client.node.addDependency(provider);
+
+    // Managed login shows nothing of the tenant by itself: its name goes on the form, as the form's logo.
+    this.branding = new CfnManagedLoginBranding(this, 'Branding', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.client.userPoolClientId,
+      useCognitoProvidedValues: false,
+      assets: [
+        {
+          category: 'FORM_LOGO',
+          colorMode: 'DYNAMIC',
+          extension: 'SVG',
+          bytes: Buffer.from(nameLogo(tenant.name)).toString('base64'),
+        },
+      ],
+    });
+    // A branding style needs the domain's managed login version in place.
+    this.branding.node.addDependency(this.domain);
+    // As UserPoolDomain.signInUrl() builds it, but with the redirect URI encoded (it may hold its own query).
+    const redirectUri = (tenant.appClient?.callbackUrls ?? [DEFAULT_CALLBACK_URL])[0] as string;
+    this.loginUrl = Fn.join('', [
+      this.domain.baseUrl(),
+      '/login?client_id=',
+      this.client.userPoolClientId,
+      `&response_type=code&redirect_uri=${encodeURIComponent(redirectUri)}`,
+    ]);
 
     this.acknowledgeTenantChoices();
   }
@@ -205,6 +237,17 @@ export class TenantPool extends Construct {
     // On the pool resource itself, so nothing else of the tenant's is covered by them.
     Validations.of(this.userPool.node.defaultChild as CfnResource).acknowledge(...suppressions);
   }
+}
+
+/** The tenant's name as an SVG image, escaped for XML: the logo managed login shows above its form. */
+export function nameLogo(name: string): string {
+  const text = name.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="480" height="64" viewBox="0 0 480 64" role="img">' +
+    `<title>${text}</title>` +
+    `<text x="240" y="42" text-anchor="middle" font-family="Helvetica, Arial, sans-serif" font-size="28" font-weight="600" fill="#35495e">${text}</text>` +
+    '</svg>'
+  );
 }
 
 /** `gatehouse-<tenant>-<first 8 characters of the stack's UUID>`: unique per deployment without coordination. */

@@ -96,6 +96,23 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     res.end(result.body);
   }
 
+  // Node refuses oversized headers and malformed requests itself, before any route: answered as problem+json too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({
+      type: 'about:blank',
+      title: tooLarge ? 'Request header fields too large' : 'Bad request',
+      status: tooLarge ? 431 : 400,
+      detail: tooLarge ? 'The request headers must be at most 16 KB.' : 'The request is not valid HTTP.',
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+        `content-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `connection: close\r\n\r\n${body}`,
+    );
+  });
+
   const url = await listenOnLoopback(server, options.port ?? 0);
   return {
     url,
@@ -125,16 +142,21 @@ function toEvent(
   match: RegExpExecArray,
   body: string,
 ): APIGatewayProxyEvent {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Maps, then own properties: a header named `constructor` or `__proto__` is a header, nothing inherited.
+  const single = new Map<string, string>();
+  const multi = new Map<string, string[]>();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string;
     const value = req.rawHeaders[i + 1] as string;
-    headers[name] = value;
-    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+    single.set(name, value);
+    multi.set(name, [...(multi.get(name) ?? []), value]);
   }
-  const multiQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) multiQuery[name] = [...(multiQuery[name] ?? []), value];
+  const headers: Record<string, string> = Object.fromEntries(single);
+  const multiValueHeaders: Record<string, string[]> = Object.fromEntries(multi);
+  // A Map, then own properties: a parameter named `__proto__` is a parameter, not the object's prototype.
+  const grouped = new Map<string, string[]>();
+  for (const [name, value] of url.searchParams) grouped.set(name, [...(grouped.get(name) ?? []), value]);
+  const multiQuery: Record<string, string[]> = Object.fromEntries(grouped);
   const hasQuery = Object.keys(multiQuery).length > 0;
   const pathParameters = Object.fromEntries(
     compiled.names.map((name, i) => [name, safeDecode(match[i + 1] ?? '')]),

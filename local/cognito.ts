@@ -24,6 +24,7 @@ import { TriggersService } from 'cognito-local/lib/services/triggers/triggers.js
 import { type UserPool, UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService.js';
 import { pino } from 'pino';
 import { withAwsParity } from './cognito/aws-parity.ts';
+import { type HostedLogin, hostedLogin, type IdentityProviderStep } from './cognito/hosted/index.ts';
 import { MailMessages } from './cognito/messages.ts';
 import type { PasswordPolicy } from './cognito/password-policy.ts';
 import { TokenLedger } from './cognito/tokens.ts';
@@ -38,6 +39,9 @@ export interface LocalPool {
   /** The pool's one app client, with this fixed id. */
   clientId: string;
   passwordPolicy: PasswordPolicy;
+  /** Where the hosted login may send people back after sign-in and sign-out: exact URLs, as Cognito matches them. */
+  callbackUrls?: string[];
+  logoutUrls?: string[];
 }
 
 export interface LocalMail {
@@ -76,10 +80,14 @@ export interface LocalCognitoOptions {
   sendMail: (mail: LocalMail) => Promise<void>;
   /** cognito-local's own log (pino); 'silent' by default. */
   logLevel?: 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug';
+  /** Steps for `identity_provider` values other than COGNITO on the login page (federation), by provider name. */
+  identityProviders?: Record<string, IdentityProviderStep>;
 }
 
 export interface LocalCognito {
   url: string;
+  /** The hosted login (OAuth endpoints and login pages), for modules that extend it. */
+  hostedLogin: HostedLogin;
   issuer(userPoolId: string): string;
   stop(): Promise<void>;
 }
@@ -138,20 +146,32 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   };
   // cognito-local's types name its own pino (v7); the project's pino 10 logger has the methods it calls.
   const serverLogger = logger as unknown as Parameters<typeof createServer>[1];
-  const app = createServer(
-    withAwsParity(Router(services), { ...services, triggers, ledger }),
-    serverLogger,
-    config.ServerConfig,
-    services,
-  ).application as (req: IncomingMessage, res: ServerResponse) => void;
+  const router = withAwsParity(Router(services), { ...services, triggers, ledger });
+  const app = createServer(router, serverLogger, config.ServerConfig, services).application as (
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) => void;
 
-  // Our own http server in front of cognito-local's express app, only to answer OpenID discovery with the
-  // real address (cognito-local hard-codes http://localhost:9229 there).
+  // The hosted login replaces cognito-local's own (unsafe, and blind to every check above): its pages call the
+  // same parity-wrapped router the SDK reaches, so a sign-in on the page is a sign-in through the API.
+  const login = hostedLogin(
+    {
+      ctx,
+      cognito,
+      call: (target, body) => router(target)(ctx, body),
+      tokenGenerator: services.tokenGenerator,
+      now: () => clock.get().getTime(),
+      baseUrl: () => tokenConfig.IssuerDomain ?? '',
+    },
+    { identityProviders: opts.identityProviders },
+  );
   const server = createHttpServer((req, res) => {
-    const base = tokenConfig.IssuerDomain ?? '';
-    const discovery = /^\/([^/]+)\/\.well-known\/openid-configuration$/.exec(req.url ?? '');
-    if (req.method === 'GET' && discovery?.[1]) return sendDiscovery(res, base, discovery[1]);
-    app(req, res);
+    login.handle(req, res).then(
+      (handled) => {
+        if (!handled) app(req, res);
+      },
+      () => res.destroy(),
+    );
   });
   const url = await listenOnLoopback(server, opts.port ?? 0);
   tokenConfig.IssuerDomain = url;
@@ -159,6 +179,7 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   await writeFile(join(opts.dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   return {
     url,
+    hostedLogin: login,
     issuer: (userPoolId) => `${url}/${userPoolId}`,
     stop: stopper(server),
   };
@@ -250,6 +271,13 @@ function appClient(pool: LocalPool): Omit<AppClient, 'CreationDate' | 'LastModif
     ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
     PreventUserExistenceErrors: 'ENABLED',
     EnableTokenRevocation: true,
+    // As the deployed app client: the authorization code grant on the hosted login, for these exact URLs.
+    AllowedOAuthFlowsUserPoolClient: true,
+    AllowedOAuthFlows: ['code'],
+    AllowedOAuthScopes: ['openid', 'email', 'profile'],
+    SupportedIdentityProviders: ['COGNITO'],
+    CallbackURLs: pool.callbackUrls ?? [],
+    LogoutURLs: pool.logoutUrls ?? [],
     // AWS's defaults for a new app client.
     AccessTokenValidity: 60,
     IdTokenValidity: 60,
@@ -293,19 +321,3 @@ const noCustomEmailSender: CryptoService = {
   },
   encrypt: () => Promise.reject(new Error('CustomEmailSender is not supported offline')),
 };
-
-function sendDiscovery(res: ServerResponse, base: string, userPoolId: string): void {
-  const issuer = `${base}/${userPoolId}`;
-  res.writeHead(200, { 'Content-Type': 'application/json' });
-  res.end(
-    JSON.stringify({
-      issuer,
-      jwks_uri: `${issuer}/.well-known/jwks.json`,
-      authorization_endpoint: `${base}/oauth2/authorize`,
-      token_endpoint: `${base}/oauth2/token`,
-      response_types_supported: ['code'],
-      subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['RS256'],
-    }),
-  );
-}

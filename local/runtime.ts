@@ -1,5 +1,6 @@
 // The offline runtime: emulators, tables, pools, triggers, seed and HTTP API, started and stopped as one.
-import { mkdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -14,6 +15,7 @@ import { startLocalCognito } from './cognito.ts';
 import { demoTenant } from './demo.ts';
 import { ensureTables, localDynamoClient, startLocalDynamo } from './dynamodb.ts';
 import { startLambdaInvokeServer } from './lambda-invoke.ts';
+import { startLocalApp } from './local-app.ts';
 import { type ScheduledHandler, scheduleFunction } from './scheduled-function.ts';
 import { seedAdmin } from './seed.ts';
 import { startLocalSes } from './ses.ts';
@@ -30,8 +32,12 @@ export interface Environment {
     userPoolId: string;
     clientId: string;
     issuer: string;
+    /** The tenant's login page: what a person opens to sign in (the welcome mail links to it), landing in the local app. */
+    loginUrl: string;
     admin: { email: string; password: string };
   }[];
+  /** The local application signed-in people land in. */
+  appUrl: string;
   tables: Record<string, string>;
   /** The environment the functions run with here: to run a function (the reconciler, a test) against this backend. */
   functionEnvironment: Record<string, string>;
@@ -43,7 +49,7 @@ export interface StartOptions {
   /** Wipe dataDir first. */
   reset?: boolean;
   /** Fixed ports; 0 or absent picks a free one. */
-  ports?: Partial<Record<'api' | 'dynamodb' | 'cognito' | 'ses' | 'lambda', number>>;
+  ports?: Partial<Record<'api' | 'dynamodb' | 'cognito' | 'ses' | 'lambda' | 'app', number>>;
   tenantsFile?: string | URL;
   /**
    * The job worker's settings (its environment): the shared Cognito budget (calls a second per quota category;
@@ -110,6 +116,10 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     );
     stops.push(lambda.stop);
 
+    // Started before Cognito, so its callback URLs can be registered on the app clients.
+    const app = await startLocalApp(ports.app);
+    stops.push(app.stop);
+
     const cognito = await startLocalCognito({
       dataDir: join(options.dataDir, 'cognito'),
       port: ports.cognito,
@@ -120,6 +130,9 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
         userPoolId: t.userPoolId,
         clientId: t.clientId,
         passwordPolicy: t.config.passwordPolicy,
+        // The tenant's own applications, as deployed, plus the local one.
+        callbackUrls: [...(t.config.appClient?.callbackUrls ?? []), app.callbackUrl(t.config.id)],
+        logoutUrls: [...(t.config.appClient?.logoutUrls ?? []), app.signedOutUrl(t.config.id)],
       })),
       lambdaEndpoint: lambda.url,
       triggers: TRIGGERS,
@@ -143,6 +156,26 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       },
     });
     stops.push(cognito.stop);
+    app.setTenants(
+      tenants.map((t) => ({
+        id: t.config.id,
+        name: t.config.name,
+        clientId: t.clientId,
+        cognitoUrl: cognito.url,
+      })),
+    );
+    const loginUrls = Object.fromEntries(
+      tenants.map((t) => {
+        const url = new URL('/login', cognito.url);
+        url.search = new URLSearchParams({
+          client_id: t.clientId,
+          response_type: 'code',
+          scope: 'openid email profile',
+          redirect_uri: app.callbackUrl(t.config.id),
+        }).toString();
+        return [t.config.id, url.toString()];
+      }),
+    );
 
     const entries: TenantEntry[] = tenants.map((t) => ({
       id: t.config.id,
@@ -169,9 +202,12 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       [JOBS_TABLE.envVar]: tables[JOBS_TABLE.envVar] as string,
       TENANTS: JSON.stringify(entries),
       TENANT_NAMES: JSON.stringify(Object.fromEntries(tenants.map((t) => [t.config.id, t.config.name]))),
+      // Offline, every mail links to the local login page, whatever application a tenant configures.
+      SIGN_IN_URLS: JSON.stringify(loginUrls),
       LICENCE_REQUIRED_TENANTS: JSON.stringify(
         tenants.filter((t) => t.config.licenceRequired).map((t) => t.config.id),
       ),
+      CURSOR_KEYS_FILE: cursorKeysFile(options.dataDir),
       COGNITO_BUDGET: JSON.stringify(options.jobs?.budget ?? {}),
       ...(options.jobs?.lanes ? { JOB_LANES: String(options.jobs.lanes) } : {}),
       ...(options.jobs?.itemLeaseMs ? { JOB_ITEM_LEASE_MS: String(options.jobs.itemLeaseMs) } : {}),
@@ -237,8 +273,10 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
           userPoolId: t.userPoolId,
           clientId: t.clientId,
           issuer: entries[i]?.issuer as string,
+          loginUrl: loginUrls[t.config.id] as string,
           admin: { email: t.admin.email, password: t.admin.password },
         })),
+        appUrl: app.url,
         tables,
         functionEnvironment,
       },
@@ -248,4 +286,17 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
     await stop();
     throw error;
   }
+}
+
+/**
+ * The page cursors' keys, as the deployed secret holds them: made once per data folder (so cursors survive a
+ * restart; `--reset` and each test run make new ones). Rotate by hand: move `current` to `previous`, put a new
+ * `current` (32+ characters), restart.
+ */
+function cursorKeysFile(dataDir: string): string {
+  const path = join(dataDir, 'cursor-keys.json');
+  if (!existsSync(path)) {
+    writeFileSync(path, JSON.stringify({ current: randomBytes(32).toString('base64url') }), { mode: 0o600 });
+  }
+  return path;
 }

@@ -2,13 +2,8 @@
 // with its result in the same transaction as the change it made, and expired by TTL after a day.
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { IdempotencyKeyReused, RequestInProgress } from '#domain/errors.ts';
 import type { IdempotencyBegin, IdempotencyLease, IdempotencyStore } from '#services/ports.ts';
 
@@ -35,41 +30,50 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   ) {}
 
   async begin(key: Omit<IdempotencyLease, 'lease'>, fingerprint: string): Promise<IdempotencyBegin> {
-    const now = (this.options.now ?? Date.now)();
-    const lease = randomUUID();
-    try {
-      await this.options.client.send(
-        new PutCommand({
-          TableName: this.options.profilesTable,
-          Item: {
-            ...keyOf(key),
-            state: 'started',
-            fingerprint,
-            lease,
-            leaseUntil: now + (this.options.leaseMs ?? LEASE_MS),
-            expiresAt: Math.floor(now / 1000) + (this.options.keepSeconds ?? KEEP_SECONDS),
-          },
-          // A new key, or one whose last attempt was abandoned mid-way: resume it.
-          ConditionExpression:
-            'attribute_not_exists(pk) OR (#state = :started AND leaseUntil < :now AND fingerprint = :fingerprint)',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':started': 'started', ':now': now, ':fingerprint': fingerprint },
-        }),
-      );
-      return { state: 'started', lease: { ...key, lease } };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) {
-        // The put may have taken effect (a timeout): let go of the lease it would hold, or a retry waits it out.
-        await this.release({ ...key, lease }).catch(() => undefined);
-        throw error;
+    // The record that blocks the put comes back with its failure (ALL_OLD), read in the same step: no window in
+    // which it could be released or expire between a refused put and a separate read. Should none come back
+    // (it went in between), the put is simply tried again.
+    for (let attempt = 1; ; attempt++) {
+      const now = (this.options.now ?? Date.now)();
+      const lease = randomUUID();
+      try {
+        await this.options.client.send(
+          new PutCommand({
+            TableName: this.options.profilesTable,
+            Item: {
+              ...keyOf(key),
+              state: 'started',
+              fingerprint,
+              lease,
+              leaseUntil: now + (this.options.leaseMs ?? LEASE_MS),
+              expiresAt: Math.floor(now / 1000) + (this.options.keepSeconds ?? KEEP_SECONDS),
+            },
+            // A new key, or one whose last attempt was abandoned mid-way: resume it.
+            ConditionExpression:
+              'attribute_not_exists(pk) OR (#state = :started AND leaseUntil < :now AND fingerprint = :fingerprint)',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':started': 'started', ':now': now, ':fingerprint': fingerprint },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return { state: 'started', lease: { ...key, lease } };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) {
+          // The put may have taken effect (a timeout): let go of the lease it would hold, or a retry waits it out.
+          await this.release({ ...key, lease }).catch(() => undefined);
+          throw error;
+        }
+        // The low-level client's exception carries the item as DynamoDB attribute values.
+        const blocking = error.Item ? unmarshall(error.Item) : undefined;
+        if (!blocking) {
+          if (attempt < 3) continue;
+          throw new RequestInProgress();
+        }
+        if (blocking.fingerprint !== fingerprint) throw new IdempotencyKeyReused();
+        if (blocking.state === 'completed') return { state: 'completed', result: blocking.result ?? null };
+        throw new RequestInProgress();
       }
     }
-    const { Item } = await this.options.client.send(
-      new GetCommand({ TableName: this.options.profilesTable, Key: keyOf(key), ConsistentRead: true }),
-    );
-    if (Item?.fingerprint !== fingerprint) throw new IdempotencyKeyReused();
-    if (Item.state === 'completed') return { state: 'completed', result: Item.result ?? null };
-    throw new RequestInProgress();
   }
 
   async release(lease: IdempotencyLease): Promise<void> {

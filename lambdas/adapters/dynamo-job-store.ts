@@ -14,7 +14,7 @@ import { JobFinished, JobNotFound } from '#domain/errors.ts';
 import type { Job, JobOutcome } from '#domain/job.ts';
 import type { JobChunk, JobStore } from '#services/job-ports.ts';
 import type { Page } from '#services/ports.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodePosition, encodePosition } from './cursor.ts';
 
 /** How long a job, its work and its outcomes are kept after it was created. */
 export const JOB_KEEP_SECONDS = 30 * 24 * 3600;
@@ -101,13 +101,15 @@ export class DynamoJobStore implements JobStore {
         ScanIndexForward: false,
         Limit: page.limit,
         ...(page.cursor
-          ? { ExclusiveStartKey: decodeCursor(page.cursor, { pk: tenantId, skPrefix: 'JOB#' }) }
+          ? { ExclusiveStartKey: { pk: tenantId, sk: `JOB#${decodePosition(page.cursor, 1)[0]}` } }
           : {}),
       }),
     );
     return {
       items: (answer.Items ?? []).map(toJob),
-      ...(answer.LastEvaluatedKey ? { next: encodeCursor(answer.LastEvaluatedKey) } : {}),
+      ...(answer.LastEvaluatedKey
+        ? { next: encodePosition([String(answer.LastEvaluatedKey.sk).slice('JOB#'.length)]) }
+        : {}),
     };
   }
 
@@ -263,7 +265,7 @@ export class DynamoJobStore implements JobStore {
         ConsistentRead: true,
         Limit: page.limit,
         ...(page.cursor
-          ? { ExclusiveStartKey: decodeCursor(page.cursor, { pk: tenantId, skPrefix: prefix }) }
+          ? { ExclusiveStartKey: { pk: tenantId, sk: prefix + decodePosition(page.cursor, 1)[0] } }
           : {}),
       }),
     );
@@ -272,7 +274,8 @@ export class DynamoJobStore implements JobStore {
       if (record.state !== 'completed') return [];
       return [outcomeOf(record.sk as string, record.fingerprint as string, record.result)];
     });
-    return { items, ...(answer.LastEvaluatedKey ? { next: encodeCursor(answer.LastEvaluatedKey) } : {}) };
+    const last = answer.LastEvaluatedKey?.sk as string | undefined;
+    return { items, ...(last ? { next: encodePosition([last.slice(prefix.length)]) } : {}) };
   }
 }
 

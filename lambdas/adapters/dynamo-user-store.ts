@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   EmailTaken,
+  InvalidInput,
   LastAdministrator,
   LicenceLimitReached,
   RequestInProgress,
@@ -21,7 +22,7 @@ import {
 import type { HistoryEntry } from '#domain/history.ts';
 import { holdsLicence, isActiveAdministrator, type User } from '#domain/user.ts';
 import type { Page, UserQuery, UserStore, WriteOptions } from '#services/ports.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodePosition, encodePosition } from './cursor.ts';
 import { completionItem } from './dynamo-idempotency-store.ts';
 import { historyPut } from './history-items.ts';
 import { DynamoUserSearch, indexChanges } from './search-index.ts';
@@ -189,7 +190,10 @@ export class DynamoUserStore implements UserStore {
     tenantId: string,
     page: { limit: number; cursor?: string; archived?: boolean },
   ): Promise<Page<User>> {
-    let start = page.cursor ? decodeCursor(page.cursor, { pk: tenantId, skPrefix: USER }) : undefined;
+    // The position is the last user's id: the key is rebuilt here, always inside the caller's tenant.
+    let start: Record<string, string> | undefined = page.cursor
+      ? { pk: tenantId, sk: USER + decodePosition(page.cursor, 1)[0] }
+      : undefined;
     const items: User[] = [];
     // A filter may leave a read page short: read on until the page is full or the tenant's users end.
     // (Indexed listing, whose cost follows the page and not the tenant, is the search issue's.)
@@ -208,7 +212,7 @@ export class DynamoUserStore implements UserStore {
       items.push(...Items.map(toUser));
       start = LastEvaluatedKey as Record<string, string> | undefined;
     } while (start && items.length < page.limit);
-    return { items, ...(start ? { next: encodeCursor(start) } : {}) };
+    return { items, ...(start?.sk ? { next: encodePosition([start.sk.slice(USER.length)]) } : {}) };
   }
 
   async history(
@@ -224,12 +228,8 @@ export class DynamoUserStore implements UserStore {
           KeyConditionExpression: 'tenantPk = :tenant',
           ExpressionAttributeValues: { ':tenant': tenantId },
         };
-    const start = page.cursor
-      ? decodeCursor(
-          page.cursor,
-          userId ? { pk: `${tenantId}#${userId}` } : { tenantPk: tenantId, pkPrefix: `${tenantId}#` },
-        )
-      : undefined;
+    // The position is the last entry's subject and sort key; the key is rebuilt inside the caller's tenant.
+    const start = page.cursor ? historyStart(tenantId, userId, page.cursor) : undefined;
     const { Items = [], LastEvaluatedKey } = await this.options.client.send(
       new QueryCommand({
         TableName: this.options.historyTable,
@@ -240,7 +240,10 @@ export class DynamoUserStore implements UserStore {
       }),
     );
     const items = Items.map(({ pk: _pk, sk: _sk, tenantPk: _t, ...entry }) => entry as HistoryEntry);
-    return { items, ...(LastEvaluatedKey ? { next: encodeCursor(LastEvaluatedKey) } : {}) };
+    const last = LastEvaluatedKey as { pk?: string; sk?: string } | undefined;
+    const next =
+      last?.pk && last.sk ? encodePosition([last.pk.slice(tenantId.length + 1), last.sk]) : undefined;
+    return { items, ...(next ? { next } : {}) };
   }
 
   private putProfile(tenantId: string, user: User, condition: string, expected?: number): TransactItem {
@@ -409,4 +412,19 @@ function changeVerb(before: User, after: User): string {
 function toUser(item: Record<string, unknown>): User {
   const { pk: _pk, sk: _sk, ...user } = item;
   return user as unknown as User;
+}
+
+function historyStart(
+  tenantId: string,
+  userId: string | undefined,
+  position: string,
+): Record<string, string> {
+  const [subject = '', sk = ''] = decodePosition(position, 2);
+  if (userId !== undefined && subject !== userId) {
+    throw new InvalidInput([
+      { field: 'query.cursor', message: 'is not a cursor this API issued for this list' },
+    ]);
+  }
+  const key = { pk: `${tenantId}#${subject}`, sk };
+  return userId === undefined ? { ...key, tenantPk: tenantId } : key;
 }

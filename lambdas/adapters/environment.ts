@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { PasswordPolicySchema } from '#domain/password-policy.ts';
 import { TenantRulesSchema } from '#domain/tenant-rules.ts';
+import type { Tenant } from '#services/ports.ts';
 import { CognitoBudgetSchema } from './cognito-pace.ts';
 
 /** A tenant as the functions know it: its pool, the issuer of its tokens and its app clients. */
@@ -18,6 +19,12 @@ export const TenantEntrySchema = z.strictObject({
   ...TenantRulesSchema.shape,
 });
 export type TenantEntry = z.infer<typeof TenantEntrySchema>;
+
+/** The one place a configured tenant becomes the `Tenant` use cases take (its teams, areas and clients included). */
+export function toTenant(entry: TenantEntry): Tenant {
+  const { issuer: _issuer, clientIds: _clients, licenceRequired: _signIn, organisation, ...tenant } = entry;
+  return { ...tenant, ...organisation };
+}
 
 const json = <T extends z.ZodType>(schema: T) =>
   z
@@ -43,6 +50,10 @@ export type TableNames = { [K in keyof typeof TABLES]: string };
 export const ApiEnvironmentSchema = z.object({
   ...TABLES,
   TENANTS: json(z.array(TenantEntrySchema).min(1)),
+  /** Paginated routes only: the Secrets Manager secret (ARN or name) holding the page cursors' keys. */
+  CURSOR_KEYS_SECRET: z.string().min(1).optional(),
+  /** Offline only, instead of the secret: a file with the same JSON (under `.local/`). */
+  CURSOR_KEYS_FILE: z.string().min(1).optional(),
 });
 export type ApiEnvironment = z.infer<typeof ApiEnvironmentSchema>;
 
@@ -68,6 +79,11 @@ export const TriggerEnvironmentSchema = z.object({
   TENANT_NAMES: json(z.record(z.string().min(1), z.string().min(1))),
   /** Tenants whose users need a licence to sign in. */
   LICENCE_REQUIRED_TENANTS: json(z.array(z.string().min(1))).default([]),
+  /**
+   * Where each tenant's people sign in (its application's `signInUrl`, else its managed login page), for the links
+   * in the welcome and reset mails. A tenant not named here gets mails without a link.
+   */
+  SIGN_IN_URLS: json(z.record(z.string().min(1), z.url())).default({}),
 });
 export type TriggerEnvironment = z.infer<typeof TriggerEnvironmentSchema>;
 

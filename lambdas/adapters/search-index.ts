@@ -8,9 +8,7 @@
 //
 // A keyword search reads the vocabulary words the keyword starts, then walks each word's users in name order
 // from the cursor, merging: a page costs about (words matched × page size), whatever the tenant's size.
-import { createHash } from 'node:crypto';
 import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { InvalidInput } from '#domain/errors.ts';
 import {
   FILTERS,
   type FilterName,
@@ -24,6 +22,7 @@ import {
 } from '#domain/search.ts';
 import type { User } from '#domain/user.ts';
 import type { Page, UserQuery } from '#services/ports.ts';
+import { decodePosition, encodePosition } from './cursor.ts';
 
 const SEP = '\u0001';
 
@@ -106,8 +105,7 @@ export class DynamoUserSearch {
   async search(tenantId: string, query: UserQuery): Promise<Page<User>> {
     const keywords = [...new Set(words(query.q ?? ''))];
     const filters: Filters = { ...query.filters };
-    const binding = bindingOf(tenantId, keywords, filters);
-    const after = query.cursor ? decode(query.cursor, binding) : undefined;
+    const after = query.cursor ? decodePosition(query.cursor, 1)[0] : undefined;
     // Without a status filter, the archived are left out (the Active tab); status=archived is the Archived tab.
     const liveOnly = filters.status === undefined;
     const wanted = (item: IndexItem) =>
@@ -140,7 +138,7 @@ export class DynamoUserSearch {
       tenantId,
       page.map((h) => h.userId),
     );
-    return { items, ...(hits.length > query.limit && last ? { next: encode(last.nameKey, binding) } : {}) };
+    return { items, ...(hits.length > query.limit && last ? { next: encodePosition([last.nameKey]) } : {}) };
   }
 
   /** The tenant's words that start with `prefix` and some user still has. */
@@ -265,31 +263,4 @@ function mostSelective(filters: Filters): [FilterName | undefined, string | unde
     if (filters[name] !== undefined) return [name, filters[name]];
   }
   return [undefined, undefined];
-}
-
-/** A cursor holds where the page ended, bound to the tenant and the query it was issued for. */
-function bindingOf(tenantId: string, keywords: string[], filters: Filters): string {
-  return createHash('sha256')
-    .update(JSON.stringify([tenantId, [...keywords].sort(), FILTERS.map((f) => filters[f] ?? null)]))
-    .digest('base64url')
-    .slice(0, 16);
-}
-
-function encode(after: string, binding: string): string {
-  return Buffer.from(JSON.stringify({ a: after, b: binding }), 'utf8').toString('base64url');
-}
-
-function decode(cursor: string, binding: string): string {
-  try {
-    const { a, b } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      a?: unknown;
-      b?: unknown;
-    };
-    if (typeof a === 'string' && a.length < 1000 && b === binding) return a;
-  } catch {
-    // fall through
-  }
-  throw new InvalidInput([
-    { field: 'query.cursor', message: 'is not a cursor this API issued for this query' },
-  ]);
 }

@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobDeps } from '#services/jobs.ts';
+import type { Deps } from '#services/ports.ts';
 import { CognitoDirectory } from './cognito-directory.ts';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
 import { DynamoJobStore } from './dynamo-job-store.ts';
@@ -31,11 +32,10 @@ paceClient(cognito, cognitoBucket);
 
 export const ses = new SESv2Client({ retryMode: 'standard', maxAttempts: 6 });
 
-/** The ports of the use cases; `cognito` replaces the module's client (the job worker's, on the shared pace). */
-export function createDeps(
-  tables: TableNames,
-  clients: { cognito?: CognitoIdentityProviderClient } = {},
-): JobDeps {
+/** The stores alone: all the Cognito triggers use, and all their IAM roles allow (no Cognito, SES or keys). */
+export type StoreDeps = Pick<Deps, 'users' | 'roles' | 'now' | 'newId'>;
+
+export function createStoreDeps(tables: TableNames): StoreDeps {
   return {
     users: new DynamoUserStore({
       client: dynamo,
@@ -47,6 +47,18 @@ export function createDeps(
       profilesTable: tables.PROFILES_TABLE,
       historyTable: tables.HISTORY_TABLE,
     }),
+    now: () => new Date(),
+    newId: randomUUID,
+  };
+}
+
+/** The ports of the use cases; `cognito` replaces the module's client (the job worker's, on the shared pace). */
+export function createDeps(
+  tables: TableNames,
+  clients: { cognito?: CognitoIdentityProviderClient } = {},
+): JobDeps {
+  return {
+    ...createStoreDeps(tables),
     directory: new CognitoDirectory({ client: clients.cognito ?? cognito }),
     idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     mailer: new SesMailer({ client: ses }),
@@ -55,7 +67,5 @@ export function createDeps(
       jobsTable: tables.JOBS_TABLE,
       profilesTable: tables.PROFILES_TABLE,
     }),
-    now: () => new Date(),
-    newId: randomUUID,
   };
 }

@@ -7,11 +7,13 @@ import {
   InvalidInput,
   InvalidTransition,
   PreconditionRequired,
+  Throttled,
   Unauthenticated,
+  Unavailable,
   UserNotFound,
   VersionConflict,
 } from '#domain/errors.ts';
-import { INTERNAL_PROBLEM, problemOf } from '#http/problem.ts';
+import { INTERNAL_PROBLEM, type Problem, problemOf } from '#http/problem.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ROUTES, type RouteDefinition } from './routes.ts';
 import * as schemas from './schemas.ts';
@@ -89,7 +91,7 @@ const PROBLEMS: {
   status: number;
   name: string;
   description: string;
-  example: DomainError | typeof INTERNAL_PROBLEM;
+  example: DomainError | Problem;
   when: (route: RouteDefinition) => boolean;
 }[] = [
   {
@@ -157,12 +159,57 @@ const PROBLEMS: {
     when: (route) => !!route.headers?.ifMatch,
   },
   {
+    status: 413,
+    name: 'ContentTooLarge',
+    description:
+      'The request is over 1 MB (offline; API Gateway’s own limit in AWS): refused before any handler runs. ' +
+      'A JSON body a handler reads may be at most 100 KB (a 400 naming `body` beyond that).',
+    example: {
+      type: 'about:blank',
+      title: 'Request too large',
+      status: 413,
+      detail: 'The body must be at most 1 MB.',
+    },
+    when: () => true,
+  },
+  {
+    status: 429,
+    name: 'TooManyRequests',
+    description:
+      'Too many requests: the stage’s throttling, AWS throttling Gatehouse’s own calls, or a transaction that ' +
+      'lost a race with another. Nothing was changed; retry after `Retry-After` seconds.',
+    example: new Throttled(1),
+    when: () => true,
+  },
+  {
+    status: 431,
+    name: 'HeadersTooLarge',
+    description:
+      'The request’s headers are over the server’s limit (16 KB offline): refused before any handler runs.',
+    example: {
+      type: 'about:blank',
+      title: 'Request header fields too large',
+      status: 431,
+      detail: 'The request headers must be at most 16 KB.',
+    },
+    when: () => true,
+  },
+  {
     status: 500,
     name: 'InternalError',
     description:
       'Something failed on our side; the body says nothing about internals. The request may be retried ' +
       '(with the same Idempotency-Key, where the route takes one).',
     example: INTERNAL_PROBLEM,
+    when: () => true,
+  },
+  {
+    status: 503,
+    name: 'ServiceUnavailable',
+    description:
+      'An AWS service Gatehouse depends on failed. Nothing of the request is half-done that a retry (after ' +
+      '`Retry-After` seconds, with the same Idempotency-Key where the route takes one) would not finish.',
+    example: new Unavailable(2),
     when: () => true,
   },
 ];
@@ -362,6 +409,16 @@ function problemResponse(problem: (typeof PROBLEMS)[number]): ResponseObject {
   const value = 'code' in problem.example ? problemOf(problem.example) : problem.example;
   return {
     description: problem.description,
+    ...(problem.status === 429 || problem.status === 503
+      ? {
+          headers: {
+            'Retry-After': {
+              description: 'Seconds to wait before retrying.',
+              schema: { type: 'string', pattern: '^[0-9]+$' },
+            },
+          },
+        }
+      : {}),
     ...(problem.status === 401
       ? {
           headers: {

@@ -3,7 +3,9 @@
 import * as z from 'zod';
 import { ImportValidationSchema } from '#domain/import-file.ts';
 import { JOB_ID_PATTERN, JOB_STATES, MAX_JOB_ITEMS } from '#domain/job.ts';
+import { PasswordPolicySchema } from '#domain/password-policy.ts';
 import { RoleDefinitionSchema, RoleIdSchema } from '#domain/roles.ts';
+import { multiLine, singleLine } from '#domain/text.ts';
 import { ProfileChangesSchema, ProfileSchema, USER_STATUSES } from '#domain/user.ts';
 import { BULK_ACTIONS } from '#services/bulk.ts';
 
@@ -165,10 +167,21 @@ export const DeleteUserBodySchema = z
   })
   .meta({ examples: [{ confirmEmail: 'ada.lovelace@example.com' }] });
 
+/** Cognito's floor for any pool; the tenant's own policy (often stricter) is checked by the server, a 400 naming it. */
+const PasswordSchema = z
+  .string()
+  .min(PasswordPolicySchema.shape.minimumLength.minValue ?? 6)
+  .max(256)
+  .meta({
+    description:
+      "At least 6 characters (Cognito's floor), at most 256; the tenant's password policy applies too: its minimum " +
+      'length and which of lower-case, upper-case letters, digits and symbols it requires (refused as 400 naming the rule).',
+  });
+
 export const SetPasswordBodySchema = z
   .strictObject({
-    password: z.string().min(1).max(256),
-    confirmPassword: z.string().min(1).max(256),
+    password: PasswordSchema,
+    confirmPassword: PasswordSchema,
     /** true: the user must choose a new password at the next sign-in. */
     temporary: z.boolean().default(false),
   })
@@ -252,14 +265,9 @@ const messageExample = {
 /** A message to users: sent as is (no templating) from the tenant's sender. */
 export const MessageSchema = z
   .strictObject({
-    subject: z.string().trim().min(1).max(200),
-    text: z.string().min(1).max(10_000).meta({ description: 'The plain-text body.' }),
-    html: z
-      .string()
-      .min(1)
-      .max(50_000)
-      .optional()
-      .meta({ description: 'An HTML body, shown where supported.' }),
+    subject: singleLine(200),
+    text: multiLine(10_000, 1).meta({ description: 'The plain-text body.' }),
+    html: multiLine(50_000, 1).optional().meta({ description: 'An HTML body, shown where supported.' }),
   })
   .meta({ examples: [messageExample] });
 

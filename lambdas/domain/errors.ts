@@ -1,7 +1,34 @@
 // Named domain errors; the HTTP layer maps each name to a status and a problem type.
 
+/** Every error the API may answer with: the problem table maps each (and a new one fails the build until it does). */
+export const ERROR_CODES = [
+  'InvalidInput',
+  'Unauthenticated',
+  'Forbidden',
+  'UserNotFound',
+  'RoleNotFound',
+  'JobNotFound',
+  'JobFinished',
+  'EmailTaken',
+  'InvalidTransition',
+  'LastAdministrator',
+  'RequestInProgress',
+  'NoLogin',
+  'RoleRuleBroken',
+  'RoleInUse',
+  'RoleProtected',
+  'LicenceLimitReached',
+  'NotificationRuleBroken',
+  'VersionConflict',
+  'IdempotencyKeyReused',
+  'PreconditionRequired',
+  'Throttled',
+  'Unavailable',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export abstract class DomainError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
 }
 
 export class UserNotFound extends DomainError {
@@ -131,6 +158,29 @@ export class LicenceLimitReached extends DomainError {
   readonly code = 'LicenceLimitReached';
   constructor(readonly licence: string) {
     super(`Every ${licence} licence is taken; free one or buy more seats.`);
+  }
+}
+
+export class NotificationRuleBroken extends DomainError {
+  readonly code = 'NotificationRuleBroken';
+  constructor() {
+    super('Work-order dispatch emails are only for users who hold a technician-level role.');
+  }
+}
+
+/** AWS throttled a call, or a concurrent transaction won: the same request a moment later will do. */
+export class Throttled extends DomainError {
+  readonly code = 'Throttled';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests at once; retry in ${retryAfterSeconds} s.`);
+  }
+}
+
+/** An AWS service answered with its own server error: nothing of ours is wrong, and a retry may succeed. */
+export class Unavailable extends DomainError {
+  readonly code = 'Unavailable';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`A service Gatehouse depends on is unavailable; retry in ${retryAfterSeconds} s.`);
   }
 }
 

@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { type FieldIssue, InvalidInput, RoleRuleBroken } from './errors.ts';
 import { PERMISSIONS, type Permission } from './permissions.ts';
+import { multiLine, nameText, singleLine } from './text.ts';
 
 export const SCOPE_KINDS = ['tenant', 'team', 'area', 'client'] as const;
 export type ScopeKind = (typeof SCOPE_KINDS)[number];
@@ -18,8 +19,9 @@ export const PermissionSchema = z
   .max(100);
 
 export const RoleDefinitionSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
-  description: z.string().trim().max(500).optional(),
+  /** Any script: "日本", "Менеджер", "X"; what makes its id is the service's concern, never the caller's. */
+  name: nameText(100),
+  description: multiLine(500).trim().optional(),
   permissions: z.array(PermissionSchema).max(100),
   /** Where the role applies: the whole tenant, or only the teams, areas or client organisation it is given for. */
   scope: z.enum(SCOPE_KINDS),
@@ -38,6 +40,9 @@ export interface Role extends RoleDefinition {
   builtIn: boolean;
   version: number;
 }
+
+/** The feature whose roles are technician-level: they carry work orders, so they may get dispatch emails. */
+export const TECHNICIAN_FEATURE = 'technician-users';
 
 /** The administrator role: it carries every Gatehouse permission and may not be changed or removed. */
 export const ADMINISTRATOR = 'administrator';
@@ -80,7 +85,7 @@ export const BUILT_IN_ROLES: readonly Role[] = [
     permissions: ['workorders.read-own', 'workorders.update-own'],
     scope: 'tenant',
     exclusive: true,
-    requiredFeature: 'technician-users',
+    requiredFeature: TECHNICIAN_FEATURE,
   }),
   builtIn('work-manager', {
     name: 'Work Manager',
@@ -126,12 +131,20 @@ export const BUILT_IN_ROLES: readonly Role[] = [
   }),
 ];
 
+/** Whether any of the user's roles is technician-level (gated on the technician feature). */
+export function holdsTechnicianRole(
+  assignments: readonly RoleAssignment[],
+  catalogue: ReadonlyMap<string, Role>,
+): boolean {
+  return assignments.some((a) => catalogue.get(a.role)?.requiredFeature === TECHNICIAN_FEATURE);
+}
+
 /** A role given to a user, with the teams, areas or client organisation it applies to when it is scoped. */
 export const RoleAssignmentSchema = z.strictObject({
   role: RoleIdSchema,
-  teams: z.array(z.string().trim().min(1).max(64)).min(1).max(50).optional(),
-  areas: z.array(z.string().trim().min(1).max(64)).min(1).max(50).optional(),
-  client: z.string().trim().min(1).max(64).optional(),
+  teams: z.array(singleLine(64)).min(1).max(50).optional(),
+  areas: z.array(singleLine(64)).min(1).max(50).optional(),
+  client: singleLine(64).optional(),
 });
 export type RoleAssignment = z.infer<typeof RoleAssignmentSchema>;
 

@@ -3,13 +3,17 @@
 import * as z from 'zod';
 import { InvalidTransition } from './errors.ts';
 import { ADMINISTRATOR, RoleAssignmentSchema } from './roles.ts';
+import { multiLine, nameText, singleLine } from './text.ts';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = singleLine;
 const phone = z
   .string()
   .trim()
   .regex(/^\+?[0-9 ()./-]{3,30}$/, 'must be a phone number: digits, spaces and + ( ) . / - only');
-const label = z.string().trim().min(1).max(64);
+const label = singleLine(64);
+/** https, a DNS host name of at least two labels (example.com), an optional port, then a path without spaces. */
+const HTTPS_URL =
+  /^https:\/\/[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+(?::[0-9]{1,5})?(?:[/?#][^\s]*)?$/;
 
 /** Email is the login: compared and stored lower-case, so it is unique per tenant case-insensitively. */
 export const EmailSchema = z
@@ -41,15 +45,22 @@ export { type RoleAssignment, RoleAssignmentSchema } from './roles.ts';
 /** Everything an administrator may set on a user. */
 export const ProfileSchema = z.strictObject({
   // General
-  firstName: text(100),
-  middleName: text(100).optional(),
-  lastName: text(100),
+  firstName: nameText(100),
+  middleName: nameText(100).optional(),
+  lastName: nameText(100),
   email: EmailSchema,
   mobilePhone: phone.optional(),
+  // A host is required: `https:` alone is a URL to the WHATWG parser, but not a photo anywhere.
   photoUrl: z
-    .url({ protocol: /^https$/ })
+    .string()
     .max(2048)
-    .optional(),
+    .regex(HTTPS_URL, 'must be an https URL with a host name, e.g. https://example.com/photos/ada.jpg')
+    .refine((url) => URL.canParse(url), 'must be a URL')
+    .optional()
+    .meta({
+      format: 'uri',
+      description: 'An https URL with a host name, e.g. https://example.com/photos/ada.jpg.',
+    }),
   // Contact
   address: AddressSchema.optional(),
   officePhone: phone.optional(),
@@ -62,7 +73,7 @@ export const ProfileSchema = z.strictObject({
   teams: z.array(label).max(5).optional(),
   areas: z.array(label).max(5).optional(),
   accountingId: text(64).optional(),
-  comments: z.string().max(2000).optional(),
+  comments: multiLine(2000).optional(),
   mayCreateTickets: z.boolean().optional(),
   // Access
   roles: z.array(RoleAssignmentSchema).max(5).default([]),

@@ -4,15 +4,23 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
+import { transientFault } from '#adapters/aws-faults.ts';
+import type { CursorKeySource } from '#adapters/cursor-keys.ts';
+import {
+  type ApiEnvironment,
+  ApiEnvironmentSchema,
+  readEnvironment,
+  toTenant,
+} from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
 import { createDeps } from '#adapters/wiring.ts';
 import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
 import { accessOf, NOWHERE } from '#domain/access.ts';
-import { DomainError, Forbidden, Unauthenticated } from '#domain/errors.ts';
+import { DomainError, Forbidden, Throttled, Unauthenticated, Unavailable } from '#domain/errors.ts';
 import { displayName, type User } from '#domain/user.ts';
 import type { JobDeps } from '#services/jobs.ts';
 import type { Caller, Deps } from '#services/ports.ts';
+import { CursorSealer, openCursor, paginates, sealNext } from './cursors.ts';
 import { INTERNAL_PROBLEM, type Problem, problemOf } from './problem.ts';
 import { parseRequest } from './request.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
@@ -46,22 +54,32 @@ export interface RouteImplementation<Req extends RouteRequest, Result> {
   reply(result: Result): Reply;
 }
 
-let shared: { deps: JobDeps; tokens: TokenVerifier } | undefined;
+let shared: { env: ApiEnvironment; deps: JobDeps; tokens: TokenVerifier } | undefined;
 
 /** Built once per function instance, at start-up: a bad environment fails the cold start, not a request. */
 function start() {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
-    shared = { deps: createDeps(env), tokens: createTokenVerifier(env.TENANTS) };
+    shared = { env, deps: createDeps(env), tokens: createTokenVerifier(env.TENANTS) };
   }
   return shared;
 }
 
+/** Where a paginated route's cursor keys come from; passed by its handler, so no other bundle carries the reader. */
+export type CursorKeysFrom = (env: ApiEnvironment) => CursorKeySource;
+
 export function apiHandler<Req extends RouteRequest, Result>(
   route: RouteDefinition<Req>,
   implementation: RouteImplementation<Req, Result>,
+  cursorKeys?: CursorKeysFrom,
 ) {
-  const { deps, tokens } = start();
+  const { env, deps, tokens } = start();
+  if (paginates(route) !== (cursorKeys !== undefined)) {
+    throw new Error(`${route.method} ${route.path}: a paginated route, and only one, takes the cursor keys`);
+  }
+  const cursors = new CursorSealer(
+    cursorKeys ? cursorKeys(env) : { keys: () => Promise.reject(new Error('No cursor keys')) },
+  );
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(httpHeaderNormalizer())
@@ -72,9 +90,14 @@ export function apiHandler<Req extends RouteRequest, Result>(
     })
     .handler(async (event) => {
       const requestId = event.requestContext.requestId;
+      // Per-request keys start afresh: an error in authorisation must not carry the last request's tenant.
+      logger.resetKeys();
+      logger.appendKeys({ requestId });
       const { caller, self } = await authorise(route, event, tokens, deps, requestId);
-      logger.appendKeys({ requestId, tenant: caller.tenant.id });
-      const { idempotencyKey, ...input } = parseRequest(route, event);
+      logger.appendKeys({ tenant: caller.tenant.id });
+      const parsed = parseRequest(route, event);
+      const pages = { tenantId: caller.tenant.id, route, ...parsed, reach: caller.reach };
+      const { idempotencyKey, ...input } = await openCursor(cursors, parsed, pages);
       const run = (callerWithLease: Caller) =>
         implementation.run({
           ...(input as Omit<RouteInput<Req>, 'caller' | 'self' | 'deps'>),
@@ -82,7 +105,8 @@ export function apiHandler<Req extends RouteRequest, Result>(
           self,
           deps,
         });
-      if (!idempotencyKey) return toResult(implementation.reply(await run(caller)));
+      if (!idempotencyKey)
+        return toResult(await sealNext(cursors, implementation.reply(await run(caller)), pages));
 
       const begun = await deps.idempotency.begin(
         { tenantId: caller.tenant.id, callerId: caller.actor.id, key: idempotencyKey },
@@ -147,16 +171,9 @@ async function authorise(
   if (route.permission && !access.has(route.permission)) {
     throw new Forbidden(`This needs the permission ${route.permission}.`);
   }
-  const {
-    issuer: _issuer,
-    clientIds: _clients,
-    licenceRequired: _signIn,
-    organisation,
-    ...tenant
-  } = token.tenant;
   return {
     caller: {
-      tenant: { ...tenant, ...organisation },
+      tenant: toTenant(token.tenant),
       actor: { id: self.id, name: displayName(self) },
       requestId,
       access,
@@ -168,8 +185,11 @@ async function authorise(
 
 function problemResponse(error: unknown, event: APIGatewayProxyEvent): APIGatewayProxyResult {
   let problem: Problem;
-  if (error instanceof DomainError) {
-    problem = problemOf(error);
+  // Throttling and lost transaction races are the caller's to retry (429, or 503 for a service's own fault).
+  const known = error instanceof DomainError ? error : transientFault(error);
+  if (known) {
+    if (known !== error) logger.warn('Transient AWS fault', { error: error as Error });
+    problem = problemOf(known);
   } else {
     logger.error('Unhandled error', { error: error as Error, path: event.path, method: event.httpMethod });
     problem = INTERNAL_PROBLEM;
@@ -179,6 +199,9 @@ function problemResponse(error: unknown, event: APIGatewayProxyEvent): APIGatewa
     headers: {
       'content-type': 'application/problem+json',
       ...(problem.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+      ...(known instanceof Throttled || known instanceof Unavailable
+        ? { 'retry-after': String(known.retryAfterSeconds) }
+        : {}),
     },
     body: JSON.stringify(problem),
   };

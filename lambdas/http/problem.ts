@@ -1,5 +1,5 @@
 // Errors as RFC 9457 problem+json: one table from error names to status and problem type.
-import type { DomainError, FieldIssue } from '#domain/errors.ts';
+import { ERROR_CODES, type ErrorCode, type FieldIssue } from '#domain/errors.ts';
 
 export interface Problem {
   type: string;
@@ -11,12 +11,11 @@ export interface Problem {
 
 const TYPE_BASE = 'https://gatehouse.dev/problems/';
 
-const STATUSES: Record<string, { status: number; title: string }> = {
+const STATUSES = {
   InvalidInput: { status: 400, title: 'Invalid request' },
   Unauthenticated: { status: 401, title: 'Not signed in' },
   Forbidden: { status: 403, title: 'Not allowed' },
   UserNotFound: { status: 404, title: 'Not found' },
-  RouteNotFound: { status: 404, title: 'Not found' },
   EmailTaken: { status: 409, title: 'Email already in use' },
   InvalidTransition: { status: 409, title: 'Not possible in the current status' },
   LastAdministrator: { status: 409, title: 'Last administrator' },
@@ -32,20 +31,25 @@ const STATUSES: Record<string, { status: number; title: string }> = {
   VersionConflict: { status: 412, title: 'Changed by someone else' },
   IdempotencyKeyReused: { status: 422, title: 'Idempotency-Key reused' },
   PreconditionRequired: { status: 428, title: 'If-Match required' },
-};
+  NotificationRuleBroken: { status: 409, title: 'Notification rule broken' },
+  Throttled: { status: 429, title: 'Too many requests' },
+  Unavailable: { status: 503, title: 'Service unavailable' },
+} as const satisfies Record<ErrorCode, { status: number; title: string }>;
+
+const isErrorCode = (code: string): code is ErrorCode => (ERROR_CODES as readonly string[]).includes(code);
 
 const kebab = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
 
 /** The problem of a domain error, or of its name and words as kept in a stored result (a bulk action's). */
-export function problemOf(error: Pick<DomainError, 'code' | 'message'> & { issues?: FieldIssue[] }): Problem {
+export function problemOf(error: { code: string; message: string; issues?: FieldIssue[] }): Problem {
+  if (!isErrorCode(error.code)) return INTERNAL_PROBLEM;
   const known = STATUSES[error.code];
-  if (!known) return INTERNAL_PROBLEM;
   return {
     type: TYPE_BASE + kebab(error.code),
     title: known.title,
     status: known.status,
     // Messages are for clients only below 500 (middy's rule): a 5xx says nothing about internals.
-    ...(known.status < 500 ? { detail: error.message } : {}),
+    ...(known.status < 500 || error.code === 'Unavailable' ? { detail: error.message } : {}),
     ...(error.issues ? { errors: error.issues } : {}),
   };
 }

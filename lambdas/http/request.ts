@@ -68,13 +68,14 @@ function idempotencyKey(header: string | undefined, issues: FieldIssue[]): strin
 }
 
 function singleValued(event: APIGatewayProxyEvent, issues: FieldIssue[]): Record<string, string> {
-  const query: Record<string, string> = {};
+  const query: [string, string][] = [];
   for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
     if (!values) continue;
     if (values.length > 1) issues.push({ field: `query.${name}`, message: 'must be given once' });
-    if (values[0] !== undefined) query[name] = values[0];
+    if (values[0] !== undefined) query.push([name, values[0]]);
   }
-  return query;
+  // Own properties even for `__proto__`, so the strict schema sees (and refuses) it rather than losing it.
+  return Object.fromEntries(query);
 }
 
 const INVALID = Symbol('invalid body');
@@ -108,9 +109,22 @@ function readFile(
   }
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function readBody(event: APIGatewayProxyEvent, issues: FieldIssue[], maxBytes: number): unknown {
   if (event.body === null || event.body === '') return undefined;
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let text: string;
+  try {
+    text = event.isBase64Encoded ? UTF8.decode(Buffer.from(event.body, 'base64')) : event.body;
+  } catch {
+    text = '\uFFFD';
+  }
+  // Bytes that are not UTF-8 reach a text body as U+FFFD (API Gateway and the offline server both decode so):
+  // refused, rather than stored as a character nobody typed.
+  if (text.includes('\uFFFD')) {
+    issues.push({ field: 'body', message: 'is not valid UTF-8' });
+    return INVALID;
+  }
   if (Buffer.byteLength(text) > maxBytes) {
     issues.push({ field: 'body', message: `must be at most ${maxBytes / 1024} KB` });
     return INVALID;
@@ -120,12 +134,30 @@ function readBody(event: APIGatewayProxyEvent, issues: FieldIssue[], maxBytes: n
     issues.push({ field: 'body', message: 'must be sent as application/json' });
     return INVALID;
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     issues.push({ field: 'body', message: 'is not valid JSON' });
     return INVALID;
   }
+  // JSON's \uD800-style escapes can still spell half a character, which no store or mail can encode.
+  if (!wellFormed(value)) {
+    issues.push({ field: 'body', message: 'is not valid UTF-8: it escapes half of a surrogate pair' });
+    return INVALID;
+  }
+  return value;
+}
+
+/** With the `u` flag, a surrogate matches only when it is not half of a pair. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function wellFormed(value: unknown): boolean {
+  if (typeof value === 'string') return !LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) return value.every(wellFormed);
+  if (value && typeof value === 'object')
+    return Object.entries(value).every(([key, v]) => !LONE_SURROGATE.test(key) && wellFormed(v));
+  return true;
 }
 
 export function toFieldIssues(where: string, error: z.ZodError): FieldIssue[] {

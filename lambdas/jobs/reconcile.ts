@@ -1,6 +1,6 @@
 // The scheduled reconciler: repairs drift between each tenant's Cognito pool and its profiles, and reports it.
 import { randomUUID } from 'node:crypto';
-import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
+import { ApiEnvironmentSchema, readEnvironment, toTenant } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
 import { createDeps } from '#adapters/wiring.ts';
 import { type ReconcileReport, reconcileTenant } from '#services/reconcile.ts';
@@ -16,7 +16,7 @@ export async function handler(event: { graceMs?: number } = {}): Promise<Reconci
   const requestId = `reconcile-${randomUUID()}`;
   const reports: ReconcileReport[] = [];
   for (const tenant of env.TENANTS) {
-    const report = await reconcileTenant(deps, tenant, { graceMs, requestId });
+    const report = await reconcileTenant(deps, toTenant(tenant), { graceMs, requestId });
     const repaired =
       report.orphanLoginsDeleted.length +
       report.loginsDisabled.length +

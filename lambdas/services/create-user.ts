@@ -13,8 +13,12 @@ export async function createUser(
   activate: boolean,
 ): Promise<User> {
   const at = deps.now().toISOString();
-  let user = newUser(idFor(deps, caller), profile, caller.actor, at);
-  await checkProfileRules(deps, caller, undefined, user);
+  let user = await checkProfileRules(
+    deps,
+    caller,
+    undefined,
+    newUser(idFor(deps, caller), profile, caller.actor, at),
+  );
   const write = (created: User) =>
     deps.users.create(
       caller.tenant.id,

@@ -15,8 +15,12 @@ export async function editUser(
   const user = await existingUser(deps, caller, userId);
   // Checked before Cognito is touched; the transaction checks it again for an edit that lands meanwhile.
   if (user.version !== expectedVersion) throw new VersionConflict();
-  const next = edited(user, changes, caller.actor, deps.now().toISOString());
-  await checkProfileRules(deps, caller, user, next);
+  const next = await checkProfileRules(
+    deps,
+    caller,
+    user,
+    edited(user, changes, caller.actor, deps.now().toISOString()),
+  );
   const write = () =>
     deps.users.update(
       caller.tenant.id,

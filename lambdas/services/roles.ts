@@ -1,5 +1,6 @@
 // Use cases of the role catalogue: list, create, edit and delete roles, each change in the history.
-import { RoleInUse, RoleNotFound, RoleProtected, RoleRuleBroken, VersionConflict } from '#domain/errors.ts';
+import { createHash } from 'node:crypto';
+import { RoleInUse, RoleNotFound, RoleProtected, VersionConflict } from '#domain/errors.ts';
 import { diff } from '#domain/history.ts';
 import { ADMINISTRATOR, type Role, type RoleDefinition } from '#domain/roles.ts';
 import type { User } from '#domain/user.ts';
@@ -21,9 +22,7 @@ export async function getRole(deps: Deps, caller: Caller, roleId: string): Promi
 }
 
 export async function createRole(deps: Deps, caller: Caller, definition: RoleDefinition): Promise<Role> {
-  const id = slug(definition.name);
-  if (!/^[a-z][a-z0-9-]{1,62}$/.test(id))
-    throw new RoleRuleBroken('A role name needs at least two letters or digits.');
+  const id = roleId(definition.name);
   const role: Role = { ...definition, id, builtIn: false, version: 1 };
   await deps.roles.create(
     caller.tenant.id,
@@ -85,6 +84,16 @@ async function countHolders(deps: Deps, tenantId: string, roleId: string): Promi
 
 function definedOnly<T extends object>(changes: T): Partial<T> {
   return Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * A readable id from a Latin name ("Équipe Nord" → `equipe-nord`); a name that makes no such id ("日本",
+ * "Менеджер", "X") gets one from a hash of the name, so the same name still makes the same id.
+ */
+function roleId(name: string): string {
+  const readable = slug(name);
+  if (/^[a-z][a-z0-9-]{1,62}$/.test(readable)) return readable;
+  return `role-${createHash('sha256').update(name.normalize('NFC').toLowerCase()).digest('hex').slice(0, 12)}`;
 }
 
 function slug(name: string): string {

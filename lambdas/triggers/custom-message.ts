@@ -1,6 +1,23 @@
 // Cognito CustomMessage: the tenant-worded welcome and password-reset mails.
 import type { CustomMessageTriggerEvent } from 'aws-lambda';
-import { tenantOf } from './trigger-runtime.ts';
+import { logger } from '#adapters/logger.ts';
+import { ManagedLoginLinks } from '#adapters/managed-login-link.ts';
+import { cognito } from '#adapters/wiring.ts';
+import { env, tenantOf } from './trigger-runtime.ts';
+
+const managedLogin = new ManagedLoginLinks({ client: cognito, region: process.env.AWS_REGION ?? '' });
+
+/** The tenant's application when configured, else its managed login page; a mail without a link rather than none. */
+async function signInUrlOf(tenantId: string, userPoolId: string): Promise<string | undefined> {
+  const configured = env.SIGN_IN_URLS[tenantId];
+  if (configured) return configured;
+  try {
+    return await managedLogin.signInUrl(userPoolId);
+  } catch (error) {
+    logger.warn('No sign-in link for the mail', { tenant: tenantId, error: String(error) });
+    return undefined;
+  }
+}
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -9,6 +26,15 @@ export async function handler(event: CustomMessageTriggerEvent) {
   const tenant = tenantOf(userAttributes);
   const name = escapeHtml(tenant.name);
   const response = event.response;
+  // Written out as well as linked: the text part of the mail keeps the address, and a person can copy it.
+  const signInUrl =
+    event.triggerSource === 'CustomMessage_AdminCreateUser' ||
+    event.triggerSource === 'CustomMessage_ForgotPassword'
+      ? await signInUrlOf(tenant.id, event.userPoolId)
+      : undefined;
+  const link = signInUrl
+    ? `<p>Sign in at <a href="${escapeHtml(signInUrl)}">${escapeHtml(signInUrl)}</a></p>`
+    : '';
   switch (event.triggerSource) {
     case 'CustomMessage_AdminCreateUser':
       // Cognito requires both placeholders here. {username} becomes the generated user name (the sub) in a
@@ -18,6 +44,7 @@ export async function handler(event: CustomMessageTriggerEvent) {
         `<p>An administrator of ${name} has created your account.</p>` +
         `<p>Sign in with your email <b>${escapeHtml(userAttributes.email ?? '')}</b> and this temporary password: ` +
         `<b>${codeParameter}</b></p>` +
+        link +
         '<p>You will choose your own password when you first sign in. The temporary password expires in a few days.</p>' +
         `<p style="color:#888">Account reference: ${usernameParameter ?? '{username}'}</p>`;
       break;
@@ -25,6 +52,9 @@ export async function handler(event: CustomMessageTriggerEvent) {
       response.emailSubject = `Reset your ${tenant.name} password`;
       response.emailMessage =
         `<p>Your code to choose a new ${name} password is <b>${codeParameter}</b>.</p>` +
+        (signInUrl
+          ? `<p>Choose it at <a href="${escapeHtml(signInUrl)}">${escapeHtml(signInUrl)}</a> (Forgot your password?).</p>`
+          : '') +
         '<p>If you did not ask for it, you can ignore this mail.</p>';
       break;
     default:

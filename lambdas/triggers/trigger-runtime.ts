@@ -1,9 +1,10 @@
 // What every Cognito trigger starts with: its environment, its ports, and the tenant of an event's user.
 import { readEnvironment, TriggerEnvironmentSchema } from '#adapters/environment.ts';
-import { createDeps } from '#adapters/wiring.ts';
+import { createStoreDeps } from '#adapters/wiring.ts';
 
 export const env = readEnvironment(TriggerEnvironmentSchema);
-export const deps = createDeps(env);
+// The stores only: a trigger's IAM role allows the tables and nothing else, so it holds no other port.
+export const deps = createStoreDeps(env);
 
 export interface TriggerTenant {
   id: string;

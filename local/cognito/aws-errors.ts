@@ -3,6 +3,8 @@
 export const INCORRECT = 'Incorrect username or password.';
 export const USER_NOT_FOUND = 'User does not exist.';
 export const DISABLED = 'User is disabled.';
+/** NotAuthorizedException while a user is locked out after repeated failed sign-ins. */
+export const ATTEMPTS_EXCEEDED = 'Password attempts exceeded';
 export const TEMPORARY_EXPIRED = 'Temporary password has expired and must be reset by an administrator.';
 export const INVALID_SESSION = 'Invalid session for the user.';
 export const EXPIRED_SESSION = 'Invalid session for the user, session is expired.';

@@ -14,6 +14,7 @@ import type { CognitoService } from 'cognito-local/lib/services/cognitoService.j
 import type { Context } from 'cognito-local/lib/services/context.js';
 import type { User, UserPoolService } from 'cognito-local/lib/services/userPoolService.js';
 import {
+  ATTEMPTS_EXCEEDED,
   CODE_MISMATCH,
   DISABLED,
   EXPIRED_SESSION,
@@ -42,6 +43,15 @@ const OWN_TARGETS = new Set(['AdminResetUserPassword', 'AdminUserGlobalSignOut',
 // Cognito's authentication session (the Session between InitiateAuth and RespondToAuthChallenge) lasts 3 minutes.
 const SESSION_TTL_MS = 3 * 60_000;
 const DAY_MS = 24 * 60 * 60_000;
+// Cognito locks a user out after five failed sign-ins in a row, for 1 second, doubling with every further failure
+// up to about 15 minutes; a successful sign-in ends it.
+const FREE_FAILURES = 5;
+const MAX_LOCKOUT_MS = 15 * 60_000;
+
+interface Failures {
+  count: number;
+  lockedUntil: number;
+}
 
 /**
  * Wraps cognito-local's Router: every Cognito API call passes here after its JSON body is parsed and before
@@ -86,6 +96,8 @@ interface ChallengeSession {
 
 class AwsParity {
   readonly #sessions = new Map<string, ChallengeSession>();
+  /** Failed sign-ins in a row, per pool and user (in memory: a restart forgives, as a lockout's expiry would). */
+  readonly #failures = new Map<string, Failures>();
   readonly #lifecycle: UserLifecycle;
 
   constructor(private readonly services: ParityServices) {
@@ -228,11 +240,32 @@ class AwsParity {
     if (user.UserStatus === 'RESET_REQUIRED') {
       throw new CognitoError('PasswordResetRequiredException', PASSWORD_RESET_REQUIRED);
     }
+    this.checkLockout(pool, user, user.Password === password);
     if (user.Password !== password) throw new NotAuthorizedError(INCORRECT);
     if (!user.Enabled) throw new NotAuthorizedError(DISABLED);
     if (user.UserStatus === 'FORCE_CHANGE_PASSWORD' && this.temporaryPasswordExpired(pool, user)) {
       throw new NotAuthorizedError(TEMPORARY_EXPIRED);
     }
+  }
+
+  /**
+   * Counts a sign-in attempt. While locked out every attempt is refused, the right password too, and counts as
+   * another failure (so guessing on only lengthens the lockout).
+   */
+  private checkLockout(pool: UserPoolService, user: User, passwordMatches: boolean): void {
+    const key = `${pool.options.Id}/${user.Username}`;
+    const now = this.services.clock.get().getTime();
+    const failures = this.#failures.get(key) ?? { count: 0, lockedUntil: 0 };
+    const locked = failures.lockedUntil > now;
+    if (passwordMatches && !locked) {
+      this.#failures.delete(key);
+      return;
+    }
+    const count = failures.count + 1;
+    const lockout =
+      count >= FREE_FAILURES ? Math.min(1000 * 2 ** (count - FREE_FAILURES), MAX_LOCKOUT_MS) : 0;
+    this.#failures.set(key, { count, lockedUntil: lockout ? now + lockout : 0 });
+    if (locked) throw new NotAuthorizedError(ATTEMPTS_EXCEEDED);
   }
 
   private temporaryPasswordExpired(pool: UserPoolService, user: User): boolean {

@@ -187,12 +187,67 @@ describe('user pools', () => {
       });
     });
 
-    it('has its hosted login domain', () => {
+    it('has its login domain on managed login (version 2)', () => {
       const t = tenant();
       template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
         UserPoolId: { Ref: idOf(poolOf(t).userPool.node.defaultChild) },
         Domain: t.domainPrefix ?? { 'Fn::Join': ['', Match.arrayWith([`gatehouse-${t.id}-`])] },
+        ManagedLoginVersion: 2,
       });
+    });
+
+    it("brands its managed login for its app client with the tenant's name", () => {
+      const pool = poolOf(tenant());
+      template.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', {
+        UserPoolId: { Ref: idOf(pool.userPool.node.defaultChild) },
+        ClientId: { Ref: idOf(pool.client.node.defaultChild) },
+        Assets: [Match.objectLike({ Category: 'FORM_LOGO', Extension: 'SVG' })],
+      });
+      const brandings = template.findResources('AWS::Cognito::ManagedLoginBranding', {
+        Properties: { ClientId: { Ref: idOf(pool.client.node.defaultChild) } },
+      });
+      const [branding] = Object.values(brandings);
+      const logo = Buffer.from(branding?.Properties.Assets[0].Bytes, 'base64').toString('utf8');
+      expect(logo).toContain(`<title>${tenant().name}</title>`);
+      expect(branding?.DependsOn).toContain(idOf(pool.domain.node.defaultChild));
+    });
+
+    it('outputs the managed login URL a person can open: the app client, back to its first callback URL', () => {
+      const t = tenant();
+      const pool = poolOf(t);
+      const output = built.stateful.resolve(pool.loginUrl) as { 'Fn::Join': [string, unknown[]] };
+      const parts = JSON.stringify(output['Fn::Join'][1]);
+      expect(parts).toContain(idOf(pool.client.node.defaultChild));
+      expect(parts).toContain('/login?client_id=');
+      expect(parts).toContain(
+        `redirect_uri=${encodeURIComponent(t.appClient?.callbackUrls[0] ?? DEFAULT_CALLBACK_URL)}`,
+      );
+      template.hasOutput(`${t.id}LoginUrl`, { Value: output });
+    });
+  });
+
+  it("tells the triggers the sign-in link of tenants that name their application, and lets custom-message read the pools' managed login", () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          SIGN_IN_URLS: JSON.stringify({ globex: 'https://app.globex.example.com/sign-in' }),
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Action: [
+              'cognito-idp:DescribeUserPool',
+              'cognito-idp:DescribeUserPoolClient',
+              'cognito-idp:ListUserPoolClients',
+            ],
+            Effect: 'Allow',
+          }),
+        ],
+      },
+      Roles: [{ Ref: idOf(built.stateful.triggers.customMessage.role.node.defaultChild) }],
     });
   });
 
@@ -257,6 +312,7 @@ describe('triggers', () => {
       'LICENCE_REQUIRED_TENANTS',
       'NODE_OPTIONS',
       'PROFILES_TABLE',
+      'SIGN_IN_URLS',
       'TENANT_NAMES',
     ]);
     expect(JSON.parse(variables.TENANT_NAMES as string)).toEqual({
@@ -271,7 +327,17 @@ describe('triggers', () => {
   it.each(
     TRIGGER_NAMES.map((name) => [name] as const),
   )('grants %s exactly the table actions its entry in lib/access.ts names', (name) => {
-    expect(grantsOf(template, triggerId(name), tableMeaning)).toEqual(grantsNamed(TRIGGERS[name].access));
+    // custom-message also reads the pools' managed login, which is no table (see the test above).
+    const lookup =
+      name === 'customMessage'
+        ? ['DescribeUserPool', 'DescribeUserPoolClient', 'ListUserPoolClients'].map(
+            (action) =>
+              `cognito-idp:${action}@arn:aws:cognito-idp:eu-west-1:{"Ref":"AWS::AccountId"}:userpool/*`,
+          )
+        : [];
+    expect(grantsOf(template, triggerId(name), tableMeaning)).toEqual(
+      [...grantsNamed(TRIGGERS[name].access), ...lookup].sort(),
+    );
   });
 
   it('lets pre-authentication read the profile only, and pre-token generation also read the role catalogue and seed it', () => {

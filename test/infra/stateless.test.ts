@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_COGNITO_BUDGET } from '#adapters/cognito-pace.ts';
 import { ApiEnvironmentSchema, JobWorkerEnvironmentSchema } from '#adapters/environment.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
+import { paginates } from '#http/cursors.ts';
 import { ROUTE_ACCESS, routeAccess, TRIGGERS } from '#lib/access.ts';
 import { METRIC_NAMESPACE, THROTTLING } from '#lib/stateless-stack.ts';
 import { grantsOf as grantsIn, grantsNamed, render, type Synthesised, synthesise } from './gatehouse.ts';
@@ -46,6 +47,7 @@ function meaning(node: Json): string {
     if (name.includes(statefulIdOf(pool.userPool.node.defaultChild))) return `pool:${pool.tenant.id}`;
   }
   if (name === '{"Ref":"AWS::URLSuffix"}') return 'amazonaws.com';
+  if (name.includes(idOf(built.stateless.cursorKeys.node.defaultChild))) return 'cursor-keys';
   return name;
 }
 
@@ -150,9 +152,16 @@ describe('function environment', () => {
         }),
       ]),
     );
+    // The cursor keys' secret only where cursors are sealed; the offline key file never.
+    const { CURSOR_KEYS_SECRET: _s, CURSOR_KEYS_FILE: _f, ...always } = ApiEnvironmentSchema.shape;
     expect(Object.keys(seen).sort()).toEqual(
-      [...Object.keys(ApiEnvironmentSchema.shape), 'NODE_OPTIONS'].sort(),
+      [
+        ...Object.keys(always),
+        'NODE_OPTIONS',
+        ...(paginates(ROUTES[id]) ? ['CURSOR_KEYS_SECRET'] : []),
+      ].sort(),
     );
+    if (paginates(ROUTES[id])) expect(seen.CURSOR_KEYS_SECRET).toBe('cursor-keys');
     const env = ApiEnvironmentSchema.parse(seen);
     expect(env.TENANTS).toEqual(
       built.config.tenants.map((t) => ({
@@ -200,7 +209,12 @@ describe('least privilege', () => {
       (t) =>
         `arn:aws:ses:${built.config.region}:{"Ref":"AWS::AccountId"}:identity/${t.sesVerifiedDomain ?? t.mailFrom}`,
     );
-    expect(grantsOf(functionId(id))).toEqual(grantsNamed(access[id], tenantIds, senders));
+    const cursorKeys = paginates(ROUTES[id])
+      ? ['secretsmanager:DescribeSecret@cursor-keys', 'secretsmanager:GetSecretValue@cursor-keys']
+      : [];
+    expect(grantsOf(functionId(id))).toEqual(
+      [...grantsNamed(access[id], tenantIds, senders), ...cursorKeys].sort(),
+    );
   });
 
   it('lets a read route write nothing but the role-catalogue seed: PutItem on the profiles table', () => {
@@ -238,7 +252,7 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets the Cognito triggers touch only the tables', () => {
+  it('lets the Cognito triggers touch only the tables, and read the pools’ managed login settings', () => {
     const stateful = built.templates.stateful.toJSON().Resources as Record<string, Resource>;
     const actions = Object.values(stateful)
       .filter((r) => r.Type === 'AWS::IAM::Policy')
@@ -246,7 +260,12 @@ describe('least privilege', () => {
         (p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
       )
       .flatMap((s) => [s.Action].flat());
-    expect(actions.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:'))).toEqual([]);
+    // custom-message links its mails to a pool's managed login page, read from the pool (README "The mails").
+    expect(actions.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:'))).toEqual([
+      'cognito-idp:DescribeUserPool',
+      'cognito-idp:DescribeUserPoolClient',
+      'cognito-idp:ListUserPoolClients',
+    ]);
   });
 });
 

@@ -152,6 +152,20 @@ describe('local Cognito', () => {
     });
   });
 
+  it('locks a user out after repeated failed sign-ins, the right password included, until a lockout passes', async () => {
+    const user = await activeUser(h);
+    const attempt = (password: string) =>
+      signIn(h, user.email, password).then(
+        () => 'signed in',
+        (e: Error) => e.message,
+      );
+    const wrong: string[] = [];
+    // Five failures are free; from then on each locks for 1 s, doubling: after eight, 8 s.
+    for (let i = 0; i < 8; i++) wrong.push(await attempt(`${GOOD_PASSWORD}x`));
+    expect(wrong.slice(0, 5)).toEqual(Array(5).fill('Incorrect username or password.'));
+    expect(await attempt(GOOD_PASSWORD)).toBe('Password attempts exceeded');
+  });
+
   it('refuses an unknown user as it refuses a wrong password', async () => {
     await expect(signIn(h, newEmail(), GOOD_PASSWORD)).rejects.toMatchObject({
       name: 'NotAuthorizedException',

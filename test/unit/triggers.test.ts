@@ -1,4 +1,10 @@
 import {
+  CognitoIdentityProviderClient,
+  DescribeUserPoolClientCommand,
+  DescribeUserPoolCommand,
+  ListUserPoolClientsCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import {
   DynamoDBDocumentClient,
   GetCommand,
   TransactWriteCommand,
@@ -20,6 +26,9 @@ import { handler as preAuthentication } from '#triggers/pre-authentication.ts';
 import { handler as preTokenGeneration } from '#triggers/pre-token-generation.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
+const cognito = mockClient(CognitoIdentityProviderClient);
+const MANAGED_LOGIN =
+  'https://acme-login.auth.us-east-1.amazoncognito.com/login?client_id=acmeclient&response_type=code&redirect_uri=https%3A%2F%2Fadmin.acme.example.com%2Fcallback';
 
 function signInEvent(user: User, tenantId = 'acme'): PostAuthenticationTriggerEvent {
   return {
@@ -121,6 +130,40 @@ describe('custom message trigger', () => {
     expect(result.response.emailMessage).toContain('<b>ada@example.com</b>');
     expect(result.response.emailMessage).toContain('{username}');
     expect(result.response.emailMessage).toContain('{####}');
+  });
+
+  it('links the welcome mail to the managed login page of the pool’s app client and first callback URL', async () => {
+    cognito.reset();
+    cognito
+      .on(DescribeUserPoolCommand)
+      .resolves({ UserPool: { Id: 'us-east-1_AcmeUnit1', Domain: 'acme-login' } });
+    cognito.on(ListUserPoolClientsCommand).resolves({ UserPoolClients: [{ ClientId: 'acmeclient' }] });
+    cognito.on(DescribeUserPoolClientCommand).resolves({
+      UserPoolClient: {
+        ClientId: 'acmeclient',
+        CallbackURLs: ['https://admin.acme.example.com/callback', 'https://x.example.com/'],
+      },
+    });
+    const first = await customMessage(event('CustomMessage_AdminCreateUser'));
+    expect(first.response.emailMessage).toContain(`<a href="${MANAGED_LOGIN.replaceAll('&', '&#38;')}">`);
+    const reset = await customMessage(event('CustomMessage_ForgotPassword'));
+    expect(reset.response.emailMessage).toContain(MANAGED_LOGIN.replaceAll('&', '&#38;'));
+    // Read once per instance.
+    expect(cognito).toHaveReceivedCommandTimes(DescribeUserPoolCommand, 1);
+  });
+
+  it('links the mails to the tenant’s own application when it names one, and still sends them when Cognito fails', async () => {
+    cognito.reset();
+    cognito.onAnyCommand().rejects(new Error('throttled'));
+    const globex = { ...event('CustomMessage_AdminCreateUser'), userPoolId: 'us-east-1_GlobexUnit1' };
+    globex.request.userAttributes['custom:tenantId'] = 'globex';
+    expect((await customMessage(globex)).response.emailMessage).toContain(
+      '<a href="https://app.globex.example.com/sign-in">',
+    );
+    const lost = { ...event('CustomMessage_AdminCreateUser'), userPoolId: 'us-east-1_Other1' };
+    const result = await customMessage(lost);
+    expect(result.response.emailMessage).toContain('{####}');
+    expect(result.response.emailMessage).not.toContain('<a href');
   });
 
   it('words the reset-code mail and leaves other messages to Cognito', async () => {

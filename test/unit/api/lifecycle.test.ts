@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -247,11 +248,14 @@ describe('idempotency keys', () => {
     const { fingerprint } = dynamo.commandCalls(PutCommand)[0]?.args[0].input.Item ?? {};
     const result = transactItems().at(-1)?.Update?.ExpressionAttributeValues?.[':result'];
 
-    // The key is now taken and completed, as the first attempt's transaction left it.
-    dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'taken', $metadata: {} }));
-    dynamo
-      .on(GetCommand, { Key: { pk: 'acme', sk: `IDEMPOTENCY#${admin.id}#k-2` } })
-      .resolves({ Item: { state: 'completed', fingerprint, result } });
+    // The key is now taken and completed, as the first attempt's transaction left it: the refused put returns it.
+    dynamo.on(PutCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'taken',
+        $metadata: {},
+        Item: marshall({ state: 'completed', fingerprint, result }, { removeUndefinedValues: true }),
+      }),
+    );
     cognito.reset();
     dynamo.resetHistory();
     const replay = await send();
@@ -261,5 +265,22 @@ describe('idempotency keys', () => {
     expect(replay.headers?.['idempotent-replayed']).toBe('true');
     expect(cognito.calls()).toHaveLength(0);
     expect(dynamo).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(dynamo).toHaveReceivedCommandWith(PutCommand, { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
+  });
+
+  it('tries the key again when the record that blocked it is gone, rather than calling the retry a reuse', async () => {
+    const user = aUser({ status: 'active', cognitoSub: 'sub-10' });
+    stored(user);
+    // The first attempt released the key (or it expired) between the refused put and anything read after it.
+    dynamo
+      .on(PutCommand)
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'taken', $metadata: {} }))
+      .resolves({});
+    dynamo.on(GetCommand, { Key: { pk: 'acme', sk: `IDEMPOTENCY#${admin.id}#k-3` } }).resolves({});
+    const response = await call(deactivateUser, 'POST', user, '/deactivate', {
+      headers: { 'Idempotency-Key': 'k-3' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(dynamo).toHaveReceivedCommandTimes(PutCommand, 2);
   });
 });

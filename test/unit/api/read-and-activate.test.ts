@@ -148,7 +148,7 @@ describe('GET /users', () => {
     expect(first.statusCode).toBe(200);
     const page = JSON.parse(first.body);
     expect(page.items.map((u: { id: string }) => u.id)).toEqual([target.id]);
-    expect(page.next).toMatch(/^[\w-]+$/);
+    expect(page.next).toMatch(/^[\w-]+\.[\w-]+$/);
     expect(dynamo).toHaveReceivedCommandWith(BatchGetCommand, {
       RequestItems: { 'gatehouse-profiles': { Keys: [{ pk: 'acme', sk: `USER#${target.id}` }] } },
     });

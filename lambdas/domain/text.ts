@@ -1,0 +1,46 @@
+// What text Gatehouse stores: no control characters or bidirectional overrides, NFC, and names people can see.
+// The namespace import leaves zod's message translations (about 260 KB) out of the bundles.
+import * as z from 'zod';
+
+// C0 and C1 controls (U+0000–U+001F, U+007F–U+009F) and the bidirectional embeddings, overrides and isolates
+// (U+202A–U+202E, U+2066–U+2069) corrupt logs and CSV exports and let a name display as another. The direction
+// marks (U+200E, U+200F, U+061C) stay allowed: right-to-left text needs them.
+/** Something that shows: not only spaces, format characters (zero-width joiners, marks) or unassigned code points. */
+const VISIBLE = /[^\p{Z}\p{Cf}\p{Cc}\p{Cn}\s]/u;
+/** A letter or a digit, of any script. */
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+// Patterns (not refinements) so the OpenAPI document states the rules. In multi-line text, line breaks and tabs
+// are the only controls allowed.
+const NO_CONTROL = /^[^\p{Cc}\u202A-\u202E\u2066-\u2069]*$/u;
+const NO_CONTROL_BUT_LINES = /^(?:[^\p{Cc}\u202A-\u202E\u2066-\u2069]|[\t\n\r])*$/u;
+
+/** One line of text: trimmed, NFC, at most `max` characters, and something visible in it. */
+export function singleLine(max: number) {
+  return z
+    .string()
+    .regex(NO_CONTROL, 'must not contain control characters or bidirectional overrides')
+    .trim()
+    .normalize('NFC')
+    .min(1)
+    .max(max)
+    .regex(VISIBLE, 'must contain a visible character');
+}
+
+/** A name (of a person, a role): one line with at least one letter or digit, of any script. */
+export function nameText(max: number) {
+  return singleLine(max).regex(LETTER_OR_DIGIT, 'must contain a letter or a digit');
+}
+
+/** Free text over several lines (comments, a mail's body): line breaks and tabs allowed, no other control. */
+export function multiLine(max: number, min = 0) {
+  return z
+    .string()
+    .regex(
+      NO_CONTROL_BUT_LINES,
+      'may contain line breaks and tabs, but no other control characters or bidirectional overrides',
+    )
+    .normalize('NFC')
+    .min(min)
+    .max(max);
+}

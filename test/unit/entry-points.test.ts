@@ -1,0 +1,24 @@
+// Each entry point gets only the ports it uses, and the tenant in the one shape use cases take.
+import { describe, expect, it } from 'vitest';
+import { toTenant } from '#adapters/environment.ts';
+import { ACME } from '#test/unit/fixtures.ts';
+import { deps as triggerDeps } from '#triggers/trigger-runtime.ts';
+
+describe('entry points', () => {
+  it('gives the Cognito triggers the stores only: no Cognito, SES or idempotency port their IAM refuses', () => {
+    expect(Object.keys(triggerDeps).sort()).toEqual(['newId', 'now', 'roles', 'users']);
+  });
+
+  it('makes a Tenant of a configured tenant with its teams, areas and clients, and nothing of its sign-in', () => {
+    const tenant = toTenant(ACME);
+    expect(tenant).toMatchObject({
+      id: 'acme',
+      teams: ['north', 'south'],
+      areas: ['oslo'],
+      clients: ['contoso'],
+    });
+    expect(tenant).not.toHaveProperty('issuer');
+    expect(tenant).not.toHaveProperty('clientIds');
+    expect(tenant).not.toHaveProperty('organisation');
+  });
+});
