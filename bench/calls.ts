@@ -178,7 +178,7 @@ export async function measureCalls(
       reads = await readAgain();
       return () => invoke(op, event);
     });
-    const kind = 'route' in op.target ? 'route' : 'trigger';
+    const kind = 'trigger' in op.target ? 'trigger' : 'route';
     operations.push(summarise(op.name, idOf(op.target), kind, runs, { event, coldReads: reads }));
   }
 
@@ -212,4 +212,5 @@ function sentBySes(calls: AwsCall[]): number {
   return sent;
 }
 
-const idOf = (target: FunctionTarget) => ('route' in target ? target.route : target.trigger);
+const idOf = (target: FunctionTarget) =>
+  'route' in target ? target.route : 'scim' in target ? target.scim : target.trigger;

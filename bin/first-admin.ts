@@ -24,13 +24,6 @@ if (!tenantId || !email || !firstName || !lastName) {
   process.exit(2);
 }
 const config = loadTenantsConfig(resolve(values['tenants-file']));
-const tenant = config.tenants.find((t) => t.id === tenantId);
-if (!tenant) {
-  console.error(
-    `No tenant ${tenantId} in ${values['tenants-file']}: ${config.tenants.map((t) => t.id).join(', ')}`,
-  );
-  process.exit(2);
-}
 // The deployment's region, unless the shell names another; the AWS SDK takes credentials as usual.
 process.env.AWS_REGION ??= config.region;
 
@@ -46,10 +39,16 @@ const output = (key: string) => {
 const tables = Object.fromEntries(TABLES.map((t) => [t.envVar, output(`${t.name}Table`)])) as TableNames;
 
 // Loaded once the region is set: the adapters create their clients when loaded.
-const { createDeps } = await import('#adapters/wiring.ts');
+const { createDeps, createTenantRegistry } = await import('#adapters/wiring.ts');
 const { createUser } = await import('#services/create-user.ts');
 const { systemCaller } = await import('#services/changes.ts');
 const deps = createDeps(tables);
+// The tenant as its stack registered it: the same record the API and the triggers read.
+const tenant = await createTenantRegistry(tables).byId(tenantId);
+if (tenant?.status !== 'active') {
+  console.error(`Tenant ${tenantId} is ${tenant ? 'retired' : 'not registered: deploy its stack first'}.`);
+  process.exit(2);
+}
 
 // Only the first: every later user is added through the API by an administrator.
 const existing = await deps.users.list(tenant.id, { limit: 1 });
@@ -64,21 +63,12 @@ const { activate: _, ...profile } = CreateUserBodySchema.parse({
   roles: [{ role: 'administrator' }],
 });
 const caller = systemCaller(
-  {
-    id: tenant.id,
-    name: tenant.name,
-    userPoolId: output(`${tenant.id}UserPoolId`),
-    passwordPolicy: tenant.passwordPolicy,
-    mailFrom: tenant.mailFrom,
-    features: tenant.features,
-    ...tenant.organisation,
-    licences: tenant.licences,
-  },
+  tenant,
   { id: 'first-admin', name: 'First-administrator script' },
   `first-admin-${randomUUID()}`,
 );
 const user = await createUser(deps, caller, profile, true);
 console.log(
   `${user.email} is ${tenant.id}'s first administrator (user ${user.id}, ${user.status}); Cognito has mailed ` +
-    `the temporary password. Sign in at ${outputs[`${tenant.id}LoginUrl`] ?? 'the hosted login page'}.`,
+    `the temporary password. Sign in on the login page: npm run tenants -- list.`,
 );

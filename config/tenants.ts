@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 // The namespace import leaves zod's message translations (about 260 KB) out of the bundles.
 import * as z from 'zod';
 import { PasswordPolicySchema } from '#domain/password-policy.ts';
+import { TenantIdSchema, type TenantRecordInput } from '#domain/tenant.ts';
 import { TenantRulesSchema } from '#domain/tenant-rules.ts';
 
 export { type PasswordPolicy, PasswordPolicySchema } from '#domain/password-policy.ts';
@@ -24,28 +25,50 @@ const DomainPrefixSchema = z
 /** An identity provider name as Cognito takes it (also what `identity_provider=` names on the login page). */
 const ProviderNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,30}[A-Za-z0-9]$/);
 
+/** An email domain, as people's addresses end after the @: lower-case. */
+const EmailDomainSchema = z
+  .string()
+  .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case domain name');
+
+/** What every provider states: how it relates to passwords, and whose addresses it vouches for. */
+const SsoCommon = {
+  name: ProviderNameSchema,
+  /**
+   * `optional`: password or provider; `required`: people whose email is of `domains` must sign in with the
+   * provider (their password is refused). Default `optional`.
+   */
+  mode: z.enum(['optional', 'required']).default('optional'),
+  /** The email domains whose people the provider signs in; `required` needs at least one. */
+  domains: z.array(EmailDomainSchema).max(20).default([]),
+};
+
 /** The tenant's own OIDC or SAML identity provider, for single sign-on. */
-export const SsoConfigSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('oidc'),
-    name: ProviderNameSchema,
-    issuerUrl: z.url(),
-    clientId: z.string().min(1),
-    /** Name or ARN of the Secrets Manager secret holding the client secret: never the secret itself. */
-    clientSecretName: z.string().min(1),
-    scopes: z.array(z.string().min(1)).optional(),
-  }),
-  z.strictObject({
-    type: z.literal('saml'),
-    name: ProviderNameSchema,
-    metadataUrl: z.url(),
-  }),
-]);
+export const SsoConfigSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('oidc'),
+      ...SsoCommon,
+      issuerUrl: z.url(),
+      clientId: z.string().min(1),
+      /** Name or ARN of the Secrets Manager secret holding the client secret: never the secret itself. */
+      clientSecretName: z.string().min(1),
+      scopes: z.array(z.string().min(1)).optional(),
+    }),
+    z.strictObject({
+      type: z.literal('saml'),
+      ...SsoCommon,
+      metadataUrl: z.url(),
+    }),
+  ])
+  .refine((sso) => sso.mode === 'optional' || sso.domains.length > 0, {
+    message: 'a required provider names the email domains it is required for',
+    path: ['domains'],
+  });
 export type SsoConfig = z.infer<typeof SsoConfigSchema>;
 
 export const TenantConfigSchema = z.strictObject({
   /** Stable tenant id: lower-case letters and digits, it prefixes every key of the tenant's data. */
-  id: z.string().regex(/^[a-z][a-z0-9]{1,30}$/),
+  id: TenantIdSchema,
   name: z.string().min(1).max(100),
   mailFrom: z.email(),
   passwordPolicy: PasswordPolicySchema,
@@ -90,4 +113,65 @@ export const defaultTenantsFile = new URL('./tenants.json', import.meta.url);
 
 export function loadTenantsConfig(file: string | URL = defaultTenantsFile): TenantsConfig {
   return TenantsConfigSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** What a deployed (or offline) pool adds to a tenant's configuration. */
+export interface PoolIdentity {
+  userPoolId: string;
+  issuer: string;
+  clientId: string;
+}
+
+/**
+ * The registry record of a configured tenant, as the tenant's stack (its custom resource) and the offline
+ * runtime write it. A field at its schema default is left out; the registry's parse fills it in. `signInUrl`
+ * is where the tenant's mails send people: its application's when configured (offline: the local login page).
+ */
+export function registryRecord(
+  tenant: TenantConfig,
+  pool: PoolIdentity,
+  signInUrl: string | undefined = tenant.signInUrl,
+): TenantRecordInput {
+  const { features, organisation, licences, licenceRequired, sso } = tenant;
+  return {
+    id: tenant.id,
+    name: tenant.name,
+    status: 'active',
+    userPoolId: pool.userPoolId,
+    issuer: pool.issuer,
+    clientIds: [pool.clientId],
+    passwordPolicy: tenant.passwordPolicy,
+    mailFrom: tenant.mailFrom,
+    ...(features.length > 0 ? { features } : {}),
+    // An empty list is kept: it allows none, where an absent one allows any.
+    ...(Object.keys(organisation).length > 0 ? { organisation } : {}),
+    ...(Object.keys(licences).length > 0 ? { licences } : {}),
+    ...(licenceRequired ? { licenceRequired } : {}),
+    ...(signInUrl ? { signInUrl } : {}),
+    ...(sso ? { sso: { provider: sso.name, mode: sso.mode, domains: sso.domains } } : {}),
+  };
+}
+
+/**
+ * `count` generated tenants (`t0001`, `t0002`…), for trying a large deployment offline and for the bench:
+ * each valid as a configured tenant, with its own policy-conforming defaults.
+ */
+export function generatedTenants(count: number, from = 1): TenantConfig[] {
+  return Array.from({ length: count }, (_, i) => {
+    const id = `t${String(from + i).padStart(4, '0')}`;
+    return TenantConfigSchema.parse({
+      id,
+      name: `Generated tenant ${id}`,
+      mailFrom: `no-reply@${id}.example.com`,
+      passwordPolicy: {
+        minimumLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireNumbers: true,
+        requireSymbols: true,
+        temporaryPasswordValidityDays: 7,
+      },
+      mfa: 'optional',
+    });
+  });
 }

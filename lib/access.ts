@@ -11,7 +11,8 @@ export type ItemAction =
   | 'UpdateItem'
   | 'DeleteItem'
   | 'BatchWriteItem'
-  | 'ConditionCheckItem';
+  | 'ConditionCheckItem'
+  | 'Scan';
 
 /** Cognito user-pool admin actions, as IAM names them without the `cognito-idp:` prefix. */
 export type CognitoAction =
@@ -24,6 +25,8 @@ export type CognitoAction =
   | 'AdminResetUserPassword'
   | 'AdminSetUserPassword'
   | 'AdminUpdateUserAttributes'
+  | 'AdminLinkProviderForUser'
+  | 'AdminDisableProviderForUser'
   | 'ListUsers';
 
 /** SES actions, as IAM names them without the `ses:` prefix. */
@@ -46,10 +49,11 @@ export interface FunctionAccess {
 }
 
 /**
- * A trigger has no Cognito actions: its pools refer to it, so a grant on them from its role would be a
- * dependency cycle (pool → function → role policy → pool).
+ * A trigger's Cognito actions apply to the pools that invoke it, granted in a policy of their own (see
+ * GatehouseFunction.allowOnInvokingPools): its pools refer to it, so a grant in its role's default policy would
+ * be a dependency cycle (pool → function → role policy → pool).
  */
-export type TriggerAccess = Omit<FunctionAccess, 'cognito' | 'ses'>;
+export type TriggerAccess = Omit<FunctionAccess, 'ses'>;
 
 // Every route reads the caller's current profile to authorise the request (DESIGN rule 2), and the tenant's
 // role catalogue (Query), seeding it with the built-in roles on first use (PutItem).
@@ -90,8 +94,9 @@ export const ROUTE_ACCESS = {
   archiveUser: { tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY }, cognito: TAKE_AWAY },
   restoreUser: { tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY } },
   deleteUser: {
+    // The login's identity-provider links go first, then the login.
     tables: { PROFILES_TABLE: [...AUTHORISE, 'DeleteItem', 'UpdateItem'], HISTORY_TABLE: HISTORY },
-    cognito: ['AdminDeleteUser'],
+    cognito: ['AdminDisableProviderForUser', 'AdminDeleteUser'],
   },
   resetPassword: {
     // An invited user gets a fresh invitation (AdminCreateUser RESEND); an active one Cognito's reset code.
@@ -135,7 +140,17 @@ export const ROUTE_ACCESS = {
   jobResults: { tables: { PROFILES_TABLE: AUTHORISE, JOBS_TABLE: ['GetItem'] } },
   // The job ends (UpdateItem) and leaves the active list (DeleteItem) in one transaction.
   cancelJob: { tables: { PROFILES_TABLE: AUTHORISE, JOBS_TABLE: ['GetItem', 'UpdateItem', 'DeleteItem'] } },
+  // A token and the tenant's token count are written together; revoking deletes one and moves the count.
+  createScimToken: { tables: { PROFILES_TABLE: [...AUTHORISE, 'UpdateItem'] } },
+  listScimTokens: { tables: { PROFILES_TABLE: AUTHORISE } },
+  revokeScimToken: { tables: { PROFILES_TABLE: [...AUTHORISE, 'DeleteItem', 'UpdateItem'] } },
 } as const satisfies Record<RouteId, FunctionAccess>;
+
+/**
+ * What every route adds: the tenant its token's issuer names, read from the registry (cached per instance).
+ * Derived in `routeAccess`, like IDEMPOTENCY, so no route can forget it.
+ */
+export const REGISTRY_READ = { tables: { TENANTS_TABLE: ['GetItem'] } } as const satisfies FunctionAccess;
 
 /**
  * What honouring an Idempotency-Key adds: the key's record in the profiles table is begun (put, or read
@@ -146,24 +161,45 @@ export const IDEMPOTENCY = {
 } as const satisfies FunctionAccess;
 
 export const TRIGGERS = {
-  /** Words the welcome and reset mails: reads nothing but its environment. */
-  customMessage: { entry: 'lambdas/triggers/custom-message.ts', access: {} },
+  /** Words the welcome and reset mails: reads the tenant's registry record (its name). */
+  customMessage: { entry: 'lambdas/triggers/custom-message.ts', access: REGISTRY_READ },
   /** Records the sign-in; the first one (new password set) makes the invited user active. */
   postAuthentication: {
     entry: 'lambdas/triggers/post-authentication.ts',
     access: {
-      tables: { PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'], HISTORY_TABLE: ['PutItem'] },
+      tables: {
+        PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'],
+        HISTORY_TABLE: ['PutItem'],
+        TENANTS_TABLE: ['GetItem'],
+      },
     },
   },
   /** Refuses a user who is not active, unknown, or unlicensed where a licence is required: reads the profile. */
   preAuthentication: {
     entry: 'lambdas/triggers/pre-authentication.ts',
-    access: { tables: { PROFILES_TABLE: ['GetItem'] } },
+    access: { tables: { PROFILES_TABLE: ['GetItem'], TENANTS_TABLE: ['GetItem'] } },
+  },
+  /**
+   * Links a first sign-in through the tenant's identity provider to the profile with that email: reads the
+   * email claim and the profile, creates the login when the profile has none (an earlier attempt's is read
+   * back and adopted), links the identity to it, and writes the profile with its history entry. Finds its
+   * tenant in the registry by the event's pool (its issuer).
+   */
+  preSignUp: {
+    entry: 'lambdas/triggers/pre-sign-up.ts',
+    access: {
+      tables: {
+        PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'],
+        HISTORY_TABLE: ['PutItem'],
+        TENANTS_TABLE: ['GetItem'],
+      },
+      cognito: ['AdminCreateUser', 'AdminGetUser', 'AdminLinkProviderForUser'],
+    },
   },
   /** Puts tenant, user, roles and permissions into the ID token: reads the profile and the role catalogue. */
   preTokenGeneration: {
     entry: 'lambdas/triggers/pre-token-generation.ts',
-    access: { tables: { PROFILES_TABLE: ['GetItem', 'Query', 'PutItem'] } },
+    access: { tables: { PROFILES_TABLE: ['GetItem', 'Query', 'PutItem'], TENANTS_TABLE: ['GetItem'] } },
   },
 } as const satisfies Record<string, { entry: string; access: TriggerAccess }>;
 
@@ -181,10 +217,21 @@ export const JOBS = {
       // Reads every profile of a tenant; a profile whose login vanished is rewritten in one transaction (the
       // version-checked profile put, the administrator count when it held one, its history entry). Its email
       // stays, so no claim is released: no DeleteItem.
-      tables: { PROFILES_TABLE: ['Query', 'PutItem', 'UpdateItem'], HISTORY_TABLE: HISTORY },
-      // Lists each pool's logins, then deletes an orphan, disables (and signs out) or enables a login, or
-      // sets its email back to the profile's.
-      cognito: ['ListUsers', 'AdminDeleteUser', ...TAKE_AWAY, 'AdminUpdateUserAttributes'],
+      // Lists the registry's tenants (Scan), then works through the active ones.
+      tables: {
+        PROFILES_TABLE: ['Query', 'PutItem', 'UpdateItem'],
+        HISTORY_TABLE: HISTORY,
+        TENANTS_TABLE: ['Scan'],
+      },
+      // Lists each pool's logins, then deletes an orphan (its identity-provider links first), disables (and
+      // signs out) or enables a login, or sets its email back to the profile's.
+      cognito: [
+        'ListUsers',
+        'AdminDisableProviderForUser',
+        'AdminDeleteUser',
+        ...TAKE_AWAY,
+        'AdminUpdateUserAttributes',
+      ],
     },
   },
   /** Runs every tenant's bulk jobs and imports (lambdas/services/job-worker.ts). */
@@ -200,6 +247,8 @@ export const JOBS = {
         // The active list and jobs (Query, GetItem), their chunks settled and counts added, a finished job taken
         // off the list (DeleteItem); the shared pace's per-second counters (UpdateItem).
         JOBS_TABLE: ['Query', 'GetItem', 'UpdateItem', 'DeleteItem'],
+        // Each job's tenant (its pool, its rules, whether it is retired), from the registry.
+        TENANTS_TABLE: ['GetItem'],
       },
       cognito: ['AdminCreateUser', 'AdminGetUser', 'AdminDeleteUser', ...TAKE_AWAY, 'AdminResetUserPassword'],
       ses: ['SendEmail'],
@@ -208,6 +257,16 @@ export const JOBS = {
 } as const satisfies Record<string, { entry: string; access: FunctionAccess }>;
 
 export type JobName = keyof typeof JOBS;
+
+/**
+ * The handler of every tenant stack's registry custom resource (lib/tenant-stack.ts): writes the record under
+ * its id and its issuer in one transaction (reading the one before, so a retired tenant stays retired, and
+ * deleting the old issuer's item when the pool changed).
+ */
+export const REGISTRY_WRITER = {
+  entry: 'lambdas/jobs/register-tenant.ts',
+  access: { tables: { TENANTS_TABLE: ['GetItem', 'PutItem', 'DeleteItem'] } },
+} as const satisfies { entry: string; access: FunctionAccess };
 
 /** The union of two grants, each action once. */
 export function mergeAccess(a: FunctionAccess, b: FunctionAccess): FunctionAccess {
@@ -254,7 +313,32 @@ export function routeAccess<Id extends string>(
   return Object.fromEntries(
     ids.map((id) => {
       const own = access[id] as FunctionAccess;
-      return [id, routes[id].headers?.idempotencyKey ? mergeAccess(own, IDEMPOTENCY) : own];
+      const read = mergeAccess(own, REGISTRY_READ);
+      return [id, routes[id].headers?.idempotencyKey ? mergeAccess(read, IDEMPOTENCY) : read];
     }),
   ) as Record<Id, FunctionAccess>;
 }
+
+/**
+ * The SCIM function (every route of lambdas/api/scim-routes.ts): it reads its token (GetItem) and records its use
+ * (UpdateItem); finds users through the email claims and the search index (GetItem, Query, BatchGetItem); and
+ * runs the API's own use cases: create and activate (a first login, or one enabled again), edit (the email
+ * claim moves, the login's email changes), deactivate, archive and restore; with Idempotency-Keys. The tenant
+ * named in the token is read from the registry (REGISTRY_READ); Cognito by pattern, like every route.
+ */
+export const SCIM_ACCESS = mergeAccess(
+  mergeAccess(REGISTRY_READ, {
+    tables: {
+      PROFILES_TABLE: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
+      HISTORY_TABLE: HISTORY,
+    },
+    cognito: [
+      'AdminCreateUser',
+      'AdminGetUser',
+      'AdminDeleteUser',
+      ...TAKE_AWAY,
+      'AdminUpdateUserAttributes',
+    ],
+  }),
+  IDEMPOTENCY,
+);

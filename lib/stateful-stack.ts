@@ -1,6 +1,8 @@
-// The stateful stack: the tables and one user pool per tenant, with the Cognito triggers the pools call.
+// The stateful stack: the tables (the tenant registry among them), the Cognito triggers every tenant's pool
+// calls, and the writer of the tenants' registry records. Nothing in it grows with the tenants.
 import {
   ArnFormat,
+  Aws,
   CfnOutput,
   type CfnResource,
   Duration,
@@ -8,58 +10,48 @@ import {
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
-import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { TriggerEnvironmentSchema } from '#adapters/environment.ts';
+import { RegistryWriterEnvironmentSchema, TriggerEnvironmentSchema } from '#adapters/environment.ts';
 import { TABLES } from '#adapters/table-definitions.ts';
-import type { TenantsConfig } from '#config/tenants.ts';
-import { type TableKey, TRIGGERS, type TriggerName } from './access.ts';
+import { REGISTRY_WRITER, type TableKey, TRIGGERS, type TriggerName } from './access.ts';
 import { GatehouseFunction } from './gatehouse-function.ts';
 import { GatehouseTables } from './tables.ts';
-import { TenantPool } from './tenant-pool.ts';
-
-export interface GatehouseStatefulStackProps extends StackProps {
-  config: TenantsConfig;
-}
 
 /**
- * Data that outlives any code deploy: tables and pools are retained and deletion-protected.
+ * Data that outlives any code deploy: the tables are retained and deletion-protected. Each tenant's pool is
+ * in its own stack (lib/tenant-stack.ts).
  *
- * The triggers live here too, not with the API: a pool names its trigger functions and each function's
- * permission names its pool, so in separate stacks they would import each other (a cycle). Their code
- * deploys update only the functions; the pools keep pointing at the same function ARNs.
+ * The triggers live here, not with the API, so a code deploy of the API never touches what every pool
+ * points at. Each has one invoke permission for every pool of the account (`userpool/*`), so the tenant
+ * stacks refer to the triggers and nothing here refers to a tenant.
  */
 export class GatehouseStatefulStack extends Stack {
   readonly tables: GatehouseTables;
-  readonly tenants: readonly TenantPool[];
   readonly triggers: Record<TriggerName, GatehouseFunction>;
+  readonly registryWriter: GatehouseFunction;
 
-  constructor(scope: Construct, id: string, props: GatehouseStatefulStackProps) {
+  constructor(scope: Construct, id: string, props: StackProps) {
     super(scope, id, props);
-    const { config } = props;
     this.tables = new GatehouseTables(this, 'Tables');
 
-    const tenantNames = JSON.stringify(Object.fromEntries(config.tenants.map((t) => [t.id, t.name])));
-    const licenceRequired = JSON.stringify(config.tenants.filter((t) => t.licenceRequired).map((t) => t.id));
-    // Only the configured applications: a managed login page's client id would make a cycle (see below).
-    const signInUrls = JSON.stringify(
-      Object.fromEntries(config.tenants.flatMap((t) => (t.signInUrl ? [[t.id, t.signInUrl]] : []))),
-    );
     const trigger = (name: TriggerName, description: string) => {
       const fn = new GatehouseFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}Trigger`, {
         entry: TRIGGERS[name].entry,
         description,
         schema: TriggerEnvironmentSchema,
-        environment: {
-          ...this.tables.environment(),
-          TENANT_NAMES: tenantNames,
-          LICENCE_REQUIRED_TENANTS: licenceRequired,
-          SIGN_IN_URLS: signInUrls,
-        },
+        environment: this.tables.storeEnvironment(),
         // Cognito waits 5 seconds for a trigger, then fails the sign-in or the mail.
         timeout: Duration.seconds(5),
       });
-      fn.allow(TRIGGERS[name].access, { tables: this.tables.byEnvVar, userPools: [] });
+      fn.allow(TRIGGERS[name].access, { tables: this.tables.byEnvVar });
+      // One statement for every pool of this account and region: a statement per pool would fill the
+      // function's 20 KB resource policy at about 50 tenants. A pool of another account cannot match both.
+      fn.function.addPermission('InvokedByTenantPools', {
+        principal: new ServicePrincipal('cognito-idp.amazonaws.com'),
+        sourceAccount: Aws.ACCOUNT_ID,
+        sourceArn: this.formatArn({ service: 'cognito-idp', resource: 'userpool', resourceName: '*' }),
+      });
       return fn;
     };
     this.triggers = {
@@ -72,6 +64,10 @@ export class GatehouseStatefulStack extends Stack {
         'preAuthentication',
         'Gatehouse Cognito trigger: refuses users who may not sign in',
       ),
+      preSignUp: trigger(
+        'preSignUp',
+        'Gatehouse Cognito trigger: links first sign-ins through the identity provider to profiles',
+      ),
       preTokenGeneration: trigger(
         'preTokenGeneration',
         'Gatehouse Cognito trigger: roles and permissions into tokens',
@@ -80,39 +76,20 @@ export class GatehouseStatefulStack extends Stack {
 
     this.allowManagedLoginLookup(this.triggers.customMessage);
 
-    this.tenants = config.tenants.map(
-      (tenant) =>
-        new TenantPool(this, `Tenant-${tenant.id}`, {
-          tenant,
-          triggers: {
-            customMessage: this.triggers.customMessage.function,
-            postAuthentication: this.triggers.postAuthentication.function,
-            preAuthentication: this.triggers.preAuthentication.function,
-            preTokenGeneration: this.triggers.preTokenGeneration.function,
-          },
-        }),
-    );
+    this.registryWriter = new GatehouseFunction(this, 'RegistryWriter', {
+      entry: REGISTRY_WRITER.entry,
+      description: "Gatehouse: writes a tenant's registry record when its stack deploys",
+      schema: RegistryWriterEnvironmentSchema,
+      environment: { TENANTS_TABLE: this.tables.byEnvVar.TENANTS_TABLE.tableName },
+      timeout: Duration.seconds(30),
+    });
+    this.registryWriter.allow(REGISTRY_WRITER.access, { tables: this.tables.byEnvVar });
 
-    // What `npm run first-admin` and operators look up: each table, and each tenant's pool, client and login page.
+    // What `npm run first-admin`, `npm run tenants` and operators look up: each table.
     for (const definition of TABLES) {
       new CfnOutput(this, `${definition.name}Table`, {
         value: this.tables.byEnvVar[definition.envVar as TableKey].tableName,
         description: `${definition.envVar} of the functions`,
-      });
-    }
-    for (const pool of this.tenants) {
-      const id = pool.tenant.id;
-      new CfnOutput(this, `${id}LoginUrl`, {
-        value: pool.loginUrl,
-        description: `${id}: managed login page, signing in to the first callback URL`,
-      });
-      new CfnOutput(this, `${id}UserPoolId`, {
-        value: pool.userPool.userPoolId,
-        description: `${id}: user pool`,
-      });
-      new CfnOutput(this, `${id}ClientId`, {
-        value: pool.client.userPoolClientId,
-        description: `${id}: app client`,
       });
     }
   }

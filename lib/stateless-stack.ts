@@ -12,7 +12,7 @@ import {
   AccessLogField,
   AccessLogFormat,
   AuthorizationType,
-  CognitoUserPoolsAuthorizer,
+  Cors,
   EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
@@ -22,7 +22,6 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -32,33 +31,22 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import type { z } from 'zod';
 import { CognitoBudgetSchema } from '#adapters/cognito-pace.ts';
-import {
-  ApiEnvironmentSchema,
-  JobWorkerEnvironmentSchema,
-  type TenantEntrySchema,
-} from '#adapters/environment.ts';
+import { ApiEnvironmentSchema, JobWorkerEnvironmentSchema } from '#adapters/environment.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
-import type { TenantConfig } from '#config/tenants.ts';
+import { SCIM_HANDLER_FILE, SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
 import { paginates } from '#http/cursors.ts';
-import { JOBS, ROUTE_ACCESS, routeAccess, type TableKey } from './access.ts';
+import { JOBS, ROUTE_ACCESS, routeAccess, SCIM_ACCESS, type TableKey } from './access.ts';
 import { GatehouseFunction, LOG_RETENTION } from './gatehouse-function.ts';
-
-/** What the API needs of a tenant from the stateful stack. */
-export interface TenantIdentity {
-  config: TenantConfig;
-  userPool: IUserPool;
-  client: IUserPoolClient;
-}
 
 export interface GatehouseStatelessStackProps extends StackProps {
   tables: Record<TableKey, ITable>;
-  tenants: readonly TenantIdentity[];
   /** Functions of other stacks (the Cognito triggers) that get the same alarms as the routes' functions. */
   alsoAlarmOn: readonly IFunction[];
   /** Who is mailed when an alarm fires. */
   alarmEmail?: string;
+  /** The admin console's origin (https://…): the one browser origin allowed to call the API (CORS). */
+  consoleOrigin?: string;
 }
 
 /** Stage-wide limits, below the account's; a tenant's bulk work paces itself well under them. */
@@ -89,14 +77,11 @@ export const COGNITO_BUDGET_CONTEXT = 'gatehouse:cognitoBudget';
 /** Where the reconciler's log-derived metrics are published. */
 export const METRIC_NAMESPACE = 'Gatehouse';
 
-// A Lambda function's environment holds at most 4 KB; TENANTS grows with every tenant.
-const LAMBDA_ENVIRONMENT_LIMIT = 4096;
-
-type TenantEntry = z.input<typeof TenantEntrySchema>;
-
 export class GatehouseStatelessStack extends Stack {
   readonly api: RestApi;
   readonly routeFunctions: Record<RouteId, GatehouseFunction>;
+  /** Serves every route of the SCIM route table. */
+  readonly scim: GatehouseFunction;
   readonly reconciler: GatehouseFunction;
   readonly jobWorker: GatehouseFunction;
   readonly alarmTopic: Topic;
@@ -105,8 +90,6 @@ export class GatehouseStatelessStack extends Stack {
   constructor(scope: Construct, id: string, props: GatehouseStatelessStackProps) {
     super(scope, id, props);
     const access = routeAccess(ROUTES, ROUTE_ACCESS);
-    const userPools = props.tenants.map((t) => t.userPool);
-    const senderIdentities = props.tenants.map((t) => t.config.sesVerifiedDomain ?? t.config.mailFrom);
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: LOG_RETENTION });
     this.api = new RestApi(this, 'Api', {
@@ -127,21 +110,29 @@ export class GatehouseStatelessStack extends Stack {
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: accessLogFormat(),
       },
+      // The console's preflight requests are answered by API Gateway itself (no function, no token).
+      ...(props.consoleOrigin
+        ? {
+            defaultCorsPreflightOptions: {
+              allowOrigins: [props.consoleOrigin],
+              allowMethods: Cors.ALL_METHODS,
+              allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
-    problemResponses(this.api);
+    problemResponses(this.api, props.consoleOrigin);
 
-    // Tokens of every tenant's pool pass here; the handler verifies again and takes the tenant from the issuer.
-    const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
-      authorizerName: 'tenant-pools',
-      cognitoUserPools: userPools,
-      identitySource: 'method.request.header.Authorization',
-    });
-
+    // No API Gateway authorizer: a Cognito authorizer lists every pool (and would change with each tenant), a
+    // Lambda authorizer costs an invocation per uncached token. Each handler verifies the token itself, first
+    // of all: the issuer names the tenant through the registry, the signature is checked against that
+    // issuer's JWKS (both cached per instance), then the caller's current profile is read (DESIGN rule 2).
+    // The console's origin is one for every tenant, so it does not grow with them either.
     const environment = {
       ...tableEnvironment(props.tables),
-      TENANTS: this.toJsonString(props.tenants.map((t) => tenantEntry(t, this.region, this.urlSuffix))),
+      ...(props.consoleOrigin ? { CONSOLE_ORIGIN: props.consoleOrigin } : {}),
     };
-    checkEnvironmentSize(props.tenants, this.region, environment);
 
     // The keys that MAC page cursors (README "Page cursors"): `current` signs, `previous` is still accepted.
     // Only the paginated routes' functions may read it, and they read it on first use, not at cold start.
@@ -171,18 +162,62 @@ export class GatehouseStatelessStack extends Stack {
           : environment,
         timeout: ROUTE_TIMEOUTS[routeId],
       });
-      fn.allow(access[routeId], { tables: props.tables, userPools, senderIdentities });
+      fn.allow(access[routeId], { tables: props.tables });
       if (paginates(route)) this.cursorKeys.grantRead(fn.function);
-      this.api.root
+      const method = this.api.root
         .resourceForPath(route.path)
         .addMethod(route.method, new LambdaIntegration(fn.function, { allowTestInvoke: false }), {
-          authorizer,
-          authorizationType: AuthorizationType.COGNITO,
+          authorizationType: AuthorizationType.NONE,
           operationName: routeId,
         });
+      Validations.of(method.node.defaultChild as CfnResource).acknowledge(
+        {
+          id: 'AwsSolutions-APIG4',
+          reason: HANDLER_VERIFIES,
+        },
+        {
+          id: 'AwsSolutions-COG4',
+          reason: HANDLER_VERIFIES,
+        },
+      );
       functions[routeId] = fn;
     }
     this.routeFunctions = functions as Record<RouteId, GatehouseFunction>;
+
+    // ── SCIM 2.0 (README "SCIM provisioning") ───────────────────────────────────────────────────────────
+    // One function for every SCIM route: a directory's calls come in bursts of a few kinds, which one warm
+    // function serves better than fifteen cold ones. No Cognito authorizer: a directory holds no user's token;
+    // the function checks the tenant's SCIM token (a hashed record under the tenant) on every request, and reads
+    // the token's tenant from the registry: its environment holds tables only, like every other function's.
+    this.scim = new GatehouseFunction(this, 'Scim', {
+      entry: `lambdas/api/handlers/${SCIM_HANDLER_FILE}`,
+      description: "Gatehouse SCIM 2.0: provisioning from tenants' directories",
+      schema: ApiEnvironmentSchema,
+      // Not the console's origin: a directory calls server to server, never from the console.
+      environment: tableEnvironment(props.tables),
+    });
+    this.scim.allow(SCIM_ACCESS, { tables: props.tables });
+    const scimIntegration = new LambdaIntegration(this.scim.function, { allowTestInvoke: false });
+    for (const [routeId, route] of Object.entries(SCIM_ROUTES) as [
+      ScimRouteId,
+      (typeof SCIM_ROUTES)[ScimRouteId],
+    ][]) {
+      const method = this.api.root.resourceForPath(route.path).addMethod(route.method, scimIntegration, {
+        authorizationType: AuthorizationType.NONE,
+        operationName: routeId,
+      });
+      Validations.of(method.node.defaultChild as CfnResource).acknowledge(
+        {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            "A SCIM client (Entra ID, Okta) authenticates with the tenant's SCIM bearer token, which the function verifies against its hashed record on every request; a Cognito authorizer would need a user's token.",
+        },
+        {
+          id: 'AwsSolutions-COG4',
+          reason: "SCIM routes are authorised by the tenant's SCIM token, not a Cognito user pool token.",
+        },
+      );
+    }
 
     // ── Reconciler (README "Consistency between Cognito and DynamoDB") ─────────────────────────────────
     this.reconciler = new GatehouseFunction(this, 'Reconciler', {
@@ -195,7 +230,7 @@ export class GatehouseStatelessStack extends Stack {
       // Two runs at once would repair the same drift twice (and race each other's reads).
       reservedConcurrentExecutions: 1,
     });
-    this.reconciler.allow(JOBS.reconcile.access, { tables: props.tables, userPools });
+    this.reconciler.allow(JOBS.reconcile.access, { tables: props.tables });
     // A failed or late run is not worth retrying: the next scheduled run is the retry.
     this.reconciler.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: RECONCILE_EVERY });
     // An EventBridge rule, not Scheduler: the rule invokes through the function's resource policy (scoped to
@@ -219,7 +254,7 @@ export class GatehouseStatelessStack extends Stack {
       // One run at a time serves every tenant in turn; a second would only contend for the same items.
       reservedConcurrentExecutions: 1,
     });
-    this.jobWorker.allow(JOBS.jobWorker.access, { tables: props.tables, userPools, senderIdentities });
+    this.jobWorker.allow(JOBS.jobWorker.access, { tables: props.tables });
     // A failed run is retried (its items resume from their records); ticks that find a run under way are
     // throttled and dropped after a while: the next tick starts the next run anyway.
     this.jobWorker.function.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.minutes(10) });
@@ -235,6 +270,7 @@ export class GatehouseStatelessStack extends Stack {
       this.alarmsOn(pascal(routeId), fn.function);
     for (const fn of props.alsoAlarmOn) this.alarmsOn(fn.node.scope?.node.id ?? fn.node.id, fn);
     this.alarmsOn('Reconciler', this.reconciler.function);
+    this.alarmsOn('Scim', this.scim.function);
     // The worker's throttles are its schedule meeting a run under way, by design: its errors are what matter.
     this.alarm(
       'JobWorkerErrors',
@@ -320,29 +356,9 @@ export class GatehouseStatelessStack extends Stack {
   }
 }
 
-/**
- * A tenant as the API functions know it: its pool, the issuer of its tokens, its app client, and what its
- * roles and licences may name. A field at its schema default is left out (the functions' parse fills it in):
- * TENANTS counts against the 4 KB environment once per tenant.
- */
-function tenantEntry(tenant: TenantIdentity, region: string, urlSuffix: string): TenantEntry {
-  const { features, organisation, licences, licenceRequired } = tenant.config;
-  const poolId = tenant.userPool.userPoolId;
-  return {
-    id: tenant.config.id,
-    name: tenant.config.name,
-    userPoolId: poolId,
-    issuer: `https://cognito-idp.${region}.${urlSuffix}/${poolId}`,
-    clientIds: [tenant.client.userPoolClientId],
-    passwordPolicy: tenant.config.passwordPolicy,
-    mailFrom: tenant.config.mailFrom,
-    ...(features.length > 0 ? { features } : {}),
-    // An empty list is kept: it allows none, where an absent one allows any.
-    ...(Object.keys(organisation).length > 0 ? { organisation } : {}),
-    ...(Object.keys(licences).length > 0 ? { licences } : {}),
-    ...(licenceRequired ? { licenceRequired } : {}),
-  };
-}
+/** Why no method has an API Gateway authorizer (README "Deploying": what it costs per request). */
+const HANDLER_VERIFIES =
+  "The function verifies every request's Cognito ID token before anything else (signature against the issuer's JWKS, issuer through the tenant registry, audience, token use, expiry) and the caller's current profile; a Cognito authorizer would list every tenant's pool (1,000) and change with each new tenant.";
 
 function tableEnvironment(tables: Record<TableKey, ITable>): Record<TableKey, string> {
   return Object.fromEntries(Object.entries(tables).map(([key, table]) => [key, table.tableName])) as Record<
@@ -351,40 +367,7 @@ function tableEnvironment(tables: Record<TableKey, ITable>): Record<TableKey, st
   >;
 }
 
-/**
- * Fails synth, rather than the deploy, when the tenants no longer fit in a function's environment: sizes
- * the variables with the longest values the tokens can take (pool ids, client ids, table names).
- */
-export function checkEnvironmentSize(
-  tenants: readonly TenantIdentity[],
-  region: string,
-  env: Record<string, string>,
-) {
-  const poolId = `${region}_${'X'.repeat(9)}`;
-  const entries = tenants.map((t) =>
-    tenantEntry(
-      {
-        ...t,
-        userPool: { userPoolId: poolId } as IUserPool,
-        client: { userPoolClientId: 'c'.repeat(26) } as IUserPoolClient,
-      },
-      region,
-      'amazonaws.com',
-    ),
-  );
-  const sized: Record<string, string> = { ...env, TENANTS: JSON.stringify(entries) };
-  for (const key of Object.keys(sized)) if (key.endsWith('_TABLE')) sized[key] = 'x'.repeat(128);
-  sized.NODE_OPTIONS = '--enable-source-maps';
-  const bytes = Object.entries(sized).reduce((sum, [k, v]) => sum + k.length + v.length, 0);
-  if (bytes > LAMBDA_ENVIRONMENT_LIMIT) {
-    throw new Error(
-      `The API functions' environment would need ${bytes} bytes for ${tenants.length} tenants; Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT}. ` +
-        'TENANTS must move out of the environment (e.g. a bundled or SSM-held tenants list) before more tenants are added.',
-    );
-  }
-}
-
-function problemResponses(api: RestApi): void {
+function problemResponses(api: RestApi, consoleOrigin: string | undefined): void {
   // API Gateway's own refusals (before any handler runs) answer problem+json like the handlers do.
   const base = 'https://gatehouse.dev/problems/';
   const problem = (type: string, title: string, status?: number) =>
@@ -410,6 +393,8 @@ function problemResponses(api: RestApi): void {
       responseHeaders: {
         'Content-Type': "'application/problem+json'",
         ...(type === ResponseType.UNAUTHORIZED ? { 'WWW-Authenticate': "'Bearer'" } : {}),
+        // So the console can read API Gateway's own refusals (an expired token's 401) too.
+        ...(consoleOrigin ? { 'Access-Control-Allow-Origin': `'${consoleOrigin}'` } : {}),
       },
       templates: { 'application/json': template },
     });
@@ -429,8 +414,6 @@ function accessLogFormat(): AccessLogFormat {
       responseLength: AccessLogField.contextResponseLength(),
       latency: AccessLogField.contextResponseLatency(),
       integrationLatency: AccessLogField.contextIntegrationLatency(),
-      issuer: AccessLogField.contextAuthorizerClaims('iss'),
-      subject: AccessLogField.contextAuthorizerClaims('sub'),
       error: AccessLogField.contextErrorMessage(),
       errorType: AccessLogField.contextErrorResponseType(),
     }),

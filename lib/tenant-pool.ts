@@ -13,6 +13,7 @@ import {
 import {
   AccountRecovery,
   CfnManagedLoginBranding,
+  type CfnUserPool,
   ClientAttributes,
   FeaturePlan,
   type IUserPoolIdentityProvider,
@@ -31,21 +32,23 @@ import {
   UserPoolIdentityProviderSaml,
   UserPoolIdentityProviderSamlMetadata,
 } from 'aws-cdk-lib/aws-cognito';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { PasswordPolicy, TenantConfig } from '#config/tenants.ts';
+import type { TriggerName } from './access.ts';
 
 /** Where the hosted login page sends people back when the tenant configures no application yet. */
 export const DEFAULT_CALLBACK_URL = 'http://localhost:8080/auth/callback';
 
 export interface TenantPoolProps {
   tenant: TenantConfig;
-  triggers: {
-    customMessage: IFunction;
-    postAuthentication: IFunction;
-    preAuthentication: IFunction;
-    preTokenGeneration: IFunction;
-  };
+  /**
+   * The ARNs of the shared triggers. ARNs, not functions: given a function, CDK adds an invoke permission per
+   * pool to the function's resource policy (20 KB, about 50 pools); the triggers' own single permission
+   * covers every pool of the account (lib/stateful-stack.ts).
+   */
+  triggers: Record<TriggerName, string>;
+  /** The admin console's origin: its /callback and / are registered on the app client too. */
+  consoleOrigin?: string;
 }
 
 export class TenantPool extends Construct {
@@ -70,11 +73,13 @@ export class TenantPool extends Construct {
       signInCaseSensitive: false,
       selfSignUpEnabled: false,
       standardAttributes: { email: { required: true, mutable: true } },
-      // Set once by Gatehouse when it creates the login; the triggers and the API trust them because no app
-      // client may write them (see the client's writeAttributes) and they cannot change.
+      // Set once by Gatehouse when it creates the login, and never changed by it; the triggers and the API trust
+      // them because no app client may write them (see the client's writeAttributes), and they prove them by the
+      // login's sub. Mutable only because Cognito links an identity-provider account (AdminLinkProviderForUser,
+      // single sign-on) to no user that holds an immutable custom attribute.
       customAttributes: {
-        tenantId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
-        userId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
+        tenantId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+        userId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
       },
       passwordPolicy: {
         minLength: tenant.passwordPolicy.minimumLength,
@@ -97,17 +102,19 @@ export class TenantPool extends Construct {
               sesRegion: region,
               ...(tenant.sesVerifiedDomain ? { sesVerifiedDomain: tenant.sesVerifiedDomain } : {}),
             }),
-      lambdaTriggers: {
-        customMessage: triggers.customMessage,
-        postAuthentication: triggers.postAuthentication,
-        preAuthentication: triggers.preAuthentication,
-        preTokenGeneration: triggers.preTokenGeneration,
-      },
       featurePlan: plus ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
       ...(plus ? { standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION } : {}),
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    (this.userPool.node.defaultChild as CfnUserPool).lambdaConfig = {
+      customMessage: triggers.customMessage,
+      postAuthentication: triggers.postAuthentication,
+      preAuthentication: triggers.preAuthentication,
+      preSignUp: triggers.preSignUp,
+      preTokenGeneration: triggers.preTokenGeneration,
+    };
 
     const providers = tenant.sso ? [this.identityProvider(tenant.sso)] : [];
 
@@ -127,8 +134,18 @@ export class TenantPool extends Construct {
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls: tenant.appClient?.callbackUrls ?? [DEFAULT_CALLBACK_URL],
-        ...(tenant.appClient?.logoutUrls ? { logoutUrls: tenant.appClient.logoutUrls } : {}),
+        callbackUrls: [
+          ...(tenant.appClient?.callbackUrls ?? [DEFAULT_CALLBACK_URL]),
+          ...(props.consoleOrigin ? [`${props.consoleOrigin}/callback`] : []),
+        ],
+        ...(tenant.appClient?.logoutUrls || props.consoleOrigin
+          ? {
+              logoutUrls: [
+                ...(tenant.appClient?.logoutUrls ?? []),
+                ...(props.consoleOrigin ? [`${props.consoleOrigin}/`] : []),
+              ],
+            }
+          : {}),
       },
       supportedIdentityProviders: [
         UserPoolClientIdentityProvider.COGNITO,

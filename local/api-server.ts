@@ -3,14 +3,17 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { handlerFile, ROUTES, type RouteDefinition, type RouteId } from '#api/routes.ts';
+import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
+import { SCIM_HANDLER_FILE, SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
 import { listenOnLoopback, stopper } from './free-port.ts';
 
 type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 interface CompiledRoute {
-  id: RouteId;
-  route: RouteDefinition;
+  id: RouteId | ScimRouteId;
+  route: { method: string; path: string };
+  /** The handler module the deployed function is built from: one per API route, one for every SCIM route. */
+  file: string;
   pattern: RegExp;
   names: string[];
 }
@@ -19,7 +22,11 @@ const STAGE = 'offline';
 // API Gateway's own limit on a request's payload (REST APIs: 10 MB); a route's handler applies its own, smaller one.
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
-function compile(id: RouteId, route: RouteDefinition): CompiledRoute {
+function compile(
+  id: RouteId | ScimRouteId,
+  route: { method: string; path: string },
+  file: string,
+): CompiledRoute {
   const names: string[] = [];
   const segments = route.path.split('/').map((segment) => {
     const param = /^\{(\w+)\}$/.exec(segment);
@@ -27,7 +34,7 @@ function compile(id: RouteId, route: RouteDefinition): CompiledRoute {
     names.push(param[1]);
     return '([^/]+)';
   });
-  return { id, route, pattern: new RegExp(`^${segments.join('/')}$`), names };
+  return { id, route, file, pattern: new RegExp(`^${segments.join('/')}$`), names };
 }
 
 export interface ApiServer {
@@ -37,34 +44,35 @@ export interface ApiServer {
 
 export interface ApiServerOptions {
   port?: number;
-  /** Loads a route's handler; by default the module the deployed function is built from. */
-  loadHandler?: (id: RouteId) => Promise<ApiHandler>;
+  /** Loads a handler module (`lambdas/api/handlers/<file>`); by default the module the deployed function is built from. */
+  loadHandler?: (file: string) => Promise<ApiHandler>;
   /** Extra plain routes such as /health, answered before the route table. */
   extra?: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
 }
 
-const defaultLoader = async (id: RouteId): Promise<ApiHandler> => {
-  const module = (await import(
-    new URL(`../lambdas/api/handlers/${handlerFile(id)}`, import.meta.url).href
-  )) as {
+const defaultLoader = async (file: string): Promise<ApiHandler> => {
+  const module = (await import(new URL(`../lambdas/api/handlers/${file}`, import.meta.url).href)) as {
     handler: ApiHandler;
   };
   return module.handler;
 };
 
 export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
-  const routes = (Object.entries(ROUTES) as [RouteId, RouteDefinition][]).map(([id, route]) =>
-    compile(id, route),
-  );
+  const routes = [
+    ...(Object.keys(ROUTES) as RouteId[]).map((id) => compile(id, ROUTES[id], handlerFile(id))),
+    ...(Object.keys(SCIM_ROUTES) as ScimRouteId[]).map((id) =>
+      compile(id, SCIM_ROUTES[id], SCIM_HANDLER_FILE),
+    ),
+  ];
   const load = options.loadHandler ?? defaultLoader;
-  const handlers = new Map<RouteId, Promise<ApiHandler>>();
-  const handlerOf = (id: RouteId) => {
-    const loaded = handlers.get(id) ?? load(id);
-    handlers.set(id, loaded);
+  const handlers = new Map<string, Promise<ApiHandler>>();
+  const handlerOf = (file: string) => {
+    const loaded = handlers.get(file) ?? load(file);
+    handlers.set(file, loaded);
     return loaded;
   };
   // Import every handler now, as Lambda would at cold start, so a broken module fails the start.
-  await Promise.all(routes.map((r) => handlerOf(r.id)));
+  await Promise.all(routes.map((r) => handlerOf(r.file)));
 
   const server: Server = createServer((req, res) => {
     serve(req, res).catch((error: unknown) => {
@@ -90,7 +98,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     const body = await readBody(req);
     if (body === undefined) return problem(res, 413, 'Request too large', 'The body must be at most 10 MB.');
     const event = toEvent(req, url, hit.r, hit.m, body);
-    const handler = await handlerOf(hit.r.id);
+    const handler = await handlerOf(hit.r.file);
     const result = await handler(event, lambdaContext(hit.r.id, event.requestContext.requestId));
     res.writeHead(result.statusCode, { ...result.headers, 'x-request-id': event.requestContext.requestId });
     res.end(result.body);
@@ -151,6 +159,9 @@ function toEvent(
     single.set(name, value);
     multi.set(name, [...(multi.get(name) ?? []), value]);
   }
+  // API Gateway tells the function how the client called it; offline, that is plain HTTP.
+  single.set('X-Forwarded-Proto', 'http');
+  multi.set('X-Forwarded-Proto', ['http']);
   const headers: Record<string, string> = Object.fromEntries(single);
   const multiValueHeaders: Record<string, string[]> = Object.fromEntries(multi);
   // A Map, then own properties: a parameter named `__proto__` is a parameter, not the object's prototype.
@@ -182,7 +193,8 @@ function toEvent(
       authorizer: null,
       protocol: 'HTTP/1.1',
       httpMethod: req.method ?? 'GET',
-      path: `/${STAGE}${url.pathname}`,
+      // The path as the client called it: API Gateway's has the stage in it because its URLs do; offline ones do not.
+      path: url.pathname,
       stage: STAGE,
       requestId,
       requestTimeEpoch: Date.now(),

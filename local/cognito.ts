@@ -24,7 +24,9 @@ import { TriggersService } from 'cognito-local/lib/services/triggers/triggers.js
 import { type UserPool, UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService.js';
 import { pino } from 'pino';
 import { withAwsParity } from './cognito/aws-parity.ts';
+import { Federation } from './cognito/federation.ts';
 import { type HostedLogin, hostedLogin, type IdentityProviderStep } from './cognito/hosted/index.ts';
+import { IdentityLinks } from './cognito/identity-links.ts';
 import { MailMessages } from './cognito/messages.ts';
 import type { PasswordPolicy } from './cognito/password-policy.ts';
 import { TokenLedger } from './cognito/tokens.ts';
@@ -39,9 +41,13 @@ export interface LocalPool {
   /** The pool's one app client, with this fixed id. */
   clientId: string;
   passwordPolicy: PasswordPolicy;
+  /** The tenant's `mfa`: Cognito's MfaConfiguration OFF, OPTIONAL (TOTP for those who set it up) or ON. */
+  mfa?: 'off' | 'optional' | 'required';
   /** Where the hosted login may send people back after sign-in and sign-out: exact URLs, as Cognito matches them. */
   callbackUrls?: string[];
   logoutUrls?: string[];
+  /** The pool's OIDC identity provider (single sign-on), offered on the login page as `Sign in with <name>`. */
+  sso?: { name: string; issuer: string; clientId: string; clientSecret: string };
 }
 
 export interface LocalMail {
@@ -61,6 +67,7 @@ export type LocalTrigger =
   | 'CustomMessage'
   | 'PreAuthentication'
   | 'PostAuthentication'
+  | 'PreSignUp'
   | 'PreTokenGeneration'
   | 'PostConfirmation';
 
@@ -89,6 +96,8 @@ export interface LocalCognito {
   /** The hosted login (OAuth endpoints and login pages), for modules that extend it. */
   hostedLogin: HostedLogin;
   issuer(userPoolId: string): string;
+  /** Creates (or brings in line) one more pool while running: a tenant added without a restart. */
+  addPool(pool: LocalPool): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -146,12 +155,34 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   };
   // cognito-local's types name its own pino (v7); the project's pino 10 logger has the methods it calls.
   const serverLogger = logger as unknown as Parameters<typeof createServer>[1];
-  const router = withAwsParity(Router(services), { ...services, triggers, ledger });
+  const ssoOf = (userPoolId: string) => opts.pools.find((p) => p.userPoolId === userPoolId)?.sso;
+  const identityLinks = new IdentityLinks(
+    (userPoolId) => {
+      const sso = ssoOf(userPoolId);
+      return sso ? { [sso.name]: 'OIDC' } : {};
+    },
+    () => clock.get(),
+  );
+  const router = withAwsParity(Router(services), { ...services, triggers, ledger, identityLinks });
   const app = createServer(router, serverLogger, config.ServerConfig, services).application as (
     req: IncomingMessage,
     res: ServerResponse,
   ) => void;
 
+  // Federation with each pool's identity provider, as Cognito runs it: login page → provider → /oauth2/idpresponse.
+  const federation = new Federation(
+    {
+      ctx,
+      cognito,
+      triggers,
+      lambda,
+      tokenGenerator: services.tokenGenerator,
+      oauth: () => login.oauth,
+      now: () => clock.get().getTime(),
+      baseUrl: () => tokenConfig.IssuerDomain ?? '',
+    },
+    opts.pools.flatMap((p) => (p.sso ? [{ userPoolId: p.userPoolId, ...p.sso }] : [])),
+  );
   // The hosted login replaces cognito-local's own (unsafe, and blind to every check above): its pages call the
   // same parity-wrapped router the SDK reaches, so a sign-in on the page is a sign-in through the API.
   const login = hostedLogin(
@@ -163,24 +194,33 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
       now: () => clock.get().getTime(),
       baseUrl: () => tokenConfig.IssuerDomain ?? '',
     },
-    { identityProviders: opts.identityProviders },
+    { identityProviders: { ...federation.steps(), ...opts.identityProviders } },
   );
   const server = createHttpServer((req, res) => {
-    login.handle(req, res).then(
-      (handled) => {
-        if (!handled) app(req, res);
-      },
-      () => res.destroy(),
-    );
+    federation
+      .handle(req, res)
+      .then((handled) => handled || login.handle(req, res))
+      .then(
+        (handled) => {
+          if (!handled) app(req, res);
+        },
+        () => res.destroy(),
+      );
   });
   const url = await listenOnLoopback(server, opts.port ?? 0);
   tokenConfig.IssuerDomain = url;
   // Written for whoever inspects the folder: which endpoint and functions this Cognito was wired to.
   await writeFile(join(opts.dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  const known = new Map(opts.pools.map((p) => [p.userPoolId, p]));
   return {
     url,
     hostedLogin: login,
     issuer: (userPoolId) => `${url}/${userPoolId}`,
+    addPool: async (pool) => {
+      checkPools([...new Map([...known, [pool.userPoolId, pool]]).values()]);
+      await ensurePool(ctx, cognito, pool, opts.region, clock.get());
+      known.set(pool.userPoolId, pool);
+    },
     stop: stopper(server),
   };
 }
@@ -231,7 +271,8 @@ function poolOptions(pool: LocalPool, region: string): UserPool {
     Name: `custom:${name}`,
     AttributeDataType: 'String',
     DeveloperOnlyAttribute: false,
-    Mutable: false,
+    // As the deployed pools: mutable, or AdminLinkProviderForUser would refuse every Gatehouse login.
+    Mutable: true,
     Required: false,
     StringAttributeConstraints: { MinLength: '1', MaxLength: '256' },
   });
@@ -259,9 +300,15 @@ function poolOptions(pool: LocalPool, region: string): UserPool {
       customAttribute('userId'),
     ],
     AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    MfaConfiguration: MFA_CONFIGURATION[pool.mfa ?? 'off'],
     UserPoolTags: { 'gatehouse:tenant': pool.tenantId },
   };
 }
+
+const MFA_CONFIGURATION = { off: 'OFF', optional: 'OPTIONAL', required: 'ON' } as const satisfies Record<
+  NonNullable<LocalPool['mfa']>,
+  string
+>;
 
 function appClient(pool: LocalPool): Omit<AppClient, 'CreationDate' | 'LastModifiedDate'> {
   return {
@@ -275,7 +322,7 @@ function appClient(pool: LocalPool): Omit<AppClient, 'CreationDate' | 'LastModif
     AllowedOAuthFlowsUserPoolClient: true,
     AllowedOAuthFlows: ['code'],
     AllowedOAuthScopes: ['openid', 'email', 'profile'],
-    SupportedIdentityProviders: ['COGNITO'],
+    SupportedIdentityProviders: ['COGNITO', ...(pool.sso ? [pool.sso.name] : [])],
     CallbackURLs: pool.callbackUrls ?? [],
     LogoutURLs: pool.logoutUrls ?? [],
     // AWS's defaults for a new app client.

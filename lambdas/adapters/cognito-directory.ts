@@ -1,11 +1,13 @@
 // Directory on Cognito: one user pool per tenant; users sign in by email, Gatehouse addresses a login by its
-// sub (immutable, unlike the email), and the profile id rides along as an immutable custom attribute.
+// sub (immutable, unlike the email), and the profile id rides along as a custom attribute only admins write.
 import {
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
+  AdminDisableProviderForUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminGetUserCommand,
+  AdminLinkProviderForUserCommand,
   AdminResetUserPasswordCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
@@ -19,7 +21,10 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { EmailTaken } from '#domain/errors.ts';
 import type { User } from '#domain/user.ts';
-import type { Directory, Login, Tenant } from '#services/ports.ts';
+import type { Directory, Identity, Login, TenantPool } from '#services/ports.ts';
+
+/** How a linked identity is named in AdminLinkProviderForUser and AdminDisableProviderForUser: by its subject. */
+const SUBJECT = 'Cognito_Subject';
 
 export class CognitoDirectory implements Directory {
   constructor(private readonly options: { client: CognitoIdentityProviderClient }) {}
@@ -28,15 +33,24 @@ export class CognitoDirectory implements Directory {
     return this.options.client;
   }
 
-  async createLogin(tenant: Tenant, user: User): Promise<{ sub: string }> {
+  createLogin(tenant: TenantPool, user: User): Promise<{ sub: string }> {
+    return this.create(tenant, user, true);
+  }
+
+  createSilentLogin(tenant: TenantPool, user: User): Promise<{ sub: string }> {
+    return this.create(tenant, user, false);
+  }
+
+  private async create(tenant: TenantPool, user: User, welcome: boolean): Promise<{ sub: string }> {
     try {
       // No TemporaryPassword: Cognito generates one that meets the pool's policy and mails it in
-      // the welcome message, which the CustomMessage trigger words for the tenant.
+      // the welcome message, which the CustomMessage trigger words for the tenant. Without the mail nobody
+      // knows it: the login is for signing in through the identity provider.
       const { User: created } = await this.client.send(
         new AdminCreateUserCommand({
           UserPoolId: tenant.userPoolId,
           Username: user.email,
-          DesiredDeliveryMediums: ['EMAIL'],
+          ...(welcome ? { DesiredDeliveryMediums: ['EMAIL'] } : { MessageAction: 'SUPPRESS' }),
           UserAttributes: [
             { Name: 'email', Value: user.email },
             { Name: 'email_verified', Value: 'true' },
@@ -58,7 +72,7 @@ export class CognitoDirectory implements Directory {
     }
   }
 
-  async getLogin(tenant: Tenant, username: string): Promise<Login | undefined> {
+  async getLogin(tenant: TenantPool, username: string): Promise<Login | undefined> {
     try {
       const found = await this.client.send(
         new AdminGetUserCommand({ UserPoolId: tenant.userPoolId, Username: username }),
@@ -70,7 +84,7 @@ export class CognitoDirectory implements Directory {
     }
   }
 
-  async listLogins(tenant: Tenant): Promise<Login[]> {
+  async listLogins(tenant: TenantPool): Promise<Login[]> {
     const logins: Login[] = [];
     let token: string | undefined;
     do {
@@ -90,11 +104,11 @@ export class CognitoDirectory implements Directory {
     return logins;
   }
 
-  async enableLogin(tenant: Tenant, sub: string): Promise<void> {
+  async enableLogin(tenant: TenantPool, sub: string): Promise<void> {
     await this.client.send(new AdminEnableUserCommand({ UserPoolId: tenant.userPoolId, Username: sub }));
   }
 
-  async disableLogin(tenant: Tenant, sub: string): Promise<void> {
+  async disableLogin(tenant: TenantPool, sub: string): Promise<void> {
     await this.client.send(new AdminDisableUserCommand({ UserPoolId: tenant.userPoolId, Username: sub }));
     // Disabling stops new sign-ins; signing out revokes the refresh tokens already handed out.
     await this.client.send(
@@ -102,7 +116,39 @@ export class CognitoDirectory implements Directory {
     );
   }
 
-  async deleteLogin(tenant: Tenant, sub: string): Promise<void> {
+  async linkIdentity(tenant: TenantPool, sub: string, identity: Identity): Promise<void> {
+    await this.client.send(
+      new AdminLinkProviderForUserCommand({
+        UserPoolId: tenant.userPoolId,
+        // A login of Gatehouse's: its user name is the sub.
+        DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: sub },
+        SourceUser: {
+          ProviderName: identity.provider,
+          ProviderAttributeName: SUBJECT,
+          ProviderAttributeValue: identity.subject,
+        },
+      }),
+    );
+  }
+
+  async deleteLogin(tenant: TenantPool, sub: string, linked: readonly Identity[] = []): Promise<void> {
+    for (const identity of linked) {
+      try {
+        await this.client.send(
+          new AdminDisableProviderForUserCommand({
+            UserPoolId: tenant.userPoolId,
+            User: {
+              ProviderName: identity.provider,
+              ProviderAttributeName: SUBJECT,
+              ProviderAttributeValue: identity.subject,
+            },
+          }),
+        );
+      } catch (error) {
+        // Already unlinked (a retry): nothing left to remove.
+        if (!(error instanceof UserNotFoundException)) throw error;
+      }
+    }
     try {
       await this.client.send(new AdminDeleteUserCommand({ UserPoolId: tenant.userPoolId, Username: sub }));
     } catch (error) {
@@ -110,7 +156,7 @@ export class CognitoDirectory implements Directory {
     }
   }
 
-  async resendInvitation(tenant: Tenant, sub: string): Promise<void> {
+  async resendInvitation(tenant: TenantPool, sub: string): Promise<void> {
     await this.client.send(
       new AdminCreateUserCommand({
         UserPoolId: tenant.userPoolId,
@@ -121,13 +167,13 @@ export class CognitoDirectory implements Directory {
     );
   }
 
-  async resetPassword(tenant: Tenant, sub: string): Promise<void> {
+  async resetPassword(tenant: TenantPool, sub: string): Promise<void> {
     await this.client.send(
       new AdminResetUserPasswordCommand({ UserPoolId: tenant.userPoolId, Username: sub }),
     );
   }
 
-  async setPassword(tenant: Tenant, sub: string, password: string, permanent: boolean): Promise<void> {
+  async setPassword(tenant: TenantPool, sub: string, password: string, permanent: boolean): Promise<void> {
     await this.client.send(
       new AdminSetUserPasswordCommand({
         UserPoolId: tenant.userPoolId,
@@ -138,7 +184,7 @@ export class CognitoDirectory implements Directory {
     );
   }
 
-  async changeEmail(tenant: Tenant, sub: string, email: string): Promise<void> {
+  async changeEmail(tenant: TenantPool, sub: string, email: string): Promise<void> {
     try {
       await this.client.send(
         new AdminUpdateUserAttributesCommand({
@@ -176,8 +222,25 @@ function toLogin(
     sub,
     ...(userId ? { userId } : {}),
     ...(email ? { email } : {}),
+    identities: identitiesOf(attribute(attributes, 'identities')),
     enabled: enabled ?? true,
     status: status ?? 'UNKNOWN',
     lastModified: lastModified ?? new Date(0),
   };
+}
+
+/** Cognito's `identities` attribute: a JSON list of the linked accounts (`providerName`, `userId`, …). */
+export function identitiesOf(json: string | undefined): Identity[] {
+  if (!json) return [];
+  try {
+    const list: unknown = JSON.parse(json);
+    if (!Array.isArray(list)) return [];
+    return list.flatMap((item: { providerName?: unknown; userId?: unknown }) =>
+      typeof item?.providerName === 'string' && typeof item.userId === 'string'
+        ? [{ provider: item.providerName, subject: item.userId }]
+        : [],
+    );
+  } catch {
+    return [];
+  }
 }

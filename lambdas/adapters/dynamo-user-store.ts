@@ -64,6 +64,29 @@ export class DynamoUserStore implements UserStore {
     return Item ? toUser(Item) : undefined;
   }
 
+  async findByEmail(tenantId: string, email: string): Promise<User | undefined> {
+    // The email claim names the user who holds the address; the profile is then read (and checked) by id.
+    const userId = await this.userIdByEmail(tenantId, email);
+    if (userId === undefined) return undefined;
+    const user = await this.get(tenantId, userId);
+    return user?.email === email.toLowerCase() ? user : undefined;
+  }
+
+  async userIdByEmail(tenantId: string, email: string): Promise<string | undefined> {
+    const { Item } = await this.options.client.send(
+      new GetCommand({
+        TableName: this.options.profilesTable,
+        Key: { pk: tenantId, sk: EMAIL + email.toLowerCase() },
+        ConsistentRead: true,
+      }),
+    );
+    return typeof Item?.userId === 'string' ? Item.userId : undefined;
+  }
+
+  countLive(tenantId: string): Promise<number> {
+    return this.searcher.countLive(tenantId);
+  }
+
   async create(tenantId: string, user: User, entry: HistoryEntry, options?: WriteOptions): Promise<void> {
     const items: Labelled[] = [
       ['profile', this.putProfile(tenantId, user, 'attribute_not_exists(pk)')],

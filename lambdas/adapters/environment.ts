@@ -1,30 +1,7 @@
 // The functions' environment: one zod schema, checked at start-up and typing the CDK functions' environment.
 // The namespace import leaves zod's message translations (about 260 KB) out of the bundles.
 import * as z from 'zod';
-import { PasswordPolicySchema } from '#domain/password-policy.ts';
-import { TenantRulesSchema } from '#domain/tenant-rules.ts';
-import type { Tenant } from '#services/ports.ts';
 import { CognitoBudgetSchema } from './cognito-pace.ts';
-
-/** A tenant as the functions know it: its pool, the issuer of its tokens and its app clients. */
-export const TenantEntrySchema = z.strictObject({
-  id: z.string().min(1),
-  name: z.string().min(1),
-  userPoolId: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/),
-  issuer: z.url(),
-  clientIds: z.array(z.string().min(1)).min(1),
-  passwordPolicy: PasswordPolicySchema,
-  /** The sender of the mails the API sends (SES identity, or covered by a verified domain). */
-  mailFrom: z.email(),
-  ...TenantRulesSchema.shape,
-});
-export type TenantEntry = z.infer<typeof TenantEntrySchema>;
-
-/** The one place a configured tenant becomes the `Tenant` use cases take (its teams, areas and clients included). */
-export function toTenant(entry: TenantEntry): Tenant {
-  const { issuer: _issuer, clientIds: _clients, licenceRequired: _signIn, organisation, ...tenant } = entry;
-  return { ...tenant, ...organisation };
-}
 
 const json = <T extends z.ZodType>(schema: T) =>
   z
@@ -39,17 +16,34 @@ const json = <T extends z.ZodType>(schema: T) =>
     })
     .pipe(schema);
 
-const TABLES = {
+const STORE_TABLES = {
   PROFILES_TABLE: z.string().min(3),
   HISTORY_TABLE: z.string().min(3),
+  /** The tenant registry (lambdas/adapters/dynamo-tenant-registry.ts): tenants are data, never environment. */
+  TENANTS_TABLE: z.string().min(3),
+};
+
+const TABLES = {
+  ...STORE_TABLES,
+  /** Bulk jobs and imports, their work and outcomes, and the shared Cognito pace's counters (dynamo-job-store.ts). */
   JOBS_TABLE: z.string().min(3),
 };
 export type TableNames = { [K in keyof typeof TABLES]: string };
+/** The tables the Cognito triggers use: no jobs. */
+export type StoreTableNames = { [K in keyof typeof STORE_TABLES]: string };
 
-/** The API functions: the tables, and every tenant with the issuer its tokens must carry. */
+/** How long a function instance trusts a registry read (seconds); offline shortens it. */
+const TENANT_CACHE_SECONDS = z.coerce.number().int().min(0).max(300).optional();
+
+/**
+ * The API functions and the jobs: the tables only. Nothing about tenants: the token's issuer names the tenant
+ * through the registry, so the environment does not grow with the tenants.
+ */
 export const ApiEnvironmentSchema = z.object({
   ...TABLES,
-  TENANTS: json(z.array(TenantEntrySchema).min(1)),
+  TENANT_CACHE_SECONDS,
+  /** The admin console's origin, allowed to call the API from the browser (CORS); absent: no browser origin is. */
+  CONSOLE_ORIGIN: z.url().optional(),
   /** Paginated routes only: the Secrets Manager secret (ARN or name) holding the page cursors' keys. */
   CURSOR_KEYS_SECRET: z.string().min(1).optional(),
   /** Offline only, instead of the secret: a file with the same JSON (under `.local/`). */
@@ -70,22 +64,14 @@ export const JobWorkerEnvironmentSchema = ApiEnvironmentSchema.extend({
 export type JobWorkerEnvironment = z.infer<typeof JobWorkerEnvironmentSchema>;
 
 /**
- * The Cognito triggers. They cannot be told their pools' ids: each pool refers to the trigger, so the
- * reverse reference would be a cycle. They know each tenant's display name, and take the tenant from
- * the user's immutable `custom:tenantId`, proven by the login's sub matching that tenant's profile.
+ * The Cognito triggers: the tables only. They take the tenant from the user's immutable `custom:tenantId`,
+ * read it from the registry and check that the event's pool is that tenant's.
  */
-export const TriggerEnvironmentSchema = z.object({
-  ...TABLES,
-  TENANT_NAMES: json(z.record(z.string().min(1), z.string().min(1))),
-  /** Tenants whose users need a licence to sign in. */
-  LICENCE_REQUIRED_TENANTS: json(z.array(z.string().min(1))).default([]),
-  /**
-   * Where each tenant's people sign in (its application's `signInUrl`, else its managed login page), for the links
-   * in the welcome and reset mails. A tenant not named here gets mails without a link.
-   */
-  SIGN_IN_URLS: json(z.record(z.string().min(1), z.url())).default({}),
-});
+export const TriggerEnvironmentSchema = z.object({ ...STORE_TABLES, TENANT_CACHE_SECONDS });
 export type TriggerEnvironment = z.infer<typeof TriggerEnvironmentSchema>;
+
+/** The deploy-time writer of registry records (the tenant stacks' custom resource): the registry only. */
+export const RegistryWriterEnvironmentSchema = z.object({ TENANTS_TABLE: STORE_TABLES.TENANTS_TABLE });
 
 type Input<S extends z.ZodObject> = z.input<S>;
 /** What a CDK construct must set for a function with `schema`: every variable, as a string; those with defaults may be left out. */

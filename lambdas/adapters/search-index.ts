@@ -114,6 +114,8 @@ export class DynamoUserSearch {
       (!query.within || query.within(item.fv)) &&
       (keywords.length === 0 || matchesKeywords(item.words ?? [], keywords));
 
+    const skip = query.skip ?? 0;
+    const wantedCount = skip + query.limit + 1;
     let hits: IndexItem[];
     if (keywords.length > 0) {
       // The most telling keyword's words, each walked in name order from the cursor, merged.
@@ -121,17 +123,18 @@ export class DynamoUserSearch {
       const vocabulary = await this.vocabulary(tenantId, longest);
       hits = await this.merge(
         vocabulary.map((word) =>
-          this.walk(`${tenantId}#W#${word.charAt(0)}`, `${word}${SEP}`, after, query.limit + 1),
+          this.walk(`${tenantId}#W#${word.charAt(0)}`, `${word}${SEP}`, after, wantedCount),
         ),
-        query.limit + 1,
+        wantedCount,
         wanted,
       );
     } else {
       // Without keywords: one partition already in name order, the most selective the filters allow.
       const [name, value] = mostSelective(filters);
       const pk = name ? `${tenantId}#F#${name}=${value}` : `${tenantId}#LIVE`;
-      hits = await this.readInOrder(pk, after, query.limit + 1, wanted);
+      hits = await this.readInOrder(pk, after, wantedCount, wanted);
     }
+    hits = hits.slice(skip);
     const page = hits.slice(0, query.limit);
     const last = page.at(-1);
     const items = await this.profiles(
@@ -139,6 +142,26 @@ export class DynamoUserSearch {
       page.map((h) => h.userId),
     );
     return { items, ...(hits.length > query.limit && last ? { next: encodePosition([last.nameKey]) } : {}) };
+  }
+
+  /** How many users are not archived: the name index's keys, counted a page (1 MB) at a time. */
+  async countLive(tenantId: string): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.options.client.send(
+        new QueryCommand({
+          TableName: this.options.profilesTable,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `${tenantId}#LIVE` },
+          Select: 'COUNT',
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return count;
   }
 
   /** The tenant's words that start with `prefix` and some user still has. */
@@ -259,7 +282,7 @@ export class DynamoUserSearch {
 
 /** A filter's own partition holds only its matches; the rarer kinds of value are tried first. */
 function mostSelective(filters: Filters): [FilterName | undefined, string | undefined] {
-  for (const name of ['client', 'team', 'area', 'licence', 'role', 'type', 'status'] as const) {
+  for (const name of ['externalId', 'client', 'team', 'area', 'licence', 'role', 'type', 'status'] as const) {
     if (filters[name] !== undefined) return [name, filters[name]];
   }
   return [undefined, undefined];

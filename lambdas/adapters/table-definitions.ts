@@ -60,4 +60,16 @@ export const JOBS_TABLE = {
   timeToLiveAttribute: 'expiresAt',
 } as const satisfies TableDefinition;
 
-export const TABLES: readonly TableDefinition[] = [PROFILES_TABLE, HISTORY_TABLE, JOBS_TABLE];
+/**
+ * tenants: the tenant registry. pk = `TENANT#<id>`, sk = `TENANT` and pk = `ISSUER#<issuer>`, sk = `ISSUER`,
+ * each holding the whole record, so a request finds its tenant by the token's issuer in one read.
+ */
+export const TENANTS_TABLE = {
+  name: 'tenants',
+  envVar: 'TENANTS_TABLE',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalIndexes: [],
+} as const satisfies TableDefinition;
+
+export const TABLES: readonly TableDefinition[] = [PROFILES_TABLE, HISTORY_TABLE, TENANTS_TABLE, JOBS_TABLE];

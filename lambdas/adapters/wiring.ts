@@ -10,8 +10,10 @@ import { CognitoDirectory } from './cognito-directory.ts';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
 import { DynamoJobStore } from './dynamo-job-store.ts';
 import { DynamoRoleStore } from './dynamo-role-store.ts';
+import { DynamoScimTokenStore } from './dynamo-scim-token-store.ts';
+import { DynamoTenantRegistry } from './dynamo-tenant-registry.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
-import type { TableNames } from './environment.ts';
+import type { StoreTableNames, TableNames } from './environment.ts';
 import { paceClient, TokenBucket } from './rate-limiter.ts';
 import { SesMailer } from './ses-mailer.ts';
 
@@ -19,6 +21,8 @@ import { SesMailer } from './ses-mailer.ts';
 export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
+/** The tenant registry's own low-level client (its record is one JSON attribute), counted apart from `dynamo`. */
+export const registryClient = new DynamoDBClient({});
 // Cognito's quotas are per account and region, shared by every tenant and function. Each instance paces its
 // own calls (COGNITO_PACE); the SDK's standard mode retries throttling with exponential backoff and full jitter
 // (1 s, 2 s, 4 s… ranges). Not its adaptive mode: after one throttle, its own limiter drops a quiet instance to
@@ -32,10 +36,22 @@ paceClient(cognito, cognitoBucket);
 
 export const ses = new SESv2Client({ retryMode: 'standard', maxAttempts: 6 });
 
+/** The tenant registry of this instance: one cache shared by every request the instance serves. */
+export function createTenantRegistry(
+  tables: Pick<TableNames, 'TENANTS_TABLE'>,
+  cacheSeconds?: number,
+): DynamoTenantRegistry {
+  return new DynamoTenantRegistry({
+    client: registryClient,
+    tableName: tables.TENANTS_TABLE,
+    ...(cacheSeconds === undefined ? {} : { cacheSeconds }),
+  });
+}
+
 /** The stores alone: all the Cognito triggers use, and all their IAM roles allow (no Cognito, SES or keys). */
 export type StoreDeps = Pick<Deps, 'users' | 'roles' | 'now' | 'newId'>;
 
-export function createStoreDeps(tables: TableNames): StoreDeps {
+export function createStoreDeps(tables: StoreTableNames): StoreDeps {
   return {
     users: new DynamoUserStore({
       client: dynamo,
@@ -59,6 +75,7 @@ export function createDeps(
 ): JobDeps {
   return {
     ...createStoreDeps(tables),
+    scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     directory: new CognitoDirectory({ client: clients.cognito ?? cognito }),
     idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     mailer: new SesMailer({ client: ses }),

@@ -17,6 +17,7 @@ import { INTERNAL_PROBLEM, type Problem, problemOf } from '#http/problem.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ROUTES, type RouteDefinition } from './routes.ts';
 import * as schemas from './schemas.ts';
+import { SCIM_ROUTES, type ScimRouteDefinition } from './scim-routes.ts';
 
 export type JsonSchema = { [keyword: string]: unknown };
 
@@ -41,6 +42,8 @@ export interface ResponseObject {
 
 export interface Operation {
   operationId: string;
+  /** Only on SCIM operations: they take the tenant's SCIM token rather than the document's default. */
+  security?: Record<string, string[]>[];
   summary: string;
   description: string;
   tags: string[];
@@ -76,6 +79,9 @@ export const TRIMMED_PATTERN = '^(?:\\S(?:[\\s\\S]*\\S)?)?$';
 const ETAG_PATTERN = '^(?:W/)?"[0-9]{1,15}"$';
 
 const TAGS: Record<string, string> = {
+  scim: "SCIM 2.0 (RFC 7643, RFC 7644) for the customer's directory: Users and Groups (roles), with a SCIM token.",
+  'scim-tokens':
+    "The tokens a tenant's directory provisions users with: created, listed and revoked by an administrator.",
   users: "The tenant's users: add, read, list, edit, their lifecycle, passwords and history.",
   history: 'Who changed what in the tenant, and when.',
   me: 'The signed-in caller.',
@@ -252,7 +258,12 @@ export function openApiDocument(): OpenApiDocument {
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation };
   }
 
-  const tags = [...new Set(routes.map(([, route]) => tagOf(route)))].sort();
+  Object.assign(components, scimComponents());
+  for (const [id, route] of Object.entries(SCIM_ROUTES) as [string, ScimRouteDefinition][]) {
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: scimOperation(id, route) };
+  }
+
+  const tags = [...new Set([...routes.map(([, route]) => tagOf(route)), SCIM_TAG])].sort();
   return {
     openapi: '3.1.0',
     info: {
@@ -282,6 +293,12 @@ export function openApiDocument(): OpenApiDocument {
         PROBLEMS.filter((p) => problems.has(p.status)).map((p) => [p.name, problemResponse(p)]),
       ),
       securitySchemes: {
+        [SCIM_SECURITY_SCHEME]: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A SCIM token of the tenant (POST /scim-tokens), for its directory: the token names the tenant, never the path.',
+        },
         [SECURITY_SCHEME]: {
           type: 'http',
           scheme: 'bearer',
@@ -352,7 +369,10 @@ function toOperation(
             required: true,
             description: route.file.description,
             content: Object.fromEntries(
-              route.file.mediaTypes.map((type) => [type, { schema: { type: 'string' } }]),
+              route.file.mediaTypes.map((type, i) => [
+                type,
+                { schema: { type: 'string' }, ...(i === 0 ? { example: route.file?.example } : {}) },
+              ]),
             ),
           },
         }
@@ -581,6 +601,189 @@ interface StringDef {
   protocol?: unknown;
   checks?: { _zod?: { def?: { check?: string; tx?: (value: string) => unknown } } }[];
 }
+
+// ── SCIM 2.0 ──────────────────────────────────────────────────────────────────────────────────────────
+
+const SCIM_TAG = 'scim';
+const SCIM_SECURITY_SCHEME = 'scimToken';
+const SCIM_TYPE = 'application/scim+json';
+const SCIM_BODIES: Record<string, string> = { ScimUser: 'User', ScimGroup: 'Group', ScimPatchOp: 'PatchOp' };
+
+/** SCIM's own shapes: what a directory sends (from the zod schemas the function parses with), what it gets back. */
+function scimComponents(): Record<string, JsonSchema> {
+  const routes = Object.values(SCIM_ROUTES) as ScimRouteDefinition[];
+  const bodies = new Map<z.ZodType, string>();
+  for (const route of routes) {
+    const body = route.request.body;
+    if (!body || bodies.has(body)) continue;
+    const name =
+      route.method === 'PATCH' ? 'ScimPatchOp' : route.path.includes('Groups') ? 'ScimGroup' : 'ScimUser';
+    bodies.set(body, name);
+  }
+  return {
+    ...convertAll(bodies, 'input'),
+    ScimResource: {
+      type: 'object',
+      description: 'A SCIM resource (User, Group) or discovery document: see GET /scim/v2/Schemas.',
+      required: ['schemas'],
+      properties: { schemas: { type: 'array', items: { type: 'string' } }, id: { type: 'string' } },
+    },
+    ScimListResponse: {
+      type: 'object',
+      required: ['schemas', 'totalResults', 'startIndex', 'itemsPerPage', 'Resources'],
+      properties: {
+        schemas: { type: 'array', items: { const: 'urn:ietf:params:scim:api:messages:2.0:ListResponse' } },
+        totalResults: { type: 'integer', minimum: 0 },
+        startIndex: { type: 'integer', minimum: 1 },
+        itemsPerPage: { type: 'integer', minimum: 0 },
+        Resources: { type: 'array', items: { $ref: `${SCHEMA_REF}ScimResource` } },
+      },
+    },
+    ScimError: {
+      type: 'object',
+      description: 'RFC 7644 §3.12: every SCIM error, with `scimType` where SCIM names the kind.',
+      required: ['schemas', 'status', 'detail'],
+      properties: {
+        schemas: { type: 'array', items: { const: 'urn:ietf:params:scim:api:messages:2.0:Error' } },
+        status: { type: 'string', pattern: '^[45][0-9]{2}$' },
+        scimType: {
+          type: 'string',
+          enum: [
+            'invalidFilter',
+            'tooMany',
+            'uniqueness',
+            'mutability',
+            'invalidSyntax',
+            'invalidPath',
+            'noTarget',
+            'invalidValue',
+          ],
+        },
+        detail: { type: 'string' },
+      },
+    },
+  };
+}
+
+const SCIM_ERRORS: [number, string, (route: ScimRouteDefinition) => boolean][] = [
+  [
+    400,
+    'Bad request: `scimType` says which kind (invalidFilter, invalidValue, invalidSyntax, invalidPath, tooMany…); nothing changed.',
+    () => true,
+  ],
+  [401, 'No SCIM token, or not a valid one of a tenant (revoked, made up).', () => true],
+  [
+    403,
+    'Not supported for Groups: roles are added and deleted through the API.',
+    (r) => r.path.includes('Groups') && (r.method === 'POST' || r.method === 'DELETE'),
+  ],
+  [
+    404,
+    "No such resource in the token's tenant (another tenant's answers the same).",
+    (r) => r.path.includes('{'),
+  ],
+  [
+    409,
+    '`uniqueness`: the userName is taken; or the change breaks a rule of the tenant (last administrator, licences, roles).',
+    (r) => r.method !== 'GET',
+  ],
+  [
+    412,
+    'If-Match named a version that is no longer current.',
+    (r) => r.method === 'PUT' || r.method === 'PATCH',
+  ],
+  [422, 'The Idempotency-Key came with a different request before.', (r) => !!r.headers?.idempotencyKey],
+  [500, 'Something failed on our side; the request may be retried.', () => true],
+];
+
+function scimOperation(id: string, route: ScimRouteDefinition): Operation {
+  const parameters: Parameter[] = [
+    ...objectParameters(route.request.params, 'path').map((p) => ({
+      ...p,
+      description: p.description ?? 'The resource id.',
+    })),
+    ...objectParameters(route.request.query, 'query').map((p) => ({
+      ...p,
+      description: p.description ?? SCIM_QUERY[p.name] ?? p.name,
+    })),
+    ...(route.method === 'PUT' || route.method === 'PATCH'
+      ? [
+          {
+            name: 'If-Match',
+            in: 'header' as const,
+            required: false,
+            description: 'Optional: the ETag (meta.version) of your last read; a stale one is 412.',
+            schema: { type: 'string', pattern: ETAG_PATTERN },
+          },
+        ]
+      : []),
+    ...headerParameters({ ...route, permission: null, responses: {} } as RouteDefinition),
+  ];
+  const single = route.path.includes('{') || route.method === 'POST';
+  const list =
+    route.method === 'GET' && !route.path.includes('{') && !route.path.endsWith('ServiceProviderConfig');
+  const schema = list ? 'ScimListResponse' : 'ScimResource';
+  const success: ResponseObject =
+    route.status === 204
+      ? { description: SUCCESS[204] as string }
+      : {
+          description: SUCCESS[route.status] as string,
+          ...(single
+            ? {
+                headers: {
+                  ETag: {
+                    description: 'The version (meta.version), for If-Match.',
+                    schema: { type: 'string', pattern: ETAG_PATTERN },
+                  },
+                },
+              }
+            : {}),
+          content: { [SCIM_TYPE]: { schema: { $ref: SCHEMA_REF + schema } } },
+        };
+  const body = route.request.body;
+  const bodyName = body
+    ? route.method === 'PATCH'
+      ? 'ScimPatchOp'
+      : route.path.includes('Groups')
+        ? 'ScimGroup'
+        : 'ScimUser'
+    : undefined;
+  return {
+    operationId: id,
+    summary: route.summary,
+    description: `SCIM 2.0, with a SCIM token of the tenant.${bodyName ? ` Takes a SCIM ${SCIM_BODIES[bodyName]}.` : ''}`,
+    tags: [SCIM_TAG],
+    'x-permission': null,
+    security: [{ [SCIM_SECURITY_SCHEME]: [] }],
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(bodyName
+      ? {
+          requestBody: {
+            required: true,
+            content: { [SCIM_TYPE]: { schema: { $ref: SCHEMA_REF + bodyName } } },
+          },
+        }
+      : {}),
+    responses: {
+      [route.status]: success,
+      ...Object.fromEntries(
+        SCIM_ERRORS.filter(([, , when]) => when(route)).map(([status, description]) => [
+          status,
+          { description, content: { [SCIM_TYPE]: { schema: { $ref: `${SCHEMA_REF}ScimError` } } } },
+        ]),
+      ),
+    },
+  };
+}
+
+const SCIM_QUERY: Record<string, string> = {
+  filter: 'A SCIM filter: eq, sw, co, pr, and, or; see README "SCIM provisioning" for those served.',
+  startIndex: 'The 1-based index of the first result.',
+  count: 'Results per page, at most 200.',
+  attributes: 'Only these attributes (comma-separated), with id, schemas and meta.',
+  excludedAttributes:
+    "All but these attributes (comma-separated); `members` skips reading a group's members.",
+};
 
 /** The document as `npm run openapi` writes it to openapi.json and the offline API serves it. */
 export function openApiJson(): string {

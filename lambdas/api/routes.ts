@@ -27,6 +27,10 @@ import {
   RoleIdParamsSchema,
   RoleListSchema,
   RoleSchema,
+  ScimTokenBodySchema,
+  ScimTokenCreatedSchema,
+  ScimTokenIdParamsSchema,
+  ScimTokenListSchema,
   SetPasswordBodySchema,
   UserIdParamsSchema,
   UserPageSchema,
@@ -59,7 +63,13 @@ export interface RouteDefinition<Req extends RouteRequest = RouteRequest> {
   /** The largest JSON body the route takes, when more than the default 100 KB. */
   maxBodyBytes?: number;
   /** A body that is a file, not JSON: the media types taken. The route's input `body` is `{ mediaType, text }`. */
-  file?: { mediaTypes: readonly string[]; maxBytes: number; description: string };
+  file?: {
+    mediaTypes: readonly string[];
+    maxBytes: number;
+    description: string;
+    /** A file of the first media type, for the document (and the contract test's valid request). */
+    example: string;
+  };
   /** The status answered with a `Location` header naming what it started. */
   location?: { status: number; description: string };
 }
@@ -200,6 +210,7 @@ export const ROUTES = {
       maxBytes: MAX_IMPORT_BYTES,
       description:
         'CSV (RFC 4180, UTF-8 with or without BOM) with a header row naming profile fields, or JSON Lines (one profile a line, as POST /users takes it); at most 10,000 rows and 5 MB.',
+      example: 'firstName,lastName,email,teams\r\nAda,Lovelace,ada.lovelace@example.com,north;south\r\n',
     },
     location: { status: 202, description: 'The job: `/jobs/{jobId}`.' },
   }),
@@ -310,6 +321,31 @@ export const ROUTES = {
     permission: 'users.read',
     request: {},
     responses: { 200: LicenceUsageSchema },
+  }),
+  createScimToken: route({
+    method: 'POST',
+    path: '/scim-tokens',
+    summary: "A bearer token for the tenant's SCIM endpoint (/scim/v2): shown once, kept hashed",
+    permission: 'scim.manage',
+    request: { body: ScimTokenBodySchema },
+    headers: { idempotencyKey: true },
+    responses: { 201: ScimTokenCreatedSchema },
+  }),
+  listScimTokens: route({
+    method: 'GET',
+    path: '/scim-tokens',
+    summary: "The tenant's SCIM tokens: names, creation and last use (never the tokens)",
+    permission: 'scim.manage',
+    request: {},
+    responses: { 200: ScimTokenListSchema },
+  }),
+  revokeScimToken: route({
+    method: 'DELETE',
+    path: '/scim-tokens/{tokenId}',
+    summary: 'Revoke a SCIM token: the next request with it is refused',
+    permission: 'scim.manage',
+    request: { params: ScimTokenIdParamsSchema },
+    responses: { 204: null },
   }),
 } as const;
 

@@ -111,6 +111,13 @@ export const UserSchema = ProfileSchema.extend({
   registeredAt: timestamp.optional(),
   lastLoginAt: timestamp.optional(),
   archivedAt: timestamp.optional(),
+  /** Accounts at the tenant's identity provider linked to the user's login by their first sign-in through it. */
+  identities: z
+    .array(z.strictObject({ provider: z.string(), subject: z.string(), linkedAt: timestamp }))
+    .optional()
+    .meta({
+      description: "Accounts at the tenant's identity provider (single sign-on) linked to the user's login.",
+    }),
   createdAt: timestamp,
   createdBy: ActorSchema,
   updatedAt: timestamp,
@@ -417,3 +424,44 @@ export const ImportReportSchema = z.strictObject({
   invalid: z.number().int(),
   results: z.array(ImportValidationSchema),
 });
+
+export const ScimTokenBodySchema = z
+  .strictObject({
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .meta({
+        description: 'What the token is for, e.g. the directory it connects.',
+        examples: ['Entra ID'],
+      }),
+  })
+  .meta({ examples: [{ name: 'Entra ID provisioning' }] });
+
+export const ScimTokenIdParamsSchema = z.strictObject({
+  tokenId: z.uuid().meta({
+    description: "The token's id (not the token itself).",
+    examples: ['5e1d7c2a-9b3f-4c8e-a6d0-2f4b8e9c1a7d'],
+  }),
+});
+
+const scimTokenView = {
+  id: z.uuid(),
+  name: z.string(),
+  createdAt: timestamp,
+  createdBy: ActorSchema,
+  lastUsedAt: timestamp.optional().meta({ description: 'Its last use, to within five minutes.' }),
+};
+
+export const ScimTokenSchema = z.strictObject(scimTokenView);
+
+export const ScimTokenCreatedSchema = z.strictObject({
+  ...scimTokenView,
+  token: z.string().meta({
+    description:
+      "The bearer token for the tenant's SCIM endpoint: shown this once, kept only as a hash (a lost token is revoked and replaced).",
+  }),
+});
+
+export const ScimTokenListSchema = z.strictObject({ items: z.array(ScimTokenSchema) });

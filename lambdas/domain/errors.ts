@@ -24,6 +24,10 @@ export const ERROR_CODES = [
   'PreconditionRequired',
   'Throttled',
   'Unavailable',
+  'ScimTokenNotFound',
+  'ScimTokenLimit',
+  // SCIM's refusals, each with its own status and scimType (answered only by the SCIM function).
+  'ScimRefused',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -158,6 +162,20 @@ export class LicenceLimitReached extends DomainError {
   readonly code = 'LicenceLimitReached';
   constructor(readonly licence: string) {
     super(`Every ${licence} licence is taken; free one or buy more seats.`);
+  }
+}
+
+export class ScimTokenLimit extends DomainError {
+  readonly code = 'ScimTokenLimit';
+  constructor(limit: number) {
+    super(`A tenant may have at most ${limit} SCIM tokens; revoke one first.`);
+  }
+}
+
+export class ScimTokenNotFound extends DomainError {
+  readonly code = 'ScimTokenNotFound';
+  constructor() {
+    super('No such SCIM token.');
   }
 }
 

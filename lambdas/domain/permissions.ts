@@ -10,5 +10,7 @@ export const PERMISSIONS = [
   'users.email',
   'roles.manage',
   'history.read',
+  // Creating and revoking the tokens a customer's directory provisions users with (SCIM).
+  'scim.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];

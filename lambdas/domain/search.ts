@@ -42,7 +42,8 @@ export function searchWords(user: User): string[] {
   return [...found].filter((w) => w.length > 0 && w.length <= 100).slice(0, MAX_WORDS);
 }
 
-export const FILTERS = ['status', 'role', 'licence', 'team', 'area', 'client', 'type'] as const;
+// externalId: SCIM provisioning finds a user by the id the customer's directory gave them.
+export const FILTERS = ['status', 'role', 'licence', 'team', 'area', 'client', 'type', 'externalId'] as const;
 export type FilterName = (typeof FILTERS)[number];
 export type Filters = Partial<Record<FilterName, string>>;
 
@@ -56,6 +57,7 @@ export function filterValues(user: User): Record<FilterName, string[]> {
     area: user.areas ?? [],
     client: user.clientOrganisation ? [user.clientOrganisation] : [],
     type: [user.userType],
+    externalId: user.externalId ? [user.externalId] : [],
   };
 }
 

@@ -27,6 +27,17 @@ export function singleLine(max: number) {
     .regex(VISIBLE, 'must contain a visible character');
 }
 
+/**
+ * Text as another system sends it (a SCIM directory's attributes): one line, possibly empty, no control
+ * characters or bidirectional overrides. What is kept of it is parsed again by the profile's own rules.
+ */
+export function foreignLine(max: number) {
+  return z
+    .string()
+    .regex(NO_CONTROL, 'must not contain control characters or bidirectional overrides')
+    .max(max);
+}
+
 /** A name (of a person, a role): one line with at least one letter or digit, of any script. */
 export function nameText(max: number) {
   return singleLine(max).regex(LETTER_OR_DIGIT, 'must contain a letter or a digit');

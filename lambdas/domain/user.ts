@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { InvalidTransition } from './errors.ts';
 import { ADMINISTRATOR, RoleAssignmentSchema } from './roles.ts';
+import type { LinkedIdentity } from './sign-in.ts';
 import { multiLine, nameText, singleLine } from './text.ts';
 
 const text = singleLine;
@@ -69,6 +70,11 @@ export const ProfileSchema = z.strictObject({
   employeeId: text(64).optional(),
   title: text(100).optional(),
   company: text(200).optional(),
+  department: text(100).optional(),
+  /** The user's manager: another user's id, as the customer's directory names them (SCIM's enterprise `manager`). */
+  managerId: text(64).optional(),
+  /** The user's id in the customer's directory, kept as SCIM provisioning sent it. */
+  externalId: text(255).optional(),
   // Bounded so that a change, with the search index it moves, fits one DynamoDB transaction.
   teams: z.array(label).max(5).optional(),
   areas: z.array(label).max(5).optional(),
@@ -118,6 +124,8 @@ export interface User extends Profile {
   status: UserStatus;
   /** The Cognito user's `sub`, once a login exists. */
   cognitoSub?: string;
+  /** Accounts at the tenant's identity provider linked to the login (single sign-on). */
+  identities?: LinkedIdentity[];
   invitedAt?: string;
   registeredAt?: string;
   lastLoginAt?: string;

@@ -6,14 +6,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { z } from 'zod';
 import { transientFault } from '#adapters/aws-faults.ts';
 import type { CursorKeySource } from '#adapters/cursor-keys.ts';
-import {
-  type ApiEnvironment,
-  ApiEnvironmentSchema,
-  readEnvironment,
-  toTenant,
-} from '#adapters/environment.ts';
+import { type ApiEnvironment, ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import { createDeps } from '#adapters/wiring.ts';
+import { createDeps, createTenantRegistry } from '#adapters/wiring.ts';
 import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
 import { accessOf, NOWHERE } from '#domain/access.ts';
 import { DomainError, Forbidden, Throttled, Unauthenticated, Unavailable } from '#domain/errors.ts';
@@ -60,7 +55,8 @@ let shared: { env: ApiEnvironment; deps: JobDeps; tokens: TokenVerifier } | unde
 function start() {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
-    shared = { env, deps: createDeps(env), tokens: createTokenVerifier(env.TENANTS) };
+    const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
+    shared = { env, deps: createDeps(env), tokens: createTokenVerifier(registry) };
   }
   return shared;
 }
@@ -81,50 +77,81 @@ export function apiHandler<Req extends RouteRequest, Result>(
     cursorKeys ? cursorKeys(env) : { keys: () => Promise.reject(new Error('No cursor keys')) },
   );
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    .use(httpHeaderNormalizer())
-    .use({
-      onError: async (request) => {
-        request.response = problemResponse(request.error, request.event);
-      },
-    })
-    .handler(async (event) => {
-      const requestId = event.requestContext.requestId;
-      // Per-request keys start afresh: an error in authorisation must not carry the last request's tenant.
-      logger.resetKeys();
-      logger.appendKeys({ requestId });
-      const { caller, self } = await authorise(route, event, tokens, deps, requestId);
-      logger.appendKeys({ tenant: caller.tenant.id });
-      const parsed = parseRequest(route, event);
-      const pages = { tenantId: caller.tenant.id, route, ...parsed, reach: caller.reach };
-      const { idempotencyKey, ...input } = await openCursor(cursors, parsed, pages);
-      const run = (callerWithLease: Caller) =>
-        implementation.run({
-          ...(input as Omit<RouteInput<Req>, 'caller' | 'self' | 'deps'>),
-          caller: callerWithLease,
-          self,
-          deps,
-        });
-      if (!idempotencyKey)
-        return toResult(await sealNext(cursors, implementation.reply(await run(caller)), pages));
+  // The admin console calls from its own origin: every answer, problems included, says it may read it.
+  const consoleOrigin = env.CONSOLE_ORIGIN;
+  const allowConsole = async (request: { response: APIGatewayProxyResult | null }) => {
+    if (consoleOrigin && request.response) {
+      request.response.headers = {
+        ...request.response.headers,
+        'access-control-allow-origin': consoleOrigin,
+        vary: 'Origin',
+      };
+    }
+  };
 
-      const begun = await deps.idempotency.begin(
-        { tenantId: caller.tenant.id, callerId: caller.actor.id, key: idempotencyKey },
-        fingerprint(event),
-      );
-      if (begun.state === 'completed') {
-        return toResult(implementation.reply(begun.result as Result), { 'idempotent-replayed': 'true' });
-      }
-      try {
-        return toResult(implementation.reply(await run({ ...caller, idempotency: begun.lease })));
-      } catch (error) {
-        // A failed attempt lets go of the key at once, so the retry resumes rather than waits out the lease.
-        await deps.idempotency
-          .release(begun.lease)
-          .catch((e: unknown) => logger.warn('Lease not released', { error: e as Error }));
-        throw error;
-      }
-    });
+  return (
+    middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+      // First in, so last out: it sees the final response, the problem+json of an error included.
+      .use({ after: allowConsole, onError: allowConsole })
+      .use(httpHeaderNormalizer())
+      .use({
+        onError: async (request) => {
+          request.response = problemResponse(request.error, request.event);
+        },
+      })
+      .handler(async (event) => {
+        const requestId = event.requestContext.requestId;
+        // Per-request keys start afresh: an error in authorisation must not carry the last request's tenant.
+        logger.resetKeys();
+        logger.appendKeys({ requestId });
+        const { caller, self } = await authorise(route, event, tokens, deps, requestId);
+        logger.appendKeys({ tenant: caller.tenant.id });
+        const parsed = parseRequest(route, event);
+        const pages = { tenantId: caller.tenant.id, route, ...parsed, reach: caller.reach };
+        const { idempotencyKey, ...input } = await openCursor(cursors, parsed, pages);
+        const run = (callerWithLease: Caller) =>
+          implementation.run({
+            ...(input as Omit<RouteInput<Req>, 'caller' | 'self' | 'deps'>),
+            caller: callerWithLease,
+            self,
+            deps,
+          });
+        if (!idempotencyKey)
+          return toResult(await sealNext(cursors, implementation.reply(await run(caller)), pages));
+        return answer(deps, caller, idempotencyKey, event, run, implementation.reply);
+      })
+  );
+}
+
+/**
+ * Runs a route's work and answers it; under an Idempotency-Key, a retry is answered from the first attempt's
+ * stored result, and a failed attempt lets go of the key. (The SCIM function answers through it too.)
+ */
+export async function answer<Result>(
+  deps: Deps,
+  caller: Caller,
+  idempotencyKey: string | undefined,
+  event: APIGatewayProxyEvent,
+  run: (caller: Caller) => Promise<Result>,
+  reply: (result: Result) => Reply,
+): Promise<APIGatewayProxyResult> {
+  if (!idempotencyKey) return toResult(reply(await run(caller)));
+  const begun = await deps.idempotency.begin(
+    { tenantId: caller.tenant.id, callerId: caller.actor.id, key: idempotencyKey },
+    fingerprint(event),
+  );
+  if (begun.state === 'completed') {
+    return toResult(reply(begun.result as Result), { 'idempotent-replayed': 'true' });
+  }
+  try {
+    return toResult(reply(await run({ ...caller, idempotency: begun.lease })));
+  } catch (error) {
+    // A failed attempt lets go of the key at once, so the retry resumes rather than waits out the lease.
+    await deps.idempotency
+      .release(begun.lease)
+      .catch((e: unknown) => logger.warn('Lease not released', { error: e as Error }));
+    throw error;
+  }
 }
 
 function toResult(reply: Reply, extra: Record<string, string> = {}): APIGatewayProxyResult {
@@ -163,6 +190,8 @@ async function authorise(
   const token = await tokens.verify(match[1]).catch(() => {
     throw new Unauthenticated('The token is invalid or has expired.');
   });
+  // A retired tenant is refused before anything of its data is read.
+  if (token.tenant.status !== 'active') throw new Forbidden('Your organisation’s access has been retired.');
   const self = await deps.users.get(token.tenant.id, token.userId);
   if (!self || self.cognitoSub !== token.sub) throw new Unauthenticated('The token’s user no longer exists.');
   if (self.status !== 'active') throw new Forbidden(`Your account is ${self.status}.`);
@@ -173,7 +202,7 @@ async function authorise(
   }
   return {
     caller: {
-      tenant: toTenant(token.tenant),
+      tenant: token.tenant,
       actor: { id: self.id, name: displayName(self) },
       requestId,
       access,

@@ -28,12 +28,15 @@ const STATUSES = {
   RoleNotFound: { status: 404, title: 'Not found' },
   JobNotFound: { status: 404, title: 'Not found' },
   JobFinished: { status: 409, title: 'Job finished' },
+  ScimTokenNotFound: { status: 404, title: 'Not found' },
+  ScimTokenLimit: { status: 409, title: 'Too many SCIM tokens' },
   VersionConflict: { status: 412, title: 'Changed by someone else' },
   IdempotencyKeyReused: { status: 422, title: 'Idempotency-Key reused' },
   PreconditionRequired: { status: 428, title: 'If-Match required' },
   NotificationRuleBroken: { status: 409, title: 'Notification rule broken' },
   Throttled: { status: 429, title: 'Too many requests' },
   Unavailable: { status: 503, title: 'Service unavailable' },
+  ScimRefused: { status: 400, title: 'Refused' },
 } as const satisfies Record<ErrorCode, { status: number; title: string }>;
 
 const isErrorCode = (code: string): code is ErrorCode => (ERROR_CODES as readonly string[]).includes(code);

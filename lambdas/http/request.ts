@@ -17,7 +17,10 @@ export interface ParsedRequest {
   idempotencyKey?: string;
 }
 
-export function parseRequest(route: RouteDefinition, event: APIGatewayProxyEvent): ParsedRequest {
+export function parseRequest(
+  route: Pick<RouteDefinition, 'request' | 'headers' | 'file' | 'maxBodyBytes'>,
+  event: APIGatewayProxyEvent,
+): ParsedRequest {
   const issues: FieldIssue[] = [];
   const parse = (where: string, schema: ZodType, value: unknown) => {
     const result = schema.safeParse(value);
@@ -48,7 +51,7 @@ export function parseRequest(route: RouteDefinition, event: APIGatewayProxyEvent
 }
 
 /** `"3"` or `W/"3"`: the version from the ETag of the last read. */
-function ifMatch(header: string | undefined, issues: FieldIssue[]): number | undefined {
+export function ifMatch(header: string | undefined, issues: FieldIssue[]): number | undefined {
   if (header === undefined) return undefined;
   const version = /^(?:W\/)?"(\d{1,15})"$/.exec(header.trim())?.[1];
   if (version === undefined) {

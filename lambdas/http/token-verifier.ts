@@ -1,17 +1,18 @@
-// Verifies a Cognito ID token against the configured tenants' pools; the issuer names the tenant.
+// Verifies a Cognito ID token: the issuer names the tenant through the registry; its keys are fetched lazily.
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import type { TenantEntry } from '#adapters/environment.ts';
+import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
+import type { Tenant, TenantRegistry } from '#services/ports.ts';
 
 export interface VerifiedToken {
-  tenant: TenantEntry;
+  tenant: Tenant;
   sub: string;
   userId: string;
 }
 
 export interface TokenVerifier {
-  /** Throws for any token that is not a valid ID token of a configured tenant's app client. */
+  /** Throws for any token that is not a valid ID token of a registered tenant's app client. */
   verify(token: string): Promise<VerifiedToken>;
 }
 
@@ -19,8 +20,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * Fetches JWKS over HTTPS; plain HTTP only from a loopback host, where the offline emulator serves
- * its keys. Which issuers are trusted comes from the deployment's configuration, never from a token,
- * so this widens nothing for a deployed function: its issuers are all https://cognito-idp….
+ * its keys. Which issuers are trusted comes from the registry, never from a token alone, so this widens
+ * nothing for a deployed function: its registered issuers are all https://cognito-idp….
  */
 export const jwksFetcher: Fetcher = {
   async fetch(uri) {
@@ -34,27 +35,44 @@ export const jwksFetcher: Fetcher = {
   },
 };
 
-export function createTokenVerifier(tenants: readonly TenantEntry[]): TokenVerifier {
-  const byIssuer = new Map(tenants.map((t) => [t.issuer, t]));
-  const verifier = JwtRsaVerifier.create(
-    tenants.map((tenant) => ({
-      issuer: tenant.issuer,
-      audience: tenant.clientIds,
-      jwksUri: `${tenant.issuer}/.well-known/jwks.json`,
-      customJwtCheck: ({ payload }: { payload: Record<string, unknown> }) => {
-        if (payload.token_use !== 'id') throw new Error('Not an ID token');
+/**
+ * Nothing per tenant at start-up: a token's unverified `iss` only selects the registry record (an issuer
+ * nobody registered ends there); the signature is then checked against that issuer's JWKS, fetched on its
+ * first token and kept, fetched again only for a `kid` it does not hold (a rotated key).
+ */
+export function createTokenVerifier(registry: TenantRegistry): TokenVerifier {
+  const jwksCache = new SimpleJwksCache({ fetcher: jwksFetcher });
+  // One verifier per issuer and app clients; rebuilt when the record names other clients.
+  const verifiers = new Map<string, { audience: string; verifier: ReturnType<typeof verifierOf> }>();
+  const verifierOf = (tenant: Tenant) =>
+    JwtRsaVerifier.create(
+      {
+        issuer: tenant.issuer,
+        audience: [...tenant.clientIds],
+        jwksUri: `${tenant.issuer}/.well-known/jwks.json`,
+        customJwtCheck: ({ payload }: { payload: Record<string, unknown> }) => {
+          if (payload.token_use !== 'id') throw new Error('Not an ID token');
+        },
       },
-    })),
-    { jwksCache: new SimpleJwksCache({ fetcher: jwksFetcher }) },
-  );
+      { jwksCache },
+    );
   return {
     async verify(token) {
-      const payload = (await verifier.verify(token)) as Record<string, unknown>;
-      const tenant = byIssuer.get(String(payload.iss));
+      const issuer = decomposeUnverifiedJwt(token).payload.iss;
+      if (typeof issuer !== 'string') throw new Error('Token names no issuer');
+      const tenant = await registry.byIssuer(issuer);
+      if (!tenant) throw new Error('Token of an issuer no tenant has');
+      const audience = tenant.clientIds.join(' ');
+      let known = verifiers.get(tenant.issuer);
+      if (known?.audience !== audience) {
+        known = { audience, verifier: verifierOf(tenant) };
+        verifiers.set(tenant.issuer, known);
+      }
+      const payload = (await known.verifier.verify(token)) as Record<string, unknown>;
       const userId = payload['custom:userId'];
       const sub = payload.sub;
-      if (!tenant || typeof userId !== 'string' || typeof sub !== 'string') {
-        throw new Error('Token lacks the tenant, subject or user id');
+      if (typeof userId !== 'string' || typeof sub !== 'string') {
+        throw new Error('Token lacks the subject or user id');
       }
       return { tenant, sub, userId };
     },

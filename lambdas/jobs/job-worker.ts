@@ -6,12 +6,11 @@ import type { Context } from 'aws-lambda';
 import { SharedCognitoPace, shareCognitoPace, withPacePriority } from '#adapters/cognito-pace.ts';
 import { DynamoIdempotencyStore } from '#adapters/dynamo-idempotency-store.ts';
 import { itemKey, JOB_KEEP_SECONDS, jobCaller } from '#adapters/dynamo-job-store.ts';
-import { JobWorkerEnvironmentSchema, readEnvironment, type TenantEntry } from '#adapters/environment.ts';
+import { JobWorkerEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import { createDeps, dynamo } from '#adapters/wiring.ts';
+import { createDeps, createTenantRegistry, dynamo } from '#adapters/wiring.ts';
 import { isStalled } from '#domain/job.ts';
 import { runJobs } from '#services/job-worker.ts';
-import type { Tenant } from '#services/ports.ts';
 
 const env = readEnvironment(JobWorkerEnvironmentSchema);
 
@@ -32,12 +31,8 @@ const items = new DynamoIdempotencyStore({
   keepSeconds: JOB_KEEP_SECONDS,
 });
 
-const tenants = new Map(env.TENANTS.map((entry) => [entry.id, tenantOf(entry)]));
-
-function tenantOf(entry: TenantEntry): Tenant {
-  const { issuer: _issuer, clientIds: _clients, licenceRequired: _signIn, organisation, ...tenant } = entry;
-  return { ...tenant, ...organisation };
-}
+/** Each job's tenant (its pool, its rules, whether it is retired), read from the registry as the API reads it. */
+const tenants = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
 
 /** Time kept back at the end of a run, so items under way finish before Lambda's timeout. */
 const FINISH_MS = 60_000;
@@ -51,7 +46,7 @@ export async function handler(_event: unknown, context: Pick<Context, 'getRemain
     refreshMs: 200,
     items,
     retryHeldMs: env.JOB_ITEM_LEASE_MS,
-    tenant: (id) => tenants.get(id),
+    tenant: (id) => tenants.byId(id),
     keys: { caller: jobCaller, item: itemKey },
     log: (message, details) =>
       message === 'Job completed' ? logger.info(message, details) : logger.warn(message, details),

@@ -1,12 +1,13 @@
 // The scheduled reconciler: repairs drift between each tenant's Cognito pool and its profiles, and reports it.
 import { randomUUID } from 'node:crypto';
-import { ApiEnvironmentSchema, readEnvironment, toTenant } from '#adapters/environment.ts';
+import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import { createDeps } from '#adapters/wiring.ts';
+import { createDeps, createTenantRegistry } from '#adapters/wiring.ts';
 import { type ReconcileReport, reconcileTenant } from '#services/reconcile.ts';
 
 const env = readEnvironment(ApiEnvironmentSchema);
 const deps = createDeps(env);
+const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
 
 /** Longer than any operation runs between its Cognito step and its profile write. */
 const DEFAULT_GRACE_MS = 15 * 60_000;
@@ -15,8 +16,10 @@ export async function handler(event: { graceMs?: number } = {}): Promise<Reconci
   const graceMs = event.graceMs ?? DEFAULT_GRACE_MS;
   const requestId = `reconcile-${randomUUID()}`;
   const reports: ReconcileReport[] = [];
-  for (const tenant of env.TENANTS) {
-    const report = await reconcileTenant(deps, toTenant(tenant), { graceMs, requestId });
+  // Retired tenants are left exactly as they were retired: their pools and data wait for a purge.
+  const active = (await registry.list()).filter((tenant) => tenant.status === 'active');
+  for (const tenant of active) {
+    const report = await reconcileTenant(deps, tenant, { graceMs, requestId });
     const repaired =
       report.orphanLoginsDeleted.length +
       report.loginsDisabled.length +

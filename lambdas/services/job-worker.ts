@@ -1,7 +1,7 @@
 // The job worker's use case: runs every tenant's active jobs item by item, tenants served in turn, each item
 // exactly once (its outcome is its idempotency record, completed in the same transaction as its change).
 import { accessOf } from '#domain/access.ts';
-import { DomainError, Forbidden, InvalidInput, RequestInProgress } from '#domain/errors.ts';
+import { DomainError, Forbidden, InvalidInput, JobFinished, RequestInProgress } from '#domain/errors.ts';
 import { profileOfRow } from '#domain/import-file.ts';
 import { CHUNK_SIZE, type Job } from '#domain/job.ts';
 import type { Permission } from '#domain/permissions.ts';
@@ -21,7 +21,8 @@ export interface WorkerOptions {
   items: IdempotencyStore;
   /** After this long, chunks whose items were held by a stopped worker's lease are tried again. */
   retryHeldMs: number;
-  tenant: (id: string) => Tenant | undefined;
+  /** A job's tenant, from the registry: a job whose tenant is retired (or gone) is cancelled, never run. */
+  tenant: (id: string) => Promise<Tenant | undefined>;
   /** The job item ids of a job: how its idempotency records are keyed. */
   keys: { caller: (jobId: string) => string; item: (index: number) => string };
   log: (message: string, details: Record<string, unknown>) => void;
@@ -100,10 +101,30 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
     for (const { tenantId, jobId } of active) {
       if (runs.has(jobId)) continue;
       const job = await deps.jobs.get(tenantId, jobId);
-      if (!job || !options.tenant(tenantId)) continue;
+      if (!job) continue;
+      const tenant = await options.tenant(tenantId);
+      if (tenant?.status !== 'active') {
+        await cancelForTenant(job, tenant);
+        continue;
+      }
       runs.set(jobId, { job, nextChunk: 0, pending: [], held: false, gone: false });
       if (!rotation.includes(tenantId)) rotation.push(tenantId);
     }
+  }
+
+  /**
+   * A retired tenant's users are refused on every route and at sign-in: its jobs stop too. What has not started
+   * is cancelled (it stays `left`); items under way finish, as a cancel by the tenant would leave them.
+   */
+  async function cancelForTenant(job: Job, tenant: Tenant | undefined): Promise<void> {
+    await deps.jobs.cancel(job.tenantId, job.id, deps.now().toISOString()).catch((error: unknown) => {
+      if (!(error instanceof JobFinished)) throw error;
+    });
+    options.log('Job cancelled: its tenant is not active', {
+      jobId: job.id,
+      tenant: job.tenantId,
+      status: tenant?.status ?? 'unknown',
+    });
   }
 
   /** The tenant's job with an item to start now: the smallest, then the oldest. */
@@ -143,6 +164,14 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
   }
 
   async function load(run: JobRun): Promise<void> {
+    // Read again per chunk (cached per instance, as the API's is): a tenant retired mid-job stops within it.
+    const tenant = await options.tenant(run.job.tenantId);
+    if (tenant?.status !== 'active') {
+      run.gone = true;
+      runs.delete(run.job.id);
+      await cancelForTenant(run.job, tenant);
+      return;
+    }
     const index = run.nextChunk++;
     const chunk = await deps.jobs.chunk(run.job.tenantId, run.job.id, index);
     if (chunk.settled) return;
@@ -152,15 +181,14 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
       run.job = { ...run.job, state: 'running', startedAt: at };
     }
     // Authorised per chunk against the creator's current profile, as the API authorises every request.
-    run.caller = await callerOf(run.job);
+    run.caller = await callerOf(run.job, tenant);
     const work: ChunkWork = { index, size: chunk.items.length, remaining: chunk.items.length, held: false };
     run.pending.push(
       ...chunk.items.map((item, i) => ({ run, chunk: work, index: index * CHUNK_SIZE + i, item })),
     );
   }
 
-  async function callerOf(job: Job): Promise<Caller | Forbidden> {
-    const tenant = options.tenant(job.tenantId) as Tenant;
+  async function callerOf(job: Job, tenant: Tenant): Promise<Caller | Forbidden> {
     const creator = await deps.users.get(job.tenantId, job.createdBy.id);
     if (creator?.status !== 'active') {
       return new Forbidden(

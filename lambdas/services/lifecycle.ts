@@ -106,7 +106,8 @@ export async function deleteUser(
   );
   // The profile first: a login left behind by a failure here cannot sign in (no profile lets it), and the
   // reconciler removes it.
-  if (user.cognitoSub) await deps.directory.deleteLogin(caller.tenant, user.cognitoSub);
+  // Its identity-provider links go with it: left behind, they would sign in as nobody.
+  if (user.cognitoSub) await deps.directory.deleteLogin(caller.tenant, user.cognitoSub, user.identities);
   return user;
 }
 

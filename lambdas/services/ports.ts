@@ -2,21 +2,22 @@
 
 import type { Access, Reach } from '#domain/access.ts';
 import type { HistoryEntry } from '#domain/history.ts';
-import type { PasswordPolicy } from '#domain/password-policy.ts';
-import type { Role, TenantOrganisation } from '#domain/roles.ts';
+import type { Role } from '#domain/roles.ts';
 import type { FilterName, Filters } from '#domain/search.ts';
+import type { Tenant } from '#domain/tenant.ts';
 import type { Actor, User } from '#domain/user.ts';
 
-export interface Tenant extends TenantOrganisation {
-  id: string;
-  name: string;
-  userPoolId: string;
-  passwordPolicy: PasswordPolicy;
-  /** Seats per licence type. */
-  licences: Readonly<Record<string, number>>;
-  /** The sender of the tenant's mails: an identity verified in SES. */
-  mailFrom: string;
+export type { Tenant } from '#domain/tenant.ts';
+
+/** Reads tenants from the registry: what every entry point knows of a tenant. Cached per function instance. */
+export interface TenantRegistry {
+  byId(id: string): Promise<Tenant | undefined>;
+  /** The tenant whose pool issues tokens with this `iss`. */
+  byIssuer(issuer: string): Promise<Tenant | undefined>;
 }
+
+/** What the directory needs of a tenant: its id (stamped on logins) and its user pool. */
+export type TenantPool = Pick<Tenant, 'id' | 'userPoolId'>;
 
 /**
  * An Idempotency-Key the caller holds a lease on. The final write of the operation marks it completed,
@@ -62,6 +63,8 @@ export interface UserQuery {
   filters?: Filters;
   limit: number;
   cursor?: string;
+  /** Matches passed over before the page starts: SCIM's `startIndex` (its cost grows with it). */
+  skip?: number;
   within?: (values: Record<FilterName, string[]>) => boolean;
 }
 
@@ -69,6 +72,12 @@ export interface UserStore {
   /** A page of users by last name, first name: cost follows the page and the matches, not the tenant. */
   search(tenantId: string, query: UserQuery): Promise<Page<User>>;
   get(tenantId: string, userId: string): Promise<User | undefined>;
+  /** The user whose email (the login) this is, case-insensitively: one read of the email claim, one of the profile. */
+  findByEmail(tenantId: string, email: string): Promise<User | undefined>;
+  /** The id of the user whose email (the login) this is, archived ones included: one read of the email claim. */
+  userIdByEmail(tenantId: string, email: string): Promise<string | undefined>;
+  /** How many users are not archived: reads the index in proportion to them (SCIM's `totalResults`). */
+  countLive(tenantId: string): Promise<number>;
   /** Writes a new user, its email claim and its history entry in one transaction. Throws EmailTaken. */
   create(tenantId: string, user: User, entry: HistoryEntry, options?: WriteOptions): Promise<void>;
   /**
@@ -137,11 +146,19 @@ export interface Mailer {
   send(tenant: Tenant, to: string, message: Message): Promise<{ messageId: string }>;
 }
 
+/** An account at an identity provider, as a login carries it. */
+export interface Identity {
+  provider: string;
+  subject: string;
+}
+
 /** A Cognito login as Gatehouse sees it. */
 export interface Login {
   sub: string;
   userId?: string;
   email?: string;
+  /** Identity-provider accounts linked to the login. */
+  identities: Identity[];
   enabled: boolean;
   /** Cognito's UserStatus: FORCE_CHANGE_PASSWORD, CONFIRMED, RESET_REQUIRED… */
   status: string;
@@ -153,22 +170,32 @@ export interface Directory {
    * Creates the Cognito login; Cognito mails the welcome message with a temporary password. A login that
    * already exists for this user id (an earlier attempt's) is adopted; one of someone else is EmailTaken.
    */
-  createLogin(tenant: Tenant, user: User): Promise<{ sub: string }>;
-  getLogin(tenant: Tenant, sub: string): Promise<Login | undefined>;
+  createLogin(tenant: TenantPool, user: User): Promise<{ sub: string }>;
+  /**
+   * Creates the login without a welcome mail, for someone who signs in through the identity provider only.
+   * Adopts a login of this user id as createLogin does.
+   */
+  createSilentLogin(tenant: TenantPool, user: User): Promise<{ sub: string }>;
+  /** Links an identity-provider account, which has not signed in yet, to the login: it then signs in as it. */
+  linkIdentity(tenant: TenantPool, sub: string, identity: Identity): Promise<void>;
+  getLogin(tenant: TenantPool, sub: string): Promise<Login | undefined>;
   /** Every login of the tenant's pool. */
-  listLogins(tenant: Tenant): Promise<Login[]>;
-  enableLogin(tenant: Tenant, sub: string): Promise<void>;
+  listLogins(tenant: TenantPool): Promise<Login[]>;
+  enableLogin(tenant: TenantPool, sub: string): Promise<void>;
   /** Disables the login and revokes its sessions. */
-  disableLogin(tenant: Tenant, sub: string): Promise<void>;
-  /** Removes the login; succeeds when there is none. */
-  deleteLogin(tenant: Tenant, sub: string): Promise<void>;
+  disableLogin(tenant: TenantPool, sub: string): Promise<void>;
+  /**
+   * Removes the login, and first each linked identity (Cognito keeps a link past its login: the identity
+   * would sign in as nobody). Succeeds when there is none.
+   */
+  deleteLogin(tenant: TenantPool, sub: string, linked?: readonly Identity[]): Promise<void>;
   /** A new temporary password, mailed again, for a login that never set its own. */
-  resendInvitation(tenant: Tenant, sub: string): Promise<void>;
+  resendInvitation(tenant: TenantPool, sub: string): Promise<void>;
   /** Cognito mails a reset code; the old password no longer signs in. */
-  resetPassword(tenant: Tenant, sub: string): Promise<void>;
-  setPassword(tenant: Tenant, sub: string, password: string, permanent: boolean): Promise<void>;
+  resetPassword(tenant: TenantPool, sub: string): Promise<void>;
+  setPassword(tenant: TenantPool, sub: string, password: string, permanent: boolean): Promise<void>;
   /** Changes the sign-in email. Throws EmailTaken. */
-  changeEmail(tenant: Tenant, sub: string, email: string): Promise<void>;
+  changeEmail(tenant: TenantPool, sub: string, email: string): Promise<void>;
 }
 
 export interface RoleStore {
@@ -187,8 +214,34 @@ export interface RoleStore {
   delete(tenantId: string, role: Role, entry: HistoryEntry, options?: WriteOptions): Promise<void>;
 }
 
+/** A SCIM token as kept: its secret only as a hash. */
+export interface ScimToken {
+  id: string;
+  name: string;
+  /** SHA-256 of the token's secret, base64url. */
+  hash: string;
+  createdAt: string;
+  createdBy: Actor;
+  lastUsedAt?: string;
+}
+
+/** A token's last use is recorded at most this often. */
+export const SCIM_TOKEN_TOUCH_MS = 5 * 60 * 1000;
+
+export interface ScimTokenStore {
+  /** Writes a new token. Throws ScimTokenLimit when the tenant has its most already. */
+  create(tenantId: string, token: ScimToken, limit: number): Promise<void>;
+  get(tenantId: string, tokenId: string): Promise<ScimToken | undefined>;
+  list(tenantId: string): Promise<ScimToken[]>;
+  /** Removes the token; false when there was none. */
+  revoke(tenantId: string, tokenId: string): Promise<boolean>;
+  /** Records a use (at most every few minutes, so a busy directory does not write on every request). */
+  touch(tenantId: string, tokenId: string, at: string): Promise<void>;
+}
+
 export interface Deps {
   users: UserStore;
+  scimTokens: ScimTokenStore;
   roles: RoleStore;
   directory: Directory;
   idempotency: IdempotencyStore;

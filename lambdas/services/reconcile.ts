@@ -1,7 +1,7 @@
 // Use case: find and repair drift between Cognito and the profiles, taking the profiles as the truth.
 import { RECONCILER, type User } from '#domain/user.ts';
 import { changeEntry, systemCaller } from './changes.ts';
-import type { Deps, Login, Tenant } from './ports.ts';
+import type { Deps, Identity, Login, Tenant } from './ports.ts';
 
 export interface ReconcileReport {
   tenant: string;
@@ -17,6 +17,8 @@ export interface ReconcileReport {
   emailsCorrected: string[];
   /** Profiles whose login is gone: back to inactive, without a login. */
   profilesWithoutLogin: string[];
+  /** Profiles whose record of linked identities disagreed with their login's links: set to the login's. */
+  linksRecorded: string[];
   /** Logins Gatehouse did not create (no user id): left alone, reported. */
   foreignLogins: string[];
   /** Repairs that failed (for example the last administrator's login gone): left for a person. */
@@ -46,6 +48,7 @@ export async function reconcileTenant(
     loginsEnabled: [],
     emailsCorrected: [],
     profilesWithoutLogin: [],
+    linksRecorded: [],
     foreignLogins: [],
     failures: [],
   };
@@ -60,6 +63,7 @@ export async function reconcileTenant(
     }
   };
   const settled = (login: Login) => login.lastModified.getTime() <= cutoff;
+  const reconciler = systemCaller(tenant, RECONCILER, options.requestId);
 
   for (const login of logins) {
     if (!login.userId) {
@@ -69,7 +73,8 @@ export async function reconcileTenant(
     const profile = bySub.get(login.sub);
     if (!profile) {
       if (!settled(login)) continue;
-      if (await attempt(login.sub, () => deps.directory.deleteLogin(tenant, login.sub))) {
+      // Its links first: an identity left linked to a deleted login could never sign in again.
+      if (await attempt(login.sub, () => deps.directory.deleteLogin(tenant, login.sub, login.identities))) {
         report.orphanLoginsDeleted.push(login.sub);
       }
       continue;
@@ -90,9 +95,17 @@ export async function reconcileTenant(
         report.emailsCorrected.push(profile.id);
       }
     }
+    // A first federated sign-in links in Cognito before it writes the profile: a failure between leaves a link
+    // the profile does not record (and deleting the user would not remove). The login's links are the truth.
+    if (!sameIdentities(login.identities, profile.identities ?? [])) {
+      const next = withIdentities(deps, profile, login.identities);
+      const entry = changeEntry(deps, reconciler, 'user.reconciled', profile, next);
+      if (await attempt(profile.id, () => deps.users.update(tenant.id, profile, next, entry))) {
+        report.linksRecorded.push(profile.id);
+      }
+    }
   }
 
-  const caller = systemCaller(tenant, RECONCILER, options.requestId);
   for (const profile of profiles) {
     if (!profile.cognitoSub || loginBySub.has(profile.cognitoSub) || Date.parse(profile.updatedAt) > cutoff)
       continue;
@@ -104,12 +117,40 @@ export async function reconcileTenant(
       updatedBy: RECONCILER,
       version: profile.version + 1,
     };
-    const entry = changeEntry(deps, caller, 'user.reconciled', profile, next);
+    const entry = changeEntry(deps, reconciler, 'user.reconciled', profile, next);
     if (await attempt(profile.id, () => deps.users.update(tenant.id, profile, next, entry))) {
       report.profilesWithoutLogin.push(profile.id);
     }
   }
   return report;
+}
+
+function sameIdentities(login: readonly Identity[], profile: readonly Identity[]): boolean {
+  const key = (i: Identity) => `${i.provider}\u0000${i.subject}`;
+  const recorded = new Set(profile.map(key));
+  return login.length === profile.length && login.every((i) => recorded.has(key(i)));
+}
+
+/** The profile recording exactly the login's links, keeping when each known one was linked. */
+function withIdentities(deps: Deps, profile: User, identities: readonly Identity[]): User {
+  const at = deps.now().toISOString();
+  const known = new Map((profile.identities ?? []).map((i) => [`${i.provider}\u0000${i.subject}`, i]));
+  const { identities: _was, ...rest } = profile;
+  const next = identities.map(
+    (i) =>
+      known.get(`${i.provider}\u0000${i.subject}`) ?? {
+        provider: i.provider,
+        subject: i.subject,
+        linkedAt: at,
+      },
+  );
+  return {
+    ...rest,
+    ...(next.length > 0 ? { identities: next } : {}),
+    updatedAt: at,
+    updatedBy: RECONCILER,
+    version: profile.version + 1,
+  };
 }
 
 async function allProfiles(deps: Deps, tenantId: string): Promise<User[]> {

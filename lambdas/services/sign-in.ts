@@ -1,5 +1,6 @@
 // Use cases of sign-in: whether a login may sign in now, and what its tokens say about the user.
 import { accessOf } from '#domain/access.ts';
+import { REFUSALS, refusalOf, type SignInRules } from '#domain/sign-in.ts';
 import type { User } from '#domain/user.ts';
 import type { Deps } from './ports.ts';
 
@@ -13,15 +14,11 @@ export interface Login {
 export async function signInRefusal(
   deps: Pick<Deps, 'users'>,
   login: Login,
-  rules: { licenceRequired: boolean },
+  rules: SignInRules,
 ): Promise<string | undefined> {
   const user = await deps.users.get(login.tenantId, login.userId);
-  const contact = 'Please contact your administrator.';
-  if (!user || user.cognitoSub !== login.cognitoSub) return `Your account is not known here. ${contact}`;
-  if (user.status === 'inactive') return `Your account is deactivated. ${contact}`;
-  if (user.status === 'archived') return `Your account is archived. ${contact}`;
-  if (rules.licenceRequired && !user.licenceType) return `Your account has no licence to sign in. ${contact}`;
-  return undefined;
+  if (!user || user.cognitoSub !== login.cognitoSub) return REFUSALS.unknownLogin;
+  return refusalOf(user, rules);
 }
 
 /** Claims the tenant's applications authorise with, without calling Gatehouse. Claim values are strings. */

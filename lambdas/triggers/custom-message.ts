@@ -1,20 +1,24 @@
 // Cognito CustomMessage: the tenant-worded welcome and password-reset mails.
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { CustomMessageTriggerEvent } from 'aws-lambda';
 import { logger } from '#adapters/logger.ts';
 import { ManagedLoginLinks } from '#adapters/managed-login-link.ts';
-import { cognito } from '#adapters/wiring.ts';
-import { env, tenantOf } from './trigger-runtime.ts';
+import type { Tenant } from '#services/ports.ts';
+import { tenantOf } from './trigger-runtime.ts';
 
-const managedLogin = new ManagedLoginLinks({ client: cognito, region: process.env.AWS_REGION ?? '' });
+// Its one port beyond the stores, which its role allows (read-only Describe/List of the pools): the mail's link.
+const managedLogin = new ManagedLoginLinks({
+  client: new CognitoIdentityProviderClient({}),
+  region: process.env.AWS_REGION ?? '',
+});
 
 /** The tenant's application when configured, else its managed login page; a mail without a link rather than none. */
-async function signInUrlOf(tenantId: string, userPoolId: string): Promise<string | undefined> {
-  const configured = env.SIGN_IN_URLS[tenantId];
-  if (configured) return configured;
+async function signInUrlOf(tenant: Tenant): Promise<string | undefined> {
+  if (tenant.signInUrl) return tenant.signInUrl;
   try {
-    return await managedLogin.signInUrl(userPoolId);
+    return await managedLogin.signInUrl(tenant.userPoolId);
   } catch (error) {
-    logger.warn('No sign-in link for the mail', { tenant: tenantId, error: String(error) });
+    logger.warn('No sign-in link for the mail', { tenant: tenant.id, error: String(error) });
     return undefined;
   }
 }
@@ -23,14 +27,14 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 
 export async function handler(event: CustomMessageTriggerEvent) {
   const { codeParameter, usernameParameter, userAttributes } = event.request;
-  const tenant = tenantOf(userAttributes);
+  const tenant = await tenantOf(event);
   const name = escapeHtml(tenant.name);
   const response = event.response;
   // Written out as well as linked: the text part of the mail keeps the address, and a person can copy it.
   const signInUrl =
     event.triggerSource === 'CustomMessage_AdminCreateUser' ||
     event.triggerSource === 'CustomMessage_ForgotPassword'
-      ? await signInUrlOf(tenant.id, event.userPoolId)
+      ? await signInUrlOf(tenant)
       : undefined;
   const link = signInUrl
     ? `<p>Sign in at <a href="${escapeHtml(signInUrl)}">${escapeHtml(signInUrl)}</a></p>`

@@ -3,11 +3,13 @@ import type { Context, PostAuthenticationTriggerEvent } from 'aws-lambda';
 import { logger } from '#adapters/logger.ts';
 import { DomainError } from '#domain/errors.ts';
 import { recordSignIn } from '#services/record-sign-in.ts';
-import { deps, tenantOf } from './trigger-runtime.ts';
+import { deps, RETIRED_MESSAGE, tenantOf } from './trigger-runtime.ts';
 
 export async function handler(event: PostAuthenticationTriggerEvent, context: Context) {
   const attributes = event.request.userAttributes;
-  const tenant = tenantOf(attributes);
+  const tenant = await tenantOf(event);
+  // PreAuthentication refused it already; a token refreshed meanwhile must not record a sign-in either.
+  if (tenant.status !== 'active') throw new Error(RETIRED_MESSAGE);
   try {
     await recordSignIn(deps, {
       tenantId: tenant.id,

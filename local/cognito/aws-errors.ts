@@ -27,3 +27,8 @@ export const NO_RECOVERY_DESTINATION =
 /** UnsupportedUserStateException from AdminCreateUser RESEND for a user who has already set a password. */
 export const resendNotPossible = (username: string) =>
   `Resend not possible. ${username} status is not FORCE_CHANGE_PASSWORD`;
+
+/** CodeMismatchException from RespondToAuthChallenge SOFTWARE_TOKEN_MFA: a wrong authenticator code. */
+export const MFA_CODE_MISMATCH = 'Invalid code received for user';
+/** EnableSoftwareTokenMFAException from VerifySoftwareToken: the code does not match the associated secret. */
+export const SOFTWARE_TOKEN_MISMATCH = 'Code mismatch';

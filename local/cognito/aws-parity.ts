@@ -1,9 +1,12 @@
 // The checks AWS Cognito makes and cognito-local skips, run in front of its target dispatch (see EMULATORS.md).
+
+import { randomBytes } from 'node:crypto';
 import type {
   InitiateAuthResponse,
   RespondToAuthChallengeResponse,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
+  CodeMismatchError,
   CognitoError,
   InvalidParameterError,
   NotAuthorizedError,
@@ -12,6 +15,8 @@ import {
 import type { Route, Router } from 'cognito-local/lib/server/Router.js';
 import type { CognitoService } from 'cognito-local/lib/services/cognitoService.js';
 import type { Context } from 'cognito-local/lib/services/context.js';
+import type { TokenGenerator } from 'cognito-local/lib/services/tokenGenerator.js';
+import { generateSecret, verify as verifyTotp } from 'cognito-local/lib/services/totp.js';
 import type { User, UserPoolService } from 'cognito-local/lib/services/userPoolService.js';
 import {
   ATTEMPTS_EXCEEDED,
@@ -22,11 +27,14 @@ import {
   INVALID_ACCESS_TOKEN,
   INVALID_REFRESH_TOKEN,
   INVALID_SESSION,
+  MFA_CODE_MISMATCH,
   PASSWORD_RESET_REQUIRED,
   REFRESH_TOKEN_REVOKED,
+  SOFTWARE_TOKEN_MISMATCH,
   TEMPORARY_EXPIRED,
   USER_NOT_FOUND,
 } from './aws-errors.ts';
+import type { DisableRequest, IdentityLinks, LinkRequest } from './identity-links.ts';
 import { checkNewPassword, generateTemporaryPassword, poolPasswordPolicy } from './password-policy.ts';
 import { jwtClaims } from './tokens.ts';
 import type { AwsTriggers } from './triggers.ts';
@@ -35,10 +43,22 @@ import { type LifecycleServices, UserLifecycle } from './user-lifecycle.ts';
 export interface ParityServices extends LifecycleServices {
   cognito: CognitoService;
   triggers: AwsTriggers;
+  /** Links of identity-provider accounts to users (single sign-on). */
+  identityLinks: IdentityLinks;
+  tokenGenerator: TokenGenerator;
 }
 
 /** Targets cognito-local lacks (it answers them HTTP 500 Unsupported); done here entirely. */
-const OWN_TARGETS = new Set(['AdminResetUserPassword', 'AdminUserGlobalSignOut', 'GlobalSignOut']);
+const OWN_TARGETS = new Set([
+  'AdminResetUserPassword',
+  'AdminUserGlobalSignOut',
+  'GlobalSignOut',
+  'AdminLinkProviderForUser',
+  'AdminDisableProviderForUser',
+]);
+
+/** Targets that, in the MFA_SETUP flow, name the user by the challenge's Session alone. */
+const SESSION_TARGETS = new Set(['AssociateSoftwareToken', 'VerifySoftwareToken']);
 
 // Cognito's authentication session (the Session between InitiateAuth and RespondToAuthChallenge) lasts 3 minutes.
 const SESSION_TTL_MS = 3 * 60_000;
@@ -85,6 +105,8 @@ interface CognitoRequest {
   PreviousPassword?: string;
   ProposedPassword?: string;
   ConfirmationCode?: string;
+  UserCode?: string;
+  FriendlyDeviceName?: string;
 }
 
 interface ChallengeSession {
@@ -92,6 +114,8 @@ interface ChallengeSession {
   username: string;
   challenge: string;
   expiresAt: number;
+  /** MFA_SETUP: the software token has been verified, so RespondToAuthChallenge may complete the sign-in. */
+  verified?: boolean;
 }
 
 class AwsParity {
@@ -108,6 +132,8 @@ class AwsParity {
     if (!isRecord(body)) return route(ctx, body);
     const pool = await this.poolOf(ctx, body);
     if (!pool) {
+      // A set-up step whose Session is unknown, used, or expired (sessions are swept only as new ones start).
+      if (SESSION_TARGETS.has(target) && !body.AccessToken) throw new NotAuthorizedError(INVALID_SESSION);
       // Unknown pool or client: cognito-local answers with the right error for the targets it has.
       return OWN_TARGETS.has(target) ? this.withoutPool(ctx, target, body) : route(ctx, body);
     }
@@ -124,6 +150,10 @@ class AwsParity {
         return this.#lifecycle.adminGlobalSignOut(ctx, pool, req.Username);
       case 'GlobalSignOut':
         return this.#lifecycle.globalSignOut(ctx, pool, req.AccessToken);
+      case 'AdminLinkProviderForUser':
+        return this.services.identityLinks.link(ctx, pool, body as LinkRequest);
+      case 'AdminDisableProviderForUser':
+        return this.services.identityLinks.disable(ctx, pool, body as DisableRequest);
       case 'AdminDisableUser': {
         const res: unknown = await route(ctx, req);
         await this.#lifecycle.revokeAccessTokens(ctx, pool, req.Username);
@@ -136,12 +166,20 @@ class AwsParity {
       case 'AdminInitiateAuth': {
         const auth = target === 'AdminInitiateAuth' ? adminPasswordFlow(req) : req;
         await this.beforeInitiateAuth(ctx, pool, auth);
+        const setup = target === 'InitiateAuth' ? await this.mfaSetupAtSignIn(ctx, pool, auth) : undefined;
+        if (setup) return setup;
         const res: InitiateAuthResponse = await route(ctx, auth);
         this.rememberChallenge(pool, res);
         return res;
       }
       case 'RespondToAuthChallenge':
         return this.respondToAuthChallenge(ctx, pool, route, req);
+      case 'AssociateSoftwareToken':
+        if (req.AccessToken || typeof req.Session !== 'string') return route(ctx, req);
+        return this.associateSoftwareToken(ctx, pool, req.Session);
+      case 'VerifySoftwareToken':
+        if (req.AccessToken || typeof req.Session !== 'string') return this.verifyWithToken(ctx, route, req);
+        return this.verifySoftwareToken(ctx, pool, req.Session, req);
       case 'ChangePassword':
         await this.beforeChangePassword(ctx, pool, req);
         return route(ctx, req);
@@ -171,7 +209,10 @@ class AwsParity {
   private async poolOf(ctx: Context, req: CognitoRequest): Promise<UserPoolService | undefined> {
     const { cognito } = this.services;
     const clientId = typeof req.ClientId === 'string' ? req.ClientId : jwtClaims(req.AccessToken)?.client_id;
+    // AssociateSoftwareToken and VerifySoftwareToken in the MFA_SETUP flow name only the Session.
+    const session = typeof req.Session === 'string' ? this.#sessions.get(req.Session) : undefined;
     try {
+      if (!clientId && !req.UserPoolId && session) return await cognito.getUserPool(ctx, session.userPoolId);
       if (typeof req.UserPoolId === 'string') return await cognito.getUserPool(ctx, req.UserPoolId);
       if (typeof clientId === 'string') return await cognito.getUserPoolForClientId(ctx, clientId);
     } catch (error: unknown) {
@@ -287,8 +328,13 @@ class AwsParity {
     if (user && req.Session) {
       // cognito-local accepts any Session string, so anyone could set a new password for any user.
       this.checkSession(pool, user, req.ChallengeName, req.Session);
-      if (req.ChallengeName === 'NEW_PASSWORD_REQUIRED')
+      if (req.ChallengeName === 'NEW_PASSWORD_REQUIRED') {
         checkNewPassword(pool.options, req.ChallengeResponses?.NEW_PASSWORD);
+        const next = await this.mfaAfterNewPassword(ctx, pool, user, req);
+        if (next) return next;
+      }
+      if (req.ChallengeName === 'SOFTWARE_TOKEN_MFA') this.checkTotp(pool, user, req.ChallengeResponses);
+      if (req.ChallengeName === 'MFA_SETUP') return this.completeMfaSetup(ctx, pool, user, req);
     }
     const res: RespondToAuthChallengeResponse = await route(ctx, req);
     if (req.Session) this.#sessions.delete(req.Session);
@@ -349,6 +395,188 @@ class AwsParity {
     if (session.expiresAt < this.services.clock.get().getTime())
       throw new NotAuthorizedError(EXPIRED_SESSION);
   }
+
+  // --- TOTP MFA: what cognito-local lacks (the MFA_SETUP challenge, set-up by Session) or words differently ---
+
+  /**
+   * Where the pool requires MFA (ON), a user without a verified authenticator is asked to set one up once the
+   * password is right (cognito-local refuses them instead). Runs after beforeInitiateAuth's checks.
+   */
+  private async mfaSetupAtSignIn(
+    ctx: Context,
+    pool: UserPoolService,
+    req: CognitoRequest,
+  ): Promise<InitiateAuthResponse | undefined> {
+    const username = req.AuthParameters?.USERNAME;
+    if (req.AuthFlow !== 'USER_PASSWORD_AUTH' || typeof username !== 'string') return undefined;
+    const user = await pool.getUserByUsername(ctx, username);
+    if (user?.UserStatus !== 'CONFIRMED' || !needsMfaSetup(pool, user)) return undefined;
+    return this.challenge(pool, user, 'MFA_SETUP');
+  }
+
+  /**
+   * A new password with MFA to follow: AWS saves the password and asks for the second factor (MFA_SETUP, or the
+   * code of the authenticator already set up) before any token or PostAuthentication; cognito-local signs in.
+   */
+  private async mfaAfterNewPassword(
+    ctx: Context,
+    pool: UserPoolService,
+    user: User,
+    req: CognitoRequest,
+  ): Promise<RespondToAuthChallengeResponse | undefined> {
+    const setup = needsMfaSetup(pool, user);
+    if (!setup && !hasTotp(pool, user)) return undefined;
+    await pool.saveUser(ctx, {
+      ...user,
+      Password: req.ChallengeResponses?.NEW_PASSWORD ?? user.Password,
+      UserStatus: 'CONFIRMED',
+      UserLastModifiedDate: this.services.clock.get(),
+    });
+    if (req.Session) this.#sessions.delete(req.Session);
+    return this.challenge(pool, user, setup ? 'MFA_SETUP' : 'SOFTWARE_TOKEN_MFA');
+  }
+
+  private challenge(
+    pool: UserPoolService,
+    user: User,
+    name: 'MFA_SETUP' | 'SOFTWARE_TOKEN_MFA',
+  ): RespondToAuthChallengeResponse {
+    const parameters: Record<string, string> = { USER_ID_FOR_SRP: user.Username };
+    if (name === 'MFA_SETUP') parameters.MFAS_CAN_SETUP = '["SOFTWARE_TOKEN_MFA"]';
+    const res: RespondToAuthChallengeResponse = {
+      ChallengeName: name,
+      Session: randomBytes(48).toString('base64url'),
+      ChallengeParameters: parameters,
+    };
+    this.rememberChallenge(pool, res);
+    return res;
+  }
+
+  /** The MFA_SETUP session of a request, live; it names the user being set up. */
+  private async setupSession(ctx: Context, pool: UserPoolService, id: string) {
+    const session = this.#sessions.get(id);
+    if (session?.challenge !== 'MFA_SETUP' || session.userPoolId !== pool.options.Id) {
+      throw new NotAuthorizedError(INVALID_SESSION);
+    }
+    if (session.expiresAt < this.services.clock.get().getTime())
+      throw new NotAuthorizedError(EXPIRED_SESSION);
+    const user = await pool.getUserByUsername(ctx, session.username);
+    if (!user) throw new NotAuthorizedError(INVALID_SESSION);
+    return { session, user };
+  }
+
+  /** AssociateSoftwareToken with the MFA_SETUP Session: a new secret for the user, and the Session to verify it. */
+  private async associateSoftwareToken(ctx: Context, pool: UserPoolService, id: string) {
+    const { session, user } = await this.setupSession(ctx, pool, id);
+    const secret = generateSecret();
+    await pool.saveUser(ctx, { ...user, SoftwareTokenMfaConfiguration: { Secret: secret, Verified: false } });
+    return { SecretCode: secret, Session: this.nextSession(id, { ...session, verified: false }) };
+  }
+
+  /**
+   * VerifySoftwareToken with the MFA_SETUP Session: a right code enables TOTP (and makes it preferred, as AWS does
+   * at set-up); a wrong one is refused and counts towards the lockout, and the Session stays usable for a retry.
+   */
+  private async verifySoftwareToken(ctx: Context, pool: UserPoolService, id: string, req: CognitoRequest) {
+    const { session, user } = await this.setupSession(ctx, pool, id);
+    const secret = user.SoftwareTokenMfaConfiguration?.Secret;
+    if (!secret) throw new InvalidParameterError('User has not associated a software token');
+    const ok = typeof req.UserCode === 'string' && verifyTotp(secret, req.UserCode);
+    this.checkLockout(pool, user, ok);
+    if (!ok) throw new CognitoError('EnableSoftwareTokenMFAException', SOFTWARE_TOKEN_MISMATCH);
+    const methods = new Set([...(user.UserMFASettingList ?? []), 'SOFTWARE_TOKEN_MFA']);
+    await pool.saveUser(ctx, {
+      ...user,
+      SoftwareTokenMfaConfiguration: {
+        Secret: secret,
+        Verified: true,
+        ...(req.FriendlyDeviceName ? { FriendlyDeviceName: req.FriendlyDeviceName } : {}),
+      },
+      UserMFASettingList: [...methods],
+      PreferredMfaSetting: 'SOFTWARE_TOKEN_MFA',
+    });
+    return { Status: 'SUCCESS', Session: this.nextSession(id, { ...session, verified: true }) };
+  }
+
+  /** VerifySoftwareToken with an access token is cognito-local's; a wrong code in AWS's words. */
+  private async verifyWithToken(ctx: Context, route: Route, req: CognitoRequest) {
+    try {
+      return await route(ctx, req);
+    } catch (error) {
+      if (error instanceof CodeMismatchError) {
+        throw new CognitoError('EnableSoftwareTokenMFAException', SOFTWARE_TOKEN_MISMATCH);
+      }
+      throw error;
+    }
+  }
+
+  /** RespondToAuthChallenge MFA_SETUP, once the token is verified: the sign-in completes as any other. */
+  private async completeMfaSetup(
+    ctx: Context,
+    pool: UserPoolService,
+    user: User,
+    req: CognitoRequest,
+  ): Promise<RespondToAuthChallengeResponse> {
+    const session = req.Session ? this.#sessions.get(req.Session) : undefined;
+    if (!session?.verified || !req.ClientId) throw new NotAuthorizedError(INVALID_SESSION);
+    const client = await this.services.cognito.getAppClient(ctx, req.ClientId);
+    if (!client) throw new NotAuthorizedError(INVALID_SESSION);
+    if (req.Session) this.#sessions.delete(req.Session);
+    const { triggers, tokenGenerator } = this.services;
+    if (triggers.enabled('PostAuthentication')) {
+      await triggers.postAuthentication(ctx, {
+        clientId: req.ClientId,
+        clientMetadata: req.ClientMetadata,
+        source: 'PostAuthentication_Authentication',
+        userAttributes: user.Attributes,
+        username: user.Username,
+        userPoolId: pool.options.Id,
+      });
+    }
+    const groups = await pool.listUserGroupMembership(ctx, user);
+    const tokens = await tokenGenerator.generate(
+      ctx,
+      user,
+      groups,
+      client,
+      req.ClientMetadata,
+      'Authentication',
+    );
+    await pool.storeRefreshToken(ctx, tokens.RefreshToken, user);
+    return { ChallengeParameters: {}, AuthenticationResult: tokens };
+  }
+
+  /** A wrong authenticator code: Cognito's words, and one more failure towards the lockout. */
+  private checkTotp(pool: UserPoolService, user: User, responses: Record<string, string> | undefined) {
+    const secret = user.SoftwareTokenMfaConfiguration?.Secret;
+    const code = responses?.SOFTWARE_TOKEN_MFA_CODE;
+    const ok = !!secret && typeof code === 'string' && verifyTotp(secret, code);
+    this.checkLockout(pool, user, ok);
+    if (!ok) throw new CognitoError('CodeMismatchException', MFA_CODE_MISMATCH);
+  }
+
+  /** Each step of the set-up answers a new Session, as AWS's do; the old one ends. */
+  private nextSession(id: string, session: ChallengeSession): string {
+    const next = randomBytes(48).toString('base64url');
+    this.#sessions.delete(id);
+    this.#sessions.set(next, { ...session, expiresAt: this.services.clock.get().getTime() + SESSION_TTL_MS });
+    return next;
+  }
+}
+
+/** A pool that requires MFA, and a user with no verified authenticator app. */
+function needsMfaSetup(pool: UserPoolService, user: User): boolean {
+  return pool.options.MfaConfiguration === 'ON' && !user.SoftwareTokenMfaConfiguration?.Verified;
+}
+
+/** A user who will be asked for an authenticator code at sign-in. */
+function hasTotp(pool: UserPoolService, user: User): boolean {
+  return (
+    pool.options.MfaConfiguration !== 'OFF' &&
+    pool.options.MfaConfiguration !== undefined &&
+    !!user.SoftwareTokenMfaConfiguration?.Verified &&
+    (user.UserMFASettingList ?? []).includes('SOFTWARE_TOKEN_MFA')
+  );
 }
 
 /**

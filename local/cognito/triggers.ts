@@ -30,6 +30,8 @@ export interface PreAuthenticationParams {
   userPoolId: string;
   /** The username asked for; replaced by the user's own Username when the user exists. */
   username: string;
+  /** The event's userName when it is not the user's own: a federated sign-in names the provider's user. */
+  eventUserName?: string;
   /** Null when no user has that name (only reported when the app client hides user existence). */
   user: User | null;
   /** Whether the app client has PreventUserExistenceErrors ENABLED: only then does AWS send userNotFound. */
@@ -72,7 +74,7 @@ export class AwsLambdaService extends LambdaService {
       version: '1',
       region: this.#region,
       userPoolId: params.userPoolId,
-      userName: user?.Username ?? params.username,
+      userName: params.eventUserName ?? user?.Username ?? params.username,
       callerContext: { awsSdkVersion: AWS_SDK_VERSION, clientId: params.clientId },
       triggerSource: 'PreAuthentication_Authentication',
       request: {

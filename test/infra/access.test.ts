@@ -1,9 +1,8 @@
 // The per-route access map: complete for the route table, and what an Idempotency-Key adds.
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '#api/routes.ts';
-import { loadTenantsConfig, type TenantConfig } from '#config/tenants.ts';
-import { IDEMPOTENCY, ROUTE_ACCESS, routeAccess } from '#lib/access.ts';
-import { checkEnvironmentSize } from '#lib/stateless-stack.ts';
+import { loadTenantsConfig } from '#config/tenants.ts';
+import { IDEMPOTENCY, REGISTRY_READ, ROUTE_ACCESS, routeAccess } from '#lib/access.ts';
 import { SHIPPED_TENANTS_FILE, THREE_TENANTS_FILE } from './gatehouse.ts';
 
 describe('route access', () => {
@@ -32,8 +31,18 @@ describe('route access', () => {
         plain: { tables: { HISTORY_TABLE: ['PutItem'] } },
       },
     );
-    expect(access.keyed.tables).toEqual({ HISTORY_TABLE: ['PutItem'], ...IDEMPOTENCY.tables });
-    expect(access.plain.tables).toEqual({ HISTORY_TABLE: ['PutItem'] });
+    expect(access.keyed.tables).toEqual({
+      HISTORY_TABLE: ['PutItem'],
+      ...REGISTRY_READ.tables,
+      ...IDEMPOTENCY.tables,
+    });
+    expect(access.plain.tables).toEqual({ HISTORY_TABLE: ['PutItem'], ...REGISTRY_READ.tables });
+  });
+
+  it('lets every route read the tenant registry, and only read it', () => {
+    for (const access of Object.values(routeAccess(ROUTES, ROUTE_ACCESS))) {
+      expect(access.tables?.TENANTS_TABLE).toEqual(['GetItem']);
+    }
   });
 });
 
@@ -57,56 +66,5 @@ describe('tenants configuration', () => {
       licences: {},
       licenceRequired: false,
     });
-  });
-});
-
-describe('API function environment', () => {
-  const fixture = loadTenantsConfig(THREE_TENANTS_FILE).tenants;
-  const like = (id: string) => fixture.find((t) => t.id === id) as TenantConfig;
-  // Only the configuration counts: the size check stands in the longest pool and client ids there are.
-  const tenants = (n: number, template: TenantConfig) =>
-    Array.from({ length: n }, (_, i) => ({
-      config: { ...template, id: `tenant${i}`, name: `Tenant number ${i}` },
-    })) as unknown as Parameters<typeof checkEnvironmentSize>[0];
-  const env = { PROFILES_TABLE: 'p', HISTORY_TABLE: 'h', TENANTS: '[]' };
-  const fits = (n: number, template: TenantConfig) => {
-    try {
-      checkEnvironmentSize(tenants(n, template), 'eu-west-1', env);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  /** How many tenants configured like `template` fit: what README "Adding a tenant later" states. */
-  const capacity = (template: TenantConfig) => {
-    let n = 0;
-    while (fits(n + 1, template)) n += 1;
-    return n;
-  };
-
-  it('fits nine tenants at the defaults (no features, organisation or licences) in Lambda’s 4 KB environment', () => {
-    expect(capacity(like('initech'))).toBe(9);
-  });
-
-  it('fits fewer tenants that list features, teams, areas, clients and licences: six like the fixture’s acme', () => {
-    expect(like('acme')).toMatchObject({
-      features: ['technician-users'],
-      organisation: {
-        teams: ['north', 'south'],
-        areas: ['bergen', 'oslo'],
-        clients: ['contoso', 'fabrikam'],
-      },
-      licences: { engineer: 25, planner: 10, manager: 5 },
-    });
-    expect(capacity(like('acme'))).toBe(6);
-  });
-
-  it('fails synth, naming the limit, when the tenants no longer fit', () => {
-    expect(() => checkEnvironmentSize(tenants(10, like('initech')), 'eu-west-1', env)).toThrow(
-      /would need \d+ bytes for 10 tenants; Lambda allows 4096/,
-    );
-    expect(() => checkEnvironmentSize(tenants(7, like('acme')), 'eu-west-1', env)).toThrow(
-      /for 7 tenants; Lambda allows 4096/,
-    );
   });
 });

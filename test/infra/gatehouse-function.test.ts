@@ -16,12 +16,12 @@ describe('GatehouseFunction', () => {
   beforeAll(() => {
     app = new App();
     const stack = new Stack(app, 'Probe', { env: { region: 'eu-west-1' } });
-    // LICENCE_REQUIRED_TENANTS left out: its schema has a default.
+    // TENANT_CACHE_SECONDS left out: its schema lets it be absent.
     const fn = new GatehouseFunction(stack, 'Probe', {
       entry: 'lambdas/triggers/custom-message.ts',
       description: 'probe',
       schema: TriggerEnvironmentSchema,
-      environment: { PROFILES_TABLE: 'p', HISTORY_TABLE: 'h', JOBS_TABLE: 'j', TENANT_NAMES: '{}' },
+      environment: { PROFILES_TABLE: 'p', HISTORY_TABLE: 'h', TENANTS_TABLE: 't' },
     });
     const template = Template.fromStack(stack);
     const { Properties } =
@@ -45,14 +45,14 @@ describe('GatehouseFunction', () => {
   });
 
   it('lets a variable whose schema has a default be left out, setting only what it is given', () => {
-    expect(TriggerEnvironmentSchema.shape.LICENCE_REQUIRED_TENANTS.safeParse(undefined)).toEqual({
+    expect(TriggerEnvironmentSchema.shape.TENANT_CACHE_SECONDS.safeParse(undefined)).toEqual({
       success: true,
-      data: [],
+      data: undefined,
     });
     expect(variables).toEqual({
       PROFILES_TABLE: 'p',
       HISTORY_TABLE: 'h',
-      TENANT_NAMES: '{}',
+      TENANTS_TABLE: 't',
       NODE_OPTIONS: '--enable-source-maps',
     });
   });
@@ -67,6 +67,6 @@ describe('GatehouseFunction', () => {
           schema: TriggerEnvironmentSchema,
           environment: { PROFILES_TABLE: 'p', HISTORY_TABLE: 'h' } as never,
         }),
-    ).toThrow(/environment lacks TENANT_NAMES$/);
+    ).toThrow(/environment lacks TENANTS_TABLE$/);
   });
 });

@@ -22,15 +22,19 @@ function cdkJsonContext(): Record<string, unknown> {
 export interface Synthesised extends Gatehouse {
   app: App;
   config: TenantsConfig;
-  templates: { stateful: Template; stateless: Template };
+  templates: { stateful: Template; stateless: Template; tenants: ReadonlyMap<string, Template> };
 }
 
 /**
  * Builds and synthesises the app once. Bundling runs only for the named stacks (esbuild per function is
  * the slow part): a test file bundles what it asserts on, `[]` for none.
  */
-export function synthesise(options: { tenantsFile?: URL; bundle: string[] }): Synthesised {
-  const config = loadTenantsConfig(options.tenantsFile ?? THREE_TENANTS_FILE);
+export function synthesise(options: {
+  tenantsFile?: URL;
+  config?: TenantsConfig;
+  bundle: string[];
+}): Synthesised {
+  const config = options.config ?? loadTenantsConfig(options.tenantsFile ?? THREE_TENANTS_FILE);
   const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': options.bundle } });
   const gatehouse = buildGatehouse(app, config);
   return {
@@ -40,6 +44,7 @@ export function synthesise(options: { tenantsFile?: URL; bundle: string[] }): Sy
     templates: {
       stateful: Template.fromStack(gatehouse.stateful),
       stateless: Template.fromStack(gatehouse.stateless),
+      tenants: new Map([...gatehouse.tenants].map(([id, stack]) => [id, Template.fromStack(stack)])),
     },
   };
 }
@@ -125,15 +130,16 @@ export function grantsOf(template: Template, fnId: string, meaning: (node: Json)
     .sort();
 }
 
+/** The account's user pools and SES identities, as `grantsOf` renders the patterns a function is granted. */
+export const poolsOf = (region: string) =>
+  `arn:aws:cognito-idp:${region}:{"Ref":"AWS::AccountId"}:userpool/*`;
+export const sendersOf = (region: string) => `arn:aws:ses:${region}:{"Ref":"AWS::AccountId"}:identity/*`;
+
 /**
- * What `grantsOf` should find for an access entry: tables by variable, indexes, `pool:<tenant>` per pool, and
- * each SES action on every sender identity's ARN (as rendered).
+ * What `grantsOf` should find for an access entry: tables by variable, indexes, each Cognito action on the
+ * account's pools and each SES action on its identities (both by pattern: nothing names a tenant).
  */
-export function grantsNamed(
-  access: FunctionAccess,
-  tenantIds: readonly string[] = [],
-  senderArns: readonly string[] = [],
-): string[] {
+export function grantsNamed(access: FunctionAccess, region = 'eu-west-1'): string[] {
   return [
     ...Object.entries(access.tables ?? {}).flatMap(([table, actions]) =>
       (actions ?? []).map((action) => `dynamodb:${action}@${table}`),
@@ -141,7 +147,7 @@ export function grantsNamed(
     ...Object.entries(access.indexes ?? {}).flatMap(([table, indexes]) =>
       (indexes ?? []).map((index) => `dynamodb:Query@${table}/index/${index}`),
     ),
-    ...(access.cognito ?? []).flatMap((action) => tenantIds.map((id) => `cognito-idp:${action}@pool:${id}`)),
-    ...(access.ses ?? []).flatMap((action) => senderArns.map((arn) => `ses:${action}@${arn}`)),
+    ...(access.cognito ?? []).map((action) => `cognito-idp:${action}@${poolsOf(region)}`),
+    ...(access.ses ?? []).map((action) => `ses:${action}@${sendersOf(region)}`),
   ].sort();
 }

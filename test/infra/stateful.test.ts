@@ -4,17 +4,31 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '#adapters/table-definitions.ts';
 import type { TenantConfig } from '#config/tenants.ts';
+import { TenantRecordSchema, toTenant } from '#domain/tenant.ts';
 import { TRIGGERS, type TriggerName } from '#lib/access.ts';
-import { DEFAULT_CALLBACK_URL, type TenantPool } from '#lib/tenant-pool.ts';
-import { grantsNamed, grantsOf, type Synthesised, synthesise } from './gatehouse.ts';
+import { DEFAULT_CALLBACK_URL } from '#lib/tenant-pool.ts';
+import type { GatehouseTenantStack } from '#lib/tenant-stack.ts';
+import { grantsNamed, grantsOf, render, type Synthesised, synthesise } from './gatehouse.ts';
 
 let built: Synthesised;
 let template: Template;
 const idOf = (element: unknown) => built.stateful.getLogicalId(element as CfnElement);
-const poolOf = (tenant: TenantConfig) =>
-  built.stateful.tenants.find((p) => p.tenant.id === tenant.id) as TenantPool;
+const stackOf = (tenant: TenantConfig) => built.tenants.get(tenant.id) as GatehouseTenantStack;
+const poolOf = (tenant: TenantConfig) => stackOf(tenant).pool;
+const tenantIdOf = (tenant: TenantConfig, element: unknown) =>
+  stackOf(tenant).getLogicalId(element as CfnElement);
 const providerId = (tenant: TenantConfig) =>
-  idOf(poolOf(tenant).node.findChild(tenant.sso?.type === 'saml' ? 'Saml' : 'Oidc').node.defaultChild);
+  tenantIdOf(
+    tenant,
+    poolOf(tenant).node.findChild(tenant.sso?.type === 'saml' ? 'Saml' : 'Oidc').node.defaultChild,
+  );
+/** The trigger's ARN as a tenant stack reads it: an output of the stateful stack. */
+const triggerArnIn = (name: TriggerName) => ({
+  'Fn::GetStackOutput': Match.objectLike({
+    StackName: 'Gatehouse-Stateful',
+    OutputName: Match.stringLikeRegexp(`${triggerId(name)}Arn`),
+  }),
+});
 const TRIGGER_NAMES = Object.keys(TRIGGERS) as TriggerName[];
 const triggerId = (name: TriggerName) => idOf(built.stateful.triggers[name].function.node.defaultChild);
 /** A table of this stack by its variable (`PROFILES_TABLE`), or the raw form of anything else. */
@@ -72,15 +86,24 @@ describe('tables', () => {
 });
 
 describe('user pools', () => {
-  it('creates one pool, app client and login domain per tenant', () => {
+  it('creates one pool, app client and login domain per tenant, each in its own stack', () => {
     expect(built.config.tenants).toHaveLength(3);
-    template.resourceCountIs('AWS::Cognito::UserPool', 3);
-    template.resourceCountIs('AWS::Cognito::UserPoolClient', 3);
-    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 3);
+    template.resourceCountIs('AWS::Cognito::UserPool', 0);
+    expect([...built.templates.tenants.keys()].sort()).toEqual(['acme', 'globex', 'initech']);
+    for (const tenantTemplate of built.templates.tenants.values()) {
+      tenantTemplate.resourceCountIs('AWS::Cognito::UserPool', 1);
+      tenantTemplate.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
+      tenantTemplate.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+    }
   });
 
   describe.each(['acme', 'globex', 'initech'].map((id) => [id] as const))('tenant %s', (tenantId) => {
     const tenant = () => built.config.tenants.find((t) => t.id === tenantId) as TenantConfig;
+    // Each tenant's assertions read its own stack only.
+    let template: Template;
+    beforeAll(() => {
+      template = built.templates.tenants.get(tenantId) as Template;
+    });
 
     it('signs in by email, case-insensitively, with logins only an administrator creates', () => {
       template.hasResource('AWS::Cognito::UserPool', {
@@ -115,12 +138,12 @@ describe('user pools', () => {
       });
     });
 
-    it('holds tenantId and userId as immutable custom attributes', () => {
+    it('holds tenantId and userId as custom attributes that identity-provider links allow', () => {
       template.hasResourceProperties('AWS::Cognito::UserPool', {
         UserPoolName: `gatehouse-${tenantId}`,
         Schema: Match.arrayWith([
-          Match.objectLike({ Name: 'tenantId', AttributeDataType: 'String', Mutable: false }),
-          Match.objectLike({ Name: 'userId', AttributeDataType: 'String', Mutable: false }),
+          Match.objectLike({ Name: 'tenantId', AttributeDataType: 'String', Mutable: true }),
+          Match.objectLike({ Name: 'userId', AttributeDataType: 'String', Mutable: true }),
         ]),
       });
     });
@@ -149,36 +172,71 @@ describe('user pools', () => {
       });
     });
 
-    it('calls the custom-message, pre- and post-authentication and pre-token triggers, which it may invoke', () => {
-      const poolId = idOf(poolOf(tenant()).userPool.node.defaultChild);
+    it('calls the shared triggers by ARN, adding no permission of its own to their resource policies', () => {
       template.hasResourceProperties('AWS::Cognito::UserPool', {
         UserPoolName: `gatehouse-${tenantId}`,
         LambdaConfig: {
-          CustomMessage: { 'Fn::GetAtt': [triggerId('customMessage'), 'Arn'] },
-          PreAuthentication: { 'Fn::GetAtt': [triggerId('preAuthentication'), 'Arn'] },
-          PostAuthentication: { 'Fn::GetAtt': [triggerId('postAuthentication'), 'Arn'] },
-          PreTokenGeneration: { 'Fn::GetAtt': [triggerId('preTokenGeneration'), 'Arn'] },
+          CustomMessage: triggerArnIn('customMessage'),
+          PreAuthentication: triggerArnIn('preAuthentication'),
+          PostAuthentication: triggerArnIn('postAuthentication'),
+          PreSignUp: triggerArnIn('preSignUp'),
+          PreTokenGeneration: triggerArnIn('preTokenGeneration'),
         },
       });
-      for (const trigger of TRIGGER_NAMES) {
-        template.hasResourceProperties('AWS::Lambda::Permission', {
-          Action: 'lambda:InvokeFunction',
-          Principal: 'cognito-idp.amazonaws.com',
-          FunctionName: { 'Fn::GetAtt': [triggerId(trigger), 'Arn'] },
-          SourceArn: { 'Fn::GetAtt': [poolId, 'Arn'] },
-        });
-      }
+      template.resourceCountIs('AWS::Lambda::Permission', 0);
+    });
+
+    it('writes its registry record at deploy time: its pool, issuer and app client, as the registry reads it', () => {
+      const t = tenant();
+      const [resource] = Object.values(template.findResources('Custom::GatehouseTenant'));
+      const poolRef = tenantIdOf(t, poolOf(t).userPool.node.defaultChild);
+      const clientRef = tenantIdOf(t, poolOf(t).client.node.defaultChild);
+      const record = JSON.parse(
+        render(resource?.Properties.Record, (node) => {
+          const text = JSON.stringify(node);
+          if (text === `{"Ref":"${poolRef}"}`) return `${built.config.region}_${t.id}Pool`;
+          if (text === `{"Ref":"${clientRef}"}`) return `${t.id}client`;
+          if (text === '{"Ref":"AWS::URLSuffix"}') return 'amazonaws.com';
+          // The rest belongs to the managed login page's address, checked below.
+          return 'managed-login';
+        }),
+      );
+      expect(toTenant(TenantRecordSchema.parse(record))).toMatchObject({
+        id: t.id,
+        name: t.name,
+        status: 'active',
+        userPoolId: `${built.config.region}_${t.id}Pool`,
+        issuer: `https://cognito-idp.${built.config.region}.amazonaws.com/${built.config.region}_${t.id}Pool`,
+        clientIds: [`${t.id}client`],
+        passwordPolicy: t.passwordPolicy,
+        mailFrom: t.mailFrom,
+        features: t.features,
+        licences: t.licences,
+        licenceRequired: t.licenceRequired,
+        ...t.organisation,
+        // Single sign-on, for the triggers: the provider's name in the pool, its mode and its domains.
+        ...(t.sso ? { sso: { provider: t.sso.name, mode: t.sso.mode, domains: t.sso.domains } } : {}),
+      });
+      // The mails' link: the tenant's application when it names one, else its managed login page.
+      if (t.signInUrl) expect(record.signInUrl).toBe(t.signInUrl);
+      else expect(record.signInUrl).toContain('/login?client_id=');
+      // The writer lives in the stateful stack; the tenant stack reads its ARN from an output there.
+      expect(resource?.Properties.ServiceToken['Fn::GetStackOutput'].StackName).toBe('Gatehouse-Stateful');
     });
 
     it('has an app client for code + PKCE with SRP, token revocation and no user-existence errors', () => {
       const t = tenant();
       template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
-        UserPoolId: { Ref: idOf(poolOf(t).userPool.node.defaultChild) },
+        UserPoolId: { Ref: tenantIdOf(t, poolOf(t).userPool.node.defaultChild) },
         GenerateSecret: false,
         AllowedOAuthFlows: ['code'],
         AllowedOAuthFlowsUserPoolClient: true,
         AllowedOAuthScopes: ['openid', 'email', 'profile'],
-        CallbackURLs: t.appClient?.callbackUrls ?? [DEFAULT_CALLBACK_URL],
+        // The tenant's own, then the admin console's (test/infra/console.test.ts).
+        CallbackURLs: [
+          ...(t.appClient?.callbackUrls ?? [DEFAULT_CALLBACK_URL]),
+          Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+        ],
         ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
         EnableTokenRevocation: true,
         PreventUserExistenceErrors: 'ENABLED',
@@ -190,7 +248,7 @@ describe('user pools', () => {
     it('has its login domain on managed login (version 2)', () => {
       const t = tenant();
       template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
-        UserPoolId: { Ref: idOf(poolOf(t).userPool.node.defaultChild) },
+        UserPoolId: { Ref: tenantIdOf(t, poolOf(t).userPool.node.defaultChild) },
         Domain: t.domainPrefix ?? { 'Fn::Join': ['', Match.arrayWith([`gatehouse-${t.id}-`])] },
         ManagedLoginVersion: 2,
       });
@@ -215,25 +273,18 @@ describe('user pools', () => {
     it('outputs the managed login URL a person can open: the app client, back to its first callback URL', () => {
       const t = tenant();
       const pool = poolOf(t);
-      const output = built.stateful.resolve(pool.loginUrl) as { 'Fn::Join': [string, unknown[]] };
+      const output = stackOf(t).resolve(pool.loginUrl) as { 'Fn::Join': [string, unknown[]] };
       const parts = JSON.stringify(output['Fn::Join'][1]);
       expect(parts).toContain(idOf(pool.client.node.defaultChild));
       expect(parts).toContain('/login?client_id=');
       expect(parts).toContain(
         `redirect_uri=${encodeURIComponent(t.appClient?.callbackUrls[0] ?? DEFAULT_CALLBACK_URL)}`,
       );
-      template.hasOutput(`${t.id}LoginUrl`, { Value: output });
+      template.hasOutput('LoginUrl', { Value: output });
     });
   });
 
-  it("tells the triggers the sign-in link of tenants that name their application, and lets custom-message read the pools' managed login", () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({
-          SIGN_IN_URLS: JSON.stringify({ globex: 'https://app.globex.example.com/sign-in' }),
-        }),
-      },
-    });
+  it("lets custom-message read the pools' managed login, for a registry record without a sign-in link", () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
@@ -252,8 +303,11 @@ describe('user pools', () => {
   });
 
   it('never lets an app client write the tenant or user id', () => {
-    const clients = template.findResources('AWS::Cognito::UserPoolClient');
-    for (const client of Object.values(clients)) {
+    const clients = [...built.templates.tenants.values()].flatMap((t) =>
+      Object.values(t.findResources('AWS::Cognito::UserPoolClient')),
+    );
+    expect(clients).toHaveLength(3);
+    for (const client of clients) {
       const writable = (client.Properties.WriteAttributes ?? []) as string[];
       expect(writable.length).toBeGreaterThan(0); // absent would mean "every standard attribute"
       expect(writable.filter((a) => a.startsWith('custom:'))).toEqual([]);
@@ -261,7 +315,7 @@ describe('user pools', () => {
   });
 
   it('federates acme through OIDC, its client secret read from Secrets Manager at deploy time', () => {
-    template.hasResourceProperties('AWS::Cognito::UserPoolIdentityProvider', {
+    built.templates.tenants.get('acme')?.hasResourceProperties('AWS::Cognito::UserPoolIdentityProvider', {
       ProviderName: 'AcmeEntra',
       ProviderType: 'OIDC',
       ProviderDetails: Match.objectLike({
@@ -274,7 +328,7 @@ describe('user pools', () => {
   });
 
   it('federates globex through SAML metadata', () => {
-    template.hasResourceProperties('AWS::Cognito::UserPoolIdentityProvider', {
+    built.templates.tenants.get('globex')?.hasResourceProperties('AWS::Cognito::UserPoolIdentityProvider', {
       ProviderName: 'GlobexOkta',
       ProviderType: 'SAML',
       ProviderDetails: Match.objectLike({
@@ -285,11 +339,12 @@ describe('user pools', () => {
 });
 
 describe('triggers', () => {
-  it('are the four of lib/access.ts, each its own function', () => {
+  it('are the five of lib/access.ts, each its own function', () => {
     expect([...TRIGGER_NAMES].sort()).toEqual([
       'customMessage',
       'postAuthentication',
       'preAuthentication',
+      'preSignUp',
       'preTokenGeneration',
     ]);
     expect(new Set(TRIGGER_NAMES.map(triggerId)).size).toBe(TRIGGER_NAMES.length);
@@ -306,27 +361,45 @@ describe('triggers', () => {
       LoggingConfig: expect.objectContaining({ LogFormat: 'JSON' }),
     });
     const variables = fn?.Properties.Environment.Variables as Record<string, unknown>;
-    // The trigger environment names no pool: a pool refers to its triggers, never the reverse.
+    // Tables only: the tenant comes from the registry, held to the event's pool; nothing grows per tenant.
     expect(Object.keys(variables).sort()).toEqual([
       'HISTORY_TABLE',
-      'LICENCE_REQUIRED_TENANTS',
       'NODE_OPTIONS',
       'PROFILES_TABLE',
-      'SIGN_IN_URLS',
-      'TENANT_NAMES',
+      'TENANTS_TABLE',
     ]);
-    expect(JSON.parse(variables.TENANT_NAMES as string)).toEqual({
-      acme: 'Acme Field Services',
-      globex: 'Globex Utilities',
-      initech: 'Initech',
-    });
-    // The fixture's globex sets licenceRequired; acme and initech leave it at its default, false.
-    expect(JSON.parse(variables.LICENCE_REQUIRED_TENANTS as string)).toEqual(['globex']);
   });
 
   it.each(
     TRIGGER_NAMES.map((name) => [name] as const),
-  )('grants %s exactly the table actions its entry in lib/access.ts names', (name) => {
+  )('lets every pool of the account invoke %s through one permission, whatever the number of tenants', (name) => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (p) =>
+        JSON.stringify(p.Properties.FunctionName) ===
+        JSON.stringify({ 'Fn::GetAtt': [triggerId(name), 'Arn'] }),
+    );
+    expect(permissions).toEqual([
+      {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: { 'Fn::GetAtt': [triggerId(name), 'Arn'] },
+          Principal: 'cognito-idp.amazonaws.com',
+          SourceAccount: { Ref: 'AWS::AccountId' },
+          SourceArn: {
+            'Fn::Join': [
+              '',
+              [`arn:aws:cognito-idp:${built.config.region}:`, { Ref: 'AWS::AccountId' }, ':userpool/*'],
+            ],
+          },
+        },
+      },
+    ]);
+  });
+
+  it.each(
+    TRIGGER_NAMES.map((name) => [name] as const),
+  )('grants %s exactly the table and Cognito actions its entry in lib/access.ts names, Cognito on the tenants’ pools only', (name) => {
     // custom-message also reads the pools' managed login, which is no table (see the test above).
     const lookup =
       name === 'customMessage'
@@ -340,11 +413,27 @@ describe('triggers', () => {
     );
   });
 
+  it('lets only pre-sign-up change anything in Cognito: create a login, read it back, link an identity to it', () => {
+    const cognito = (name: TriggerName) =>
+      grantsOf(template, triggerId(name), tableMeaning).filter((g) => g.startsWith('cognito-idp:Admin'));
+    // By pattern, as every Cognito grant: the pools live in the tenant stacks, and a new tenant needs no new grant.
+    expect(cognito('preSignUp')).toEqual(
+      ['AdminCreateUser', 'AdminGetUser', 'AdminLinkProviderForUser'].map(
+        (action) => `cognito-idp:${action}@arn:aws:cognito-idp:eu-west-1:{"Ref":"AWS::AccountId"}:userpool/*`,
+      ),
+    );
+    for (const name of TRIGGER_NAMES.filter((n) => n !== 'preSignUp')) expect(cognito(name)).toEqual([]);
+  });
+
   it('lets pre-authentication read the profile only, and pre-token generation also read the role catalogue and seed it', () => {
     const grants = (name: TriggerName) => grantsOf(template, triggerId(name), tableMeaning);
-    expect(grants('preAuthentication')).toEqual(['dynamodb:GetItem@PROFILES_TABLE']);
+    expect(grants('preAuthentication')).toEqual([
+      'dynamodb:GetItem@PROFILES_TABLE',
+      'dynamodb:GetItem@TENANTS_TABLE',
+    ]);
     expect(grants('preTokenGeneration')).toEqual([
       'dynamodb:GetItem@PROFILES_TABLE',
+      'dynamodb:GetItem@TENANTS_TABLE',
       'dynamodb:PutItem@PROFILES_TABLE',
       'dynamodb:Query@PROFILES_TABLE',
     ]);

@@ -1,4 +1,4 @@
-// The stateless stack for three tenants: every route behind the authorizer, the scheduled reconciler, least privilege, alarms.
+// The stateless stack for three tenants: every route verifying its own tokens, the scheduled reconciler, least privilege, alarms.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
@@ -7,10 +7,19 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_COGNITO_BUDGET } from '#adapters/cognito-pace.ts';
 import { ApiEnvironmentSchema, JobWorkerEnvironmentSchema } from '#adapters/environment.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
+import { SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
 import { paginates } from '#http/cursors.ts';
-import { ROUTE_ACCESS, routeAccess, TRIGGERS } from '#lib/access.ts';
+import { JOBS, ROUTE_ACCESS, routeAccess, SCIM_ACCESS, TRIGGERS } from '#lib/access.ts';
 import { METRIC_NAMESPACE, THROTTLING } from '#lib/stateless-stack.ts';
-import { grantsOf as grantsIn, grantsNamed, render, type Synthesised, synthesise } from './gatehouse.ts';
+import {
+  grantsOf as grantsIn,
+  grantsNamed,
+  poolsOf,
+  render,
+  type Synthesised,
+  sendersOf,
+  synthesise,
+} from './gatehouse.ts';
 
 type Json = Parameters<typeof render>[0];
 type Resource = { Type: string; Properties: Record<string, Json> };
@@ -19,9 +28,11 @@ let built: Synthesised;
 let template: Template;
 let resources: Record<string, Resource>;
 const ROUTE_IDS = Object.keys(ROUTES) as RouteId[];
+const SCIM_IDS = Object.keys(SCIM_ROUTES) as ScimRouteId[];
 const idOf = (element: unknown) => built.stateless.getLogicalId(element as CfnElement);
 const statefulIdOf = (element: unknown) => built.stateful.getLogicalId(element as CfnElement);
 const functionId = (route: RouteId) => idOf(built.stateless.routeFunctions[route].function.node.defaultChild);
+const scimFunctionId = () => idOf(built.stateless.scim.function.node.defaultChild);
 const reconcilerId = () => idOf(built.stateless.reconciler.function.node.defaultChild);
 const jobWorkerId = () => idOf(built.stateless.jobWorker.function.node.defaultChild);
 /** The EventBridge rule that invokes `fnId`. */
@@ -36,17 +47,15 @@ beforeAll(() => {
   resources = template.toJSON().Resources as Record<string, Resource>;
 });
 
-/** What a stateful-stack value stands for: `PROFILES_TABLE`, `pool:acme`, `client:acme`, or its raw form. */
+/** What a stateful-stack value stands for: `PROFILES_TABLE`, or its raw form. */
 function meaning(node: Json): string {
   const name = JSON.stringify(node);
   for (const [key, table] of Object.entries(built.stateful.tables.byEnvVar)) {
     if (name.includes(statefulIdOf(table.node.defaultChild))) return key;
   }
-  for (const pool of built.stateful.tenants) {
-    if (name.includes(statefulIdOf(pool.client.node.defaultChild))) return `client:${pool.tenant.id}`;
-    if (name.includes(statefulIdOf(pool.userPool.node.defaultChild))) return `pool:${pool.tenant.id}`;
-  }
   if (name === '{"Ref":"AWS::URLSuffix"}') return 'amazonaws.com';
+  // The admin console's CloudFront domain, from the console stack (test/infra/console.test.ts).
+  if (name.includes('"StackName":"Gatehouse-Console"')) return 'd111111abcdef8.cloudfront.net';
   if (name.includes(idOf(built.stateless.cursorKeys.node.defaultChild))) return 'cursor-keys';
   return name;
 }
@@ -63,16 +72,19 @@ function pathOf(resourceRef: Json): string {
 const grantsOf = (fnId: string) => grantsIn(template, fnId, meaning);
 
 describe('routes', () => {
-  it('has one method and one function per route of the route table, the reconciler and the job worker', () => {
-    template.resourceCountIs('AWS::ApiGateway::Method', ROUTE_IDS.length);
-    template.resourceCountIs('AWS::Lambda::Function', ROUTE_IDS.length + 2);
+  it('has one method and one function per route of the route table, a method per SCIM route, the SCIM function, the reconciler and the job worker', () => {
+    // Besides each path's OPTIONS, answered by API Gateway for the admin console's preflights.
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods.filter((m) => m.Properties.HttpMethod !== 'OPTIONS')).toHaveLength(
+      ROUTE_IDS.length + SCIM_IDS.length,
+    );
+    // The SCIM function, the reconciler and the job worker.
+    template.resourceCountIs('AWS::Lambda::Function', ROUTE_IDS.length + 3);
   });
-
   it.each(
-    ROUTE_IDS.map((id) => [id] as const),
-  )('serves %s at its path, behind the tenants’ authorizer', (id) => {
-    const route = ROUTES[id];
-    const authorizerId = Object.keys(template.findResources('AWS::ApiGateway::Authorizer'))[0];
+    SCIM_IDS.map((id) => [id] as const),
+  )('serves the SCIM route %s from the one SCIM function, without an authorizer', (id) => {
+    const route = SCIM_ROUTES[id];
     const methods = Object.values(resources).filter(
       (r) =>
         r.Type === 'AWS::ApiGateway::Method' &&
@@ -81,8 +93,29 @@ describe('routes', () => {
     );
     expect(methods).toHaveLength(1);
     expect(methods[0]?.Properties).toMatchObject({
-      AuthorizationType: 'COGNITO_USER_POOLS',
-      AuthorizerId: { Ref: authorizerId },
+      AuthorizationType: 'NONE',
+      OperationName: id,
+      Integration: {
+        Type: 'AWS_PROXY',
+        Uri: { 'Fn::Join': ['', expect.arrayContaining([{ 'Fn::GetAtt': [scimFunctionId(), 'Arn'] }])] },
+      },
+    });
+    expect(methods[0]?.Properties.AuthorizerId).toBeUndefined();
+  });
+
+  it.each(
+    ROUTE_IDS.map((id) => [id] as const),
+  )('serves %s at its path, its function verifying the token (no authorizer)', (id) => {
+    const route = ROUTES[id];
+    const methods = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::ApiGateway::Method' &&
+        r.Properties.HttpMethod === route.method &&
+        pathOf(r.Properties.ResourceId as Json) === route.path,
+    );
+    expect(methods).toHaveLength(1);
+    expect(methods[0]?.Properties).toMatchObject({
+      AuthorizationType: 'NONE',
       OperationName: id,
       Integration: {
         Type: 'AWS_PROXY',
@@ -121,79 +154,58 @@ describe('routes', () => {
     }
   });
 
-  it('authorises with every tenant’s pool', () => {
-    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
-      Type: 'COGNITO_USER_POOLS',
-      IdentitySource: 'method.request.header.Authorization',
-    });
-    const [authorizer] = Object.values(template.findResources('AWS::ApiGateway::Authorizer'));
-    const pools = (authorizer?.Properties.ProviderARNs as Json[]).map(meaning).sort();
-    expect(pools).toEqual(['pool:acme', 'pool:globex', 'pool:initech']);
+  it('has no API Gateway authorizer, which would list every tenant’s pool: each handler verifies its tokens', () => {
+    template.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
+    // The console's preflights (OPTIONS) are answered by API Gateway itself, with no token either.
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    // The SCIM routes too: the SCIM function verifies the directory's SCIM token.
+    expect(methods.filter((m) => m.Properties.HttpMethod !== 'OPTIONS')).toHaveLength(
+      ROUTE_IDS.length + SCIM_IDS.length,
+    );
+    for (const method of methods) expect(method.Properties.AuthorizationType).toBe('NONE');
   });
 });
 
 describe('function environment', () => {
   it.each(
     ROUTE_IDS.map((id) => [id] as const),
-  )('gives %s an environment its schema accepts, TENANTS naming each pool’s issuer and client', (id) => {
+  )('gives %s an environment its schema accepts, naming the tables and no tenant', (id) => {
     const variables = (resources[functionId(id)] as Resource).Properties.Environment as {
       Variables: Record<string, Json>;
     };
-    // What the function would see once deployed, pool and client ids stood in for.
     const seen = Object.fromEntries(
       Object.entries(variables.Variables).map(([name, value]) => [
         name,
-        render(value, (node) => {
-          const what = meaning(node);
-          if (what.startsWith('pool:')) return `${built.config.region}_${what.slice(5)}Pool`;
-          if (what.startsWith('client:')) return `${what.slice(7)}client`;
-          if (what.endsWith('_TABLE')) return `gatehouse-${what.toLowerCase()}`;
-          return what;
-        }),
+        render(value, (node) => `gatehouse-${meaning(node).toLowerCase()}`),
       ]),
     );
-    // The cursor keys' secret only where cursors are sealed; the offline key file never.
-    const { CURSOR_KEYS_SECRET: _s, CURSOR_KEYS_FILE: _f, ...always } = ApiEnvironmentSchema.shape;
+    // The cursor keys' secret only where cursors are sealed; the offline key file never. The console's origin
+    // is one for every tenant: it does not grow with them.
     expect(Object.keys(seen).sort()).toEqual(
       [
-        ...Object.keys(always),
+        'CONSOLE_ORIGIN',
+        'HISTORY_TABLE',
+        'JOBS_TABLE',
         'NODE_OPTIONS',
+        'PROFILES_TABLE',
+        'TENANTS_TABLE',
         ...(paginates(ROUTES[id]) ? ['CURSOR_KEYS_SECRET'] : []),
       ].sort(),
     );
-    if (paginates(ROUTES[id])) expect(seen.CURSOR_KEYS_SECRET).toBe('cursor-keys');
-    const env = ApiEnvironmentSchema.parse(seen);
-    expect(env.TENANTS).toEqual(
-      built.config.tenants.map((t) => ({
-        id: t.id,
-        name: t.name,
-        userPoolId: `eu-west-1_${t.id}Pool`,
-        issuer: `https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_${t.id}Pool`,
-        clientIds: [`${t.id}client`],
-        passwordPolicy: t.passwordPolicy,
-        mailFrom: t.mailFrom,
-        features: t.features,
-        organisation: t.organisation,
-        licences: t.licences,
-        licenceRequired: t.licenceRequired,
-      })),
-    );
+    if (paginates(ROUTES[id])) expect(seen.CURSOR_KEYS_SECRET).toBe('gatehouse-cursor-keys');
+    expect(seen.CONSOLE_ORIGIN).toBe('https://gatehouse-d111111abcdef8.cloudfront.net');
+    expect(ApiEnvironmentSchema.parse(seen)).toMatchObject({ TENANTS_TABLE: 'gatehouse-tenants_table' });
+    for (const tenant of built.config.tenants) expect(JSON.stringify(variables)).not.toContain(tenant.id);
   });
 
-  it('leaves out of TENANTS each field at its schema default, and keeps what a tenant configures', () => {
-    const variables = (resources[functionId('getMe')] as Resource).Properties.Environment as {
-      Variables: { TENANTS: Json };
+  it('gives the SCIM function the tables and no tenant: a token names its tenant, the registry has it', () => {
+    const variables = (resources[scimFunctionId()] as Resource).Properties.Environment as {
+      Variables: Record<string, Json>;
     };
-    const written = JSON.parse(render(variables.Variables.TENANTS, () => 'x')) as Record<string, unknown>[];
-    const fields = Object.fromEntries(written.map((t) => [t.id, Object.keys(t).sort()]));
-    const always = ['clientIds', 'id', 'issuer', 'mailFrom', 'name', 'passwordPolicy', 'userPoolId'];
-    expect(fields).toEqual({
-      acme: [...always, 'features', 'licences', 'organisation'].sort(),
-      // An empty list of client organisations is kept: it allows none, where an absent one allows any.
-      globex: [...always, 'licenceRequired', 'licences', 'organisation'].sort(),
-      initech: always,
-    });
-    expect(written.find((t) => t.id === 'globex')?.organisation).toEqual({ clients: [] });
+    expect(Object.keys(variables.Variables).sort()).toEqual(
+      ['HISTORY_TABLE', 'JOBS_TABLE', 'NODE_OPTIONS', 'PROFILES_TABLE', 'TENANTS_TABLE'].sort(),
+    );
+    for (const tenant of built.config.tenants) expect(JSON.stringify(variables)).not.toContain(tenant.id);
   });
 });
 
@@ -203,18 +215,19 @@ describe('least privilege', () => {
   it.each(
     ROUTE_IDS.map((id) => [id] as const),
   )('grants %s exactly the actions its access entry names', (id) => {
-    const tenantIds = built.config.tenants.map((t) => t.id);
-    // SES authorises a send on the sender's identity: each tenant's, and no other.
-    const senders = built.config.tenants.map(
-      (t) =>
-        `arn:aws:ses:${built.config.region}:{"Ref":"AWS::AccountId"}:identity/${t.sesVerifiedDomain ?? t.mailFrom}`,
-    );
     const cursorKeys = paginates(ROUTES[id])
       ? ['secretsmanager:DescribeSecret@cursor-keys', 'secretsmanager:GetSecretValue@cursor-keys']
       : [];
     expect(grantsOf(functionId(id))).toEqual(
-      [...grantsNamed(access[id], tenantIds, senders), ...cursorKeys].sort(),
+      [...grantsNamed(access[id], built.config.region), ...cursorKeys].sort(),
     );
+  });
+
+  it('grants the SCIM function exactly SCIM_ACCESS: a registry read, Cognito on the account’s pools by pattern', () => {
+    const grants = grantsOf(scimFunctionId());
+    expect(grants).toEqual(grantsNamed(SCIM_ACCESS, built.config.region).sort());
+    expect(grants).toContain('dynamodb:GetItem@TENANTS_TABLE');
+    expect(grants).toContain(`cognito-idp:AdminCreateUser@${poolsOf(built.config.region)}`);
   });
 
   it('lets a read route write nothing but the role-catalogue seed: PutItem on the profiles table', () => {
@@ -230,7 +243,8 @@ describe('least privilege', () => {
     }
   });
 
-  it('uses no wildcard in any IAM action or resource, in either stack', () => {
+  it('uses no wildcard in any IAM action, and in a resource only the account’s pools and sender identities', () => {
+    const patterns = new Set([poolsOf(built.config.region), sendersOf(built.config.region)]);
     for (const stackTemplate of [built.templates.stateful, template]) {
       const statements = [
         ...Object.values(stackTemplate.findResources('AWS::IAM::Policy')).flatMap(
@@ -246,13 +260,14 @@ describe('least privilege', () => {
       for (const statement of statements) {
         for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
         for (const resource of [statement.Resource].flat()) {
-          if (typeof resource === 'string') expect(resource).not.toContain('*');
+          const rendered = render(resource, (node) => JSON.stringify(node));
+          if (rendered.includes('*')) expect(patterns).toContain(rendered);
         }
       }
     }
   });
 
-  it('lets the Cognito triggers touch only the tables, and read the pools’ managed login settings', () => {
+  it('lets the Cognito triggers touch the tables, read the pools’ managed login settings, and only the sign-up trigger link identities', () => {
     const stateful = built.templates.stateful.toJSON().Resources as Record<string, Resource>;
     const actions = Object.values(stateful)
       .filter((r) => r.Type === 'AWS::IAM::Policy')
@@ -260,8 +275,14 @@ describe('least privilege', () => {
         (p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
       )
       .flatMap((s) => [s.Action].flat());
-    // custom-message links its mails to a pool's managed login page, read from the pool (README "The mails").
-    expect(actions.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:'))).toEqual([
+    // custom-message links its mails to a pool's managed login page, read from the pool (README "The mails");
+    // pre-sign-up links a first SSO sign-in to its profile's login.
+    expect(
+      [...new Set(actions.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:')))].sort(),
+    ).toEqual([
+      'cognito-idp:AdminCreateUser',
+      'cognito-idp:AdminGetUser',
+      'cognito-idp:AdminLinkProviderForUser',
       'cognito-idp:DescribeUserPool',
       'cognito-idp:DescribeUserPoolClient',
       'cognito-idp:ListUserPoolClients',
@@ -315,19 +336,21 @@ describe('stage', () => {
 });
 
 describe('alarms', () => {
-  it('raises an alarm on errors and on throttles of every function, the triggers and the reconciler included, and on the job worker’s errors', () => {
+  it('raises an alarm on errors and on throttles of every function, the triggers, the SCIM function and the reconciler included, and on the job worker’s errors', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const watched = (metric: string) =>
       alarms
         .filter((a) => a.Properties.MetricName === metric && a.Properties.Namespace === 'AWS/Lambda')
         .map((a) => render(a.Properties.Dimensions[0].Value, (node) => meaning(node)));
-    const ownFunctions = [...ROUTE_IDS.map(functionId), reconcilerId()].map((id) => ({ Ref: id }));
+    const ownFunctions = [...ROUTE_IDS.map(functionId), reconcilerId(), scimFunctionId()].map((id) => ({
+      Ref: id,
+    }));
     for (const metric of ['Errors', 'Throttles']) {
       const names = watched(metric);
-      // The routes' functions, the reconciler and the Cognito triggers; the job worker's errors (its throttles
-      // are its schedule meeting a run under way, by design).
+      // The routes' functions, the reconciler, the SCIM function, the Cognito triggers and the registry writer;
+      // the job worker's errors (its throttles are its schedule meeting a run under way, by design).
       const worker = metric === 'Errors' ? 1 : 0;
-      expect(names).toHaveLength(ROUTE_IDS.length + 1 + worker + Object.keys(TRIGGERS).length);
+      expect(names).toHaveLength(ROUTE_IDS.length + 2 + Object.keys(TRIGGERS).length + 1 + worker);
       for (const fn of ownFunctions) expect(names).toContain(JSON.stringify(fn));
       expect(names.includes(JSON.stringify({ Ref: jobWorkerId() }))).toBe(worker === 1);
     }
@@ -414,6 +437,7 @@ describe('reconciler', () => {
     const repairs = [
       'ListUsers',
       'AdminDeleteUser',
+      'AdminDisableProviderForUser',
       'AdminDisableUser',
       'AdminUserGlobalSignOut',
       'AdminEnableUser',
@@ -421,7 +445,8 @@ describe('reconciler', () => {
     ];
     expect(grantsOf(reconcilerId())).toEqual(
       [
-        ...built.config.tenants.flatMap((t) => repairs.map((action) => `cognito-idp:${action}@pool:${t.id}`)),
+        ...repairs.map((action) => `cognito-idp:${action}@${poolsOf(built.config.region)}`),
+        'dynamodb:Scan@TENANTS_TABLE',
         'dynamodb:Query@PROFILES_TABLE',
         'dynamodb:PutItem@PROFILES_TABLE',
         'dynamodb:UpdateItem@PROFILES_TABLE',
@@ -494,8 +519,11 @@ describe('job worker', () => {
     });
   });
 
-  it('may do what the bulk actions and imports do, keep jobs and the shared pace, nothing more', () => {
-    const pools = built.config.tenants.flatMap((t) =>
+  it('may do what the bulk actions and imports do, keep jobs and the shared pace, read the registry, nothing more', () => {
+    const grants = grantsOf(jobWorkerId());
+    expect(grants).toEqual(grantsNamed(JOBS.jobWorker.access, built.config.region).sort());
+    // On every pool of the account by pattern, as the API functions: a job's tenant and pool come from the registry.
+    expect(grants.filter((g) => g.startsWith('cognito-idp:')).sort()).toEqual(
       [
         'AdminCreateUser',
         'AdminGetUser',
@@ -504,10 +532,10 @@ describe('job worker', () => {
         'AdminUserGlobalSignOut',
         'AdminEnableUser',
         'AdminResetUserPassword',
-      ].map((action) => `cognito-idp:${action}@pool:${t.id}`),
+      ]
+        .map((action) => `cognito-idp:${action}@${poolsOf(built.config.region)}`)
+        .sort(),
     );
-    const grants = grantsOf(jobWorkerId());
-    expect(grants.filter((g) => g.startsWith('cognito-idp:')).sort()).toEqual(pools.sort());
     expect(grants.filter((g) => g.startsWith('dynamodb:')).sort()).toEqual(
       [
         'dynamodb:GetItem@PROFILES_TABLE',
@@ -520,6 +548,7 @@ describe('job worker', () => {
         'dynamodb:GetItem@JOBS_TABLE',
         'dynamodb:UpdateItem@JOBS_TABLE',
         'dynamodb:DeleteItem@JOBS_TABLE',
+        'dynamodb:GetItem@TENANTS_TABLE',
       ].sort(),
     );
   });

@@ -25,6 +25,8 @@ interface Target {
   version: number;
   roleId: string;
   jobId: string;
+  /** A SCIM token of the tenant, for the route that revokes one. */
+  tokenId: string;
 }
 
 /** A valid request of each route, for a given target: a new route without one fails type-checking. */
@@ -66,12 +68,15 @@ const REQUESTS: Record<
   getJob: () => ({}),
   jobResults: () => ({}),
   cancelJob: () => ({}),
+  createScimToken: () => ({ body: { name: 'Matrix' } }),
+  listScimTokens: () => ({}),
+  revokeScimToken: () => ({}),
 };
 
 /** The status authorisation must give; undefined: allowed, so anything but 401, 403 and 404. */
 function expected(route: RouteDefinition, caller: Caller): number | undefined {
   const targetsUser = route.path.includes('{userId}');
-  const targetsRole = route.path.includes('{roleId}');
+  const targetsRole = route.path.includes('{roleId}') || route.path.includes('{tokenId}');
   // A job is its creator's (the tenant's administrator here): others see it only with a tenant-wide reach.
   const targetsJob = route.path.includes('{jobId}');
   switch (caller) {
@@ -143,12 +148,18 @@ async function target(team: string, routeId: RouteId): Promise<Target> {
         headers: { 'content-type': 'text/csv' },
       })
     : undefined;
+  // Only the route that revokes one makes a token: a tenant holds a bounded number of them.
+  const token =
+    routeId === 'revokeScimToken'
+      ? await api(env, 'POST', '/scim-tokens', { token: adminTok, body: { name: 'Matrix target' } })
+      : undefined;
   return {
     userId: user.id,
     email: user.email,
     version: read.body.version as number,
     roleId: role.body.id as string,
     jobId: (job?.body.id as string | undefined) ?? '20261201T000000000Z-00000000',
+    tokenId: (token?.body.id as string | undefined) ?? randomUUID(),
   };
 }
 
@@ -160,8 +171,11 @@ describe('authorisation of every route for every kind of caller', () => {
     const t = await target(caller === 'teamAdminOutside' ? 'south' : 'north', id);
     const request = REQUESTS[id](t);
     const path =
-      route.path.replace('{userId}', t.userId).replace('{roleId}', t.roleId).replace('{jobId}', t.jobId) +
-      (request.query ?? '');
+      route.path
+        .replace('{userId}', t.userId)
+        .replace('{roleId}', t.roleId)
+        .replace('{tokenId}', t.tokenId)
+        .replace('{jobId}', t.jobId) + (request.query ?? '');
     const token =
       caller === 'none'
         ? undefined

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import * as z from 'zod';
 import { ROUTES, type RouteDefinition, type RouteId } from '#api/routes.ts';
+import { SCIM_ROUTES, type ScimRouteDefinition, type ScimRouteId } from '#api/scim-routes.ts';
 import { toFieldIssues } from '#http/request.ts';
 import { localDynamoClient } from '#local/dynamodb.ts';
 import { adminToken, api, newProfile } from '#test/support/offline.ts';
@@ -72,6 +73,10 @@ const VALID: Record<RouteId, (t: Target) => Omit<Sample, 'params'>> = {
   getJob: () => ({ query: {}, headers: {} }),
   jobResults: () => ({ query: { limit: '2' }, headers: {} }),
   cancelJob: () => ({ query: {}, headers: {} }),
+  createScimToken: () => ({ query: {}, headers: {}, body: { name: 'Generated' } }),
+  listScimTokens: () => ({ query: {}, headers: {} }),
+  // A token id of nobody's: 404, or 400 for a mangled one; either way nothing changes.
+  revokeScimToken: () => ({ query: {}, headers: {} }),
 };
 
 /** Text that has broken servers before: controls, bidi overrides, invisible names, half surrogates, sizes. */
@@ -148,6 +153,7 @@ function sampleOf(
   const params: Record<string, fc.Arbitrary<string>> = {};
   if (route.path.includes('{userId}')) params.userId = fc.oneof(fc.constant(target.userId), nasty);
   if (route.path.includes('{roleId}')) params.roleId = fc.oneof(fc.constant(target.roleId), nasty);
+  if (route.path.includes('{tokenId}')) params.tokenId = fc.oneof(fc.constant(randomUUID()), nasty);
   return fc.record({
     params: fc.record(params).filter((p) => Object.values(p).every((v) => v.length > 0)),
     query: mutated(valid.query).map((q) =>
@@ -251,6 +257,134 @@ describe('generated requests', () => {
         // A change that did happen moves the target's version on: the next If-Match follows it.
         if (response.status < 300 && id === 'editUser' && sample.params.userId === target.userId) {
           target.version++;
+        }
+      }),
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+    );
+  });
+});
+
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+/**
+ * One valid request per SCIM route (a new one without one fails type-checking). `id` is the target user's, the
+ * target role's (a Group), or nobody's for the deletes, so a valid delete archives no one the others need.
+ */
+const SCIM_VALID: Record<ScimRouteId, (t: Target) => { id?: string } & Omit<Sample, 'params' | 'headers'>> = {
+  scimServiceProviderConfig: () => ({ query: {} }),
+  scimResourceTypes: () => ({ query: {} }),
+  scimSchemas: () => ({ query: {} }),
+  scimListUsers: (t) => ({ query: { filter: `userName eq "${t.email}"`, startIndex: '1', count: '5' } }),
+  scimCreateUser: () => ({
+    query: {},
+    body: {
+      schemas: [USER],
+      userName: `scim-${randomUUID().slice(0, 8)}@acme.example.com`,
+      name: { givenName: 'Gen', familyName: 'Erated' },
+      active: false,
+    },
+  }),
+  scimGetUser: (t) => ({ id: t.userId, query: { attributes: 'userName,name' } }),
+  scimReplaceUser: (t) => ({
+    id: t.userId,
+    query: {},
+    body: {
+      schemas: [USER],
+      userName: t.email,
+      name: { givenName: 'Ada', familyName: 'Replaced' },
+      active: false,
+    },
+  }),
+  scimPatchUser: (t) => ({
+    id: t.userId,
+    query: {},
+    body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'Patched' }] },
+  }),
+  scimDeleteUser: () => ({ id: randomUUID(), query: {} }),
+  scimListGroups: () => ({ query: { filter: 'displayName eq "Technician"', excludedAttributes: 'members' } }),
+  scimCreateGroup: () => ({ query: {}, body: { schemas: [GROUP], displayName: 'Technician' } }),
+  scimGetGroup: (t) => ({ id: t.roleId, query: { excludedAttributes: 'members' } }),
+  scimReplaceGroup: (t) => ({
+    id: t.roleId,
+    query: {},
+    body: { schemas: [GROUP], displayName: 'x', members: [] },
+  }),
+  scimPatchGroup: (t) => ({
+    id: t.roleId,
+    query: {},
+    body: { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: t.userId }] }] },
+  }),
+  scimDeleteGroup: () => ({ id: randomUUID(), query: {} }),
+};
+
+/** SCIM's filter language at its edges: what a parser must refuse with a 400, never fall over on. */
+const nastyFilter = fc.oneof(
+  nasty,
+  fc.constantFrom(
+    'userName eq',
+    'userName eq "a" and',
+    '((((((((((userName pr))))))))))',
+    `${'not ('.repeat(200)}userName pr${')'.repeat(200)}`,
+    'emails[type eq "work" and value co "@"].value eq "x"',
+    'userName eq "\\"',
+    'meta.lastModified gt "2026-13-45T99:99:99Z"',
+    'userName sw ""',
+    'active eq "maybe"',
+  ),
+);
+
+describe('generated SCIM requests', () => {
+  let directory: string;
+  beforeAll(async () => {
+    const created = await api<{ id: string; token: string }>(env, 'POST', '/scim-tokens', {
+      token: admin,
+      body: { name: 'Generated directory' },
+    });
+    directory = created.body.token;
+    return async () => {
+      await api(env, 'DELETE', `/scim-tokens/${created.body.id}`, { token: admin });
+    };
+  });
+
+  it.each(
+    Object.keys(SCIM_ROUTES) as ScimRouteId[],
+  )('%s: never 5xx; refusals are SCIM errors and change nothing', async (id) => {
+    const route: ScimRouteDefinition = SCIM_ROUTES[id];
+    const valid = SCIM_VALID[id](target);
+    const sample = fc.record({
+      id: fc.oneof(fc.constant(valid.id ?? ''), nasty).filter((v) => v.length > 0),
+      query: mutated(valid.query).map((q) =>
+        Object.fromEntries(
+          Object.entries(q ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+        ),
+      ),
+      filter: fc.option(nastyFilter, { nil: undefined }),
+      body: valid.body === undefined ? fc.constant(undefined) : mutated(valid.body),
+    });
+    await fc.assert(
+      fc.asyncProperty(sample, async ({ id: resource, query, filter, body }) => {
+        const path = route.path.replace('{id}', encodeURIComponent(resource));
+        const params = new URLSearchParams(query);
+        if (filter !== undefined && 'filter' in valid.query) params.set('filter', filter);
+        const before = await stores(target);
+        const response = await fetch(`${env.apiUrl}${path}${params.size ? `?${params}` : ''}`, {
+          method: route.method,
+          headers: {
+            authorization: `Bearer ${directory}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        const text = await response.text();
+        expect(response.status, text).toBeLessThan(500);
+        if (response.status >= 400) {
+          expect(JSON.parse(text)).toMatchObject({
+            schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+            status: String(response.status),
+          });
+          expect(await stores(target)).toEqual(before);
         }
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },

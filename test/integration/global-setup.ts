@@ -1,8 +1,9 @@
 // Starts the whole offline backend once for the integration tests, on free ports with a throw-away data folder.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { CONSOLE_DIST } from '#local/console-server.ts';
 import { type Environment, startGatehouse } from '#local/runtime.ts';
 
 declare module 'vitest' {
@@ -23,7 +24,12 @@ export default async function setup(project: TestProject) {
     UserAccountRecovery: 1000,
     UserList: 1000,
   };
-  const gatehouse = await startGatehouse({ dataDir, jobs: { budget, itemLeaseMs: 2000 } });
+  // The admin console too, once built (npm test builds it first; its browser tests say so when it is not).
+  const gatehouse = await startGatehouse({
+    dataDir,
+    console: existsSync(`${CONSOLE_DIST}index.html`),
+    jobs: { budget, itemLeaseMs: 2000 },
+  });
   project.provide('environment', gatehouse.environment);
   return async () => {
     await gatehouse.stop();

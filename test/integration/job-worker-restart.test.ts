@@ -11,11 +11,14 @@ import { CognitoDirectory } from '#adapters/cognito-directory.ts';
 import { DynamoIdempotencyStore } from '#adapters/dynamo-idempotency-store.ts';
 import { DynamoJobStore, itemKey, jobCaller } from '#adapters/dynamo-job-store.ts';
 import { DynamoRoleStore } from '#adapters/dynamo-role-store.ts';
+import { DynamoScimTokenStore } from '#adapters/dynamo-scim-token-store.ts';
+import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
 import { DynamoUserStore } from '#adapters/dynamo-user-store.ts';
 import { SesMailer } from '#adapters/ses-mailer.ts';
 import { TABLES } from '#adapters/table-definitions.ts';
 import { accessOf } from '#domain/access.ts';
 import { diff } from '#domain/history.ts';
+import { CHUNK_SIZE } from '#domain/job.ts';
 import { newUser } from '#domain/user.ts';
 import { ensureTables, localDynamoClient } from '#local/dynamodb.ts';
 import { systemCaller } from '#services/changes.ts';
@@ -59,6 +62,7 @@ function workerProcess(tables: Record<string, string>) {
   const deps: JobDeps = {
     users: new DynamoUserStore({ client: dynamo, profilesTable, historyTable }),
     roles: new DynamoRoleStore({ client: dynamo, profilesTable, historyTable }),
+    scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable }),
     directory: new CognitoDirectory({ client: cognito }),
     idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable }),
     mailer: new SesMailer({
@@ -74,14 +78,15 @@ function workerProcess(tables: Record<string, string>) {
     kill: () => {
       dead = true;
     },
-    run: (tenant: Tenant) => {
+    /** Runs the worker; `registry` answers each job's tenant (by default: `tenant`, active). */
+    run: (tenant: Tenant, registry?: WorkerOptions['tenant']) => {
       const options: WorkerOptions = {
         lanes: 4,
         stopping: () => dead,
         refreshMs: 100,
         items,
         retryHeldMs: LEASE_MS,
-        tenant: (id) => (id === tenant.id ? tenant : undefined),
+        tenant: registry ?? (async (id) => (id === tenant.id ? tenant : undefined)),
         keys: { caller: jobCaller, item: itemKey },
         log: () => undefined,
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -98,16 +103,13 @@ const userIds: string[] = [];
 
 beforeAll(async () => {
   tables = await ensureTables(localDynamoClient(env.endpoints.dynamodb), `restart-${Date.now()}-`, TABLES);
-  const entry = (
-    JSON.parse(env.functionEnvironment.TENANTS as string) as (Tenant & { issuer: string })[]
-  ).find((t) => t.id === acme.id) as Tenant & {
-    organisation?: object;
-    issuer?: string;
-    clientIds?: string[];
-    licenceRequired?: boolean;
-  };
-  const { issuer: _i, clientIds: _c, licenceRequired: _l, organisation, ...rest } = entry;
-  tenant = { ...rest, ...(organisation ?? {}) } as Tenant;
+  // The tenant as the deployed worker reads it: from the offline backend's registry.
+  const registry = new DynamoTenantRegistry({
+    client: localDynamoClient(env.endpoints.dynamodb),
+    tableName: env.functionEnvironment.TENANTS_TABLE as string,
+    cacheSeconds: 0,
+  });
+  tenant = (await registry.byId(acme.id)) as Tenant;
 
   const setup = workerProcess(tables);
   // The job's creator: an active administrator of this tenant (the worker authorises as them, per chunk).
@@ -185,4 +187,49 @@ describe('a job worker killed midway', () => {
       expect(history.items.filter((e) => e.action === 'user.deactivated')).toHaveLength(1);
     }
   }, 90_000);
+});
+
+describe('a retired tenant', () => {
+  const statuses = async (ids: readonly string[]) => {
+    const { deps } = workerProcess(tables);
+    return Promise.all(ids.map(async (id) => (await deps.users.get(tenant.id, id))?.status));
+  };
+
+  it('has its job cancelled by the worker, none of its users acted on', async () => {
+    const worker = workerProcess(tables);
+    const before = await statuses(userIds);
+    const job = await startBulkJob(worker.deps, creator, { action: 'archive', userIds });
+    await worker.run(tenant, async () => ({ ...tenant, status: 'retired' }));
+
+    expect(await worker.deps.jobs.get(tenant.id, job.id)).toMatchObject({
+      state: 'cancelled',
+      done: 0,
+      failed: 0,
+      total: USERS,
+    });
+    expect((await worker.deps.jobs.outcomes(tenant.id, job.id, { limit: 1000 })).items).toEqual([]);
+    expect(await statuses(userIds)).toEqual(before);
+  });
+
+  it('retired midway: the chunk under way finishes, nothing after it starts', async () => {
+    const worker = workerProcess(tables);
+    const before = await statuses(userIds);
+    const job = await startBulkJob(worker.deps, creator, { action: 'archive', userIds });
+    // Active when the job is first read and when its first chunk loads; retired from the second chunk on.
+    let reads = 0;
+    await worker.run(tenant, async () => ({ ...tenant, status: ++reads <= 2 ? 'active' : 'retired' }));
+
+    const ended = await worker.deps.jobs.get(tenant.id, job.id);
+    expect(ended).toMatchObject({
+      state: 'cancelled',
+      done: CHUNK_SIZE,
+      failed: 0,
+      total: USERS,
+    });
+    const outcomes = (await worker.deps.jobs.outcomes(tenant.id, job.id, { limit: 1000 })).items;
+    expect(outcomes.map((o) => o.userId)).toEqual(userIds.slice(0, CHUNK_SIZE));
+    const after = await statuses(userIds);
+    expect(after.slice(0, CHUNK_SIZE).every((s) => s === 'archived')).toBe(true);
+    expect(after.slice(CHUNK_SIZE)).toEqual(before.slice(CHUNK_SIZE));
+  });
 });

@@ -6,6 +6,7 @@ import {
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminGetUserCommand,
+  AdminLinkProviderForUserCommand,
   AdminUpdateUserAttributesCommand,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -57,6 +58,28 @@ async function orphanLogin(name: string): Promise<string> {
 const acmeReport = async (graceMs = 0) => (await reconcile({ graceMs })).find((r) => r.tenant === 'acme');
 
 describe('the reconciler', () => {
+  it('records on the profile a link its login has and the profile misses (a first SSO sign-in cut short)', async () => {
+    const user = await activeUser(env, acme, admin);
+    const sub = (await loginOf(user.email))?.Username as string;
+    const subject = `cut-short-${randomUUID().slice(0, 8)}`;
+    await cognito.send(
+      new AdminLinkProviderForUserCommand({
+        ...pool,
+        DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: sub },
+        SourceUser: {
+          ProviderName: 'AcmeID',
+          ProviderAttributeName: 'Cognito_Subject',
+          ProviderAttributeValue: subject,
+        },
+      }),
+    );
+    const report = await acmeReport();
+    expect(report?.linksRecorded).toEqual([user.id]);
+    const profile = await api(env, 'GET', `/users/${user.id}`, { token: admin });
+    expect(profile.body.identities).toEqual([expect.objectContaining({ provider: 'AcmeID', subject })]);
+    expect((await acmeReport())?.linksRecorded).toEqual([]);
+  });
+
   it('removes a login whose profile does not exist', async () => {
     const email = await orphanLogin('orphan');
     const report = await acmeReport();

@@ -76,12 +76,13 @@ export async function startHarness(
   dataDir: string,
   lambda: LambdaInvokeServer | undefined,
   triggers: Partial<Record<LocalTrigger, string>> = FUNCTIONS,
+  pools: LocalPool[] = [POOL],
 ): Promise<Harness> {
   const mails: LocalMail[] = [];
   const cognito = await startLocalCognito({
     dataDir,
     region: REGION,
-    pools: [POOL],
+    pools,
     lambdaEndpoint: lambda?.url ?? 'http://127.0.0.1:9',
     triggers: lambda ? triggers : {},
     sendMail: async (mail) => {

@@ -68,8 +68,8 @@ describe('local Cognito', () => {
     });
     expect(UserPool?.SchemaAttributes).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Name: 'custom:tenantId', Mutable: false, AttributeDataType: 'String' }),
-        expect.objectContaining({ Name: 'custom:userId', Mutable: false, AttributeDataType: 'String' }),
+        expect.objectContaining({ Name: 'custom:tenantId', Mutable: true, AttributeDataType: 'String' }),
+        expect.objectContaining({ Name: 'custom:userId', Mutable: true, AttributeDataType: 'String' }),
       ]),
     );
     const { UserPoolClient } = await h.client.send(

@@ -6,12 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
+import { SCIM_HANDLER_FILE, SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
 import { TRIGGERS, type TriggerName } from '#lib/access.ts';
 import type { Environment } from '#local/runtime.ts';
 import { anEvent, context } from './events.ts';
 import { activeUser, adminToken, api, cognitoClient, newProfile, type Tenant } from './offline.ts';
 
-export type FunctionTarget = { route: RouteId } | { trigger: TriggerName };
+/** A route's function, a trigger, or the SCIM function serving one of its routes. */
+export type FunctionTarget = { route: RouteId } | { trigger: TriggerName } | { scim: ScimRouteId };
 
 export interface Operation {
   /** A route's or trigger's own id names its main success path; a variant adds what differs, in brackets. */
@@ -46,6 +48,7 @@ export async function operationContext(env: Environment): Promise<OperationConte
 
 /** The handler module of a function, relative to the repository root: what CDK bundles for it. */
 export function entryOf(target: FunctionTarget): string {
+  if ('scim' in target) return `lambdas/api/handlers/${SCIM_HANDLER_FILE}`;
   return 'route' in target
     ? `lambdas/api/handlers/${handlerFile(target.route)}`
     : TRIGGERS[target.trigger].entry;
@@ -64,9 +67,13 @@ export async function handlerOf(target: FunctionTarget): Promise<Handler> {
 export async function invoke(op: Operation, event: unknown): Promise<unknown> {
   const handler = await handlerOf(op.target);
   const result = await handler(event, context);
-  if ('route' in op.target) {
+  if ('route' in op.target || 'scim' in op.target) {
     const { statusCode, body } = result as APIGatewayProxyResult;
-    const expected = op.status ? [op.status] : Object.keys(ROUTES[op.target.route].responses).map(Number);
+    const expected = op.status
+      ? [op.status]
+      : 'scim' in op.target
+        ? [SCIM_ROUTES[op.target.scim].status]
+        : Object.keys(ROUTES[op.target.route].responses).map(Number);
     if (!expected.includes(statusCode)) throw new Error(`${op.name} answered ${statusCode}: ${body}`);
   }
   return result;
@@ -191,6 +198,7 @@ function routeEvent(
   request: {
     userId?: string;
     roleId?: string;
+    tokenId?: string;
     jobId?: string;
     body?: unknown;
     query?: Record<string, string>;
@@ -199,10 +207,11 @@ function routeEvent(
   } = {},
 ): APIGatewayProxyEvent {
   const { method, path } = ROUTES[route];
-  const { userId, roleId, jobId, token = ctx.admin, ...rest } = request;
+  const { userId, roleId, tokenId, jobId, token = ctx.admin, ...rest } = request;
   const parameters = {
     ...(userId ? { userId } : {}),
     ...(roleId ? { roleId } : {}),
+    ...(tokenId ? { tokenId } : {}),
     ...(jobId ? { jobId } : {}),
   };
   return anEvent({
@@ -210,6 +219,36 @@ function routeEvent(
     path: path.replace(/\{(\w+)\}/g, (_, name: string) => parameters[name as keyof typeof parameters] ?? ''),
     resource: path,
     ...(Object.keys(parameters).length > 0 ? { pathParameters: parameters } : {}),
+    token,
+    ...rest,
+  });
+}
+
+const scimTokens = new WeakMap<OperationContext, string>();
+
+/**
+ * A SCIM request of the tenant's directory, with a SCIM token made (and used once, so its last use is
+ * recorded) beforehand: a directory's requests come in bursts, and only the first of five minutes writes it.
+ */
+async function scimEvent(
+  ctx: OperationContext,
+  route: ScimRouteId,
+  request: { id?: string; body?: unknown; query?: Record<string, string> } = {},
+): Promise<APIGatewayProxyEvent> {
+  let token = scimTokens.get(ctx);
+  if (!token) {
+    token = (await runRoute(ctx, 'createScimToken', { body: { name: 'Counted directory' } })).token as string;
+    scimTokens.set(ctx, token);
+    const scim = await handlerOf({ scim: 'scimServiceProviderConfig' });
+    await scim(anEvent({ method: 'GET', path: SCIM_ROUTES.scimServiceProviderConfig.path, token }), context);
+  }
+  const { method, path } = SCIM_ROUTES[route];
+  const { id, ...rest } = request;
+  return anEvent({
+    method,
+    path: id ? path.replace('{id}', id) : path,
+    resource: path,
+    ...(id ? { pathParameters: { id } } : {}),
     token,
     ...rest,
   });
@@ -521,6 +560,67 @@ export const OPERATIONS: Operation[] = [
     prepare: async (ctx) => routeEvent(ctx, 'getLicences'),
   },
   {
+    name: 'createScimToken',
+    target: { route: 'createScimToken' },
+    prepare: async (ctx) =>
+      routeEvent(ctx, 'createScimToken', { body: { name: 'Counted' }, token: ctx.quietAdmin }),
+  },
+  {
+    name: 'listScimTokens',
+    target: { route: 'listScimTokens' },
+    prepare: async (ctx) => routeEvent(ctx, 'listScimTokens'),
+  },
+  {
+    name: 'revokeScimToken',
+    target: { route: 'revokeScimToken' },
+    prepare: async (ctx) => {
+      const created = await runRoute(ctx, 'createScimToken', {
+        body: { name: 'To revoke' },
+        token: ctx.quietAdmin,
+      });
+      return routeEvent(ctx, 'revokeScimToken', { tokenId: created.id as string, token: ctx.quietAdmin });
+    },
+  },
+  // SCIM: the token's read comes first (GetItem), then what the API's own use case reads and writes.
+  {
+    name: 'scimGetUser',
+    target: { scim: 'scimGetUser' },
+    prepare: async (ctx) => scimEvent(ctx, 'scimGetUser', { id: (await inactive(ctx)).id }),
+  },
+  {
+    name: 'scimListUsers (userName eq)',
+    target: { scim: 'scimListUsers' },
+    prepare: async (ctx) =>
+      scimEvent(ctx, 'scimListUsers', { query: { filter: `userName eq "${(await inactive(ctx)).email}"` } }),
+  },
+  {
+    name: 'scimCreateUser',
+    target: { scim: 'scimCreateUser' },
+    prepare: async (ctx) => {
+      const { firstName, lastName, email } = newProfile();
+      return scimEvent(ctx, 'scimCreateUser', {
+        body: {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName: email,
+          name: { givenName: firstName, familyName: lastName },
+          active: true,
+        },
+      });
+    },
+  },
+  {
+    name: 'scimPatchUser (active false)',
+    target: { scim: 'scimPatchUser' },
+    prepare: async (ctx) =>
+      scimEvent(ctx, 'scimPatchUser', {
+        id: (await invited(ctx)).id,
+        body: {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
+        },
+      }),
+  },
+  {
     name: 'customMessage',
     target: { trigger: 'customMessage' },
     prepare: async (ctx) => triggerEvent(ctx, 'CustomMessage_AdminCreateUser', await invited(ctx)),
@@ -539,6 +639,28 @@ export const OPERATIONS: Operation[] = [
     name: 'preTokenGeneration',
     target: { trigger: 'preTokenGeneration' },
     prepare: async (ctx) => triggerEvent(ctx, 'TokenGeneration_Authentication', await active(ctx)),
+  },
+  {
+    name: 'preSignUp',
+    target: { trigger: 'preSignUp' },
+    // A first sign-in through the tenant's identity provider, by an invited user: linked to their login.
+    prepare: async (ctx) => {
+      const user = await invited(ctx);
+      const provider = ctx.tenant.sso?.name ?? 'none';
+      return {
+        version: '1',
+        triggerSource: 'PreSignUp_ExternalProvider',
+        region: ctx.env.region,
+        userPoolId: ctx.tenant.userPoolId,
+        userName: `${provider}_${randomUUID()}`,
+        callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: ctx.tenant.clientId },
+        request: {
+          userAttributes: { email: user.email, 'cognito:email_alias': '', 'cognito:phone_number_alias': '' },
+          validationData: {},
+        },
+        response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
+      };
+    },
   },
   {
     name: 'postAuthentication (first sign-in)',

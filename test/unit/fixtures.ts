@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import type { TenantEntry } from '#adapters/environment.ts';
 import { BUILT_IN_ROLES } from '#domain/roles.ts';
+import type { TenantRecord } from '#domain/tenant.ts';
 import type { User } from '#domain/user.ts';
 import { idToken } from '#test/support/tokens.ts';
 
@@ -16,10 +16,12 @@ const POLICY = {
   temporaryPasswordValidityDays: 7,
 };
 
-export const UNIT_TENANTS: TenantEntry[] = [
+/** The registry records unit tests run with (test/unit/setup.ts answers the registry's reads with them). */
+export const UNIT_TENANTS: TenantRecord[] = [
   {
     id: 'acme',
     name: 'Acme Field Services',
+    status: 'active',
     userPoolId: 'us-east-1_AcmeUnit1',
     issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AcmeUnit1',
     clientIds: ['acmeclient'],
@@ -29,22 +31,43 @@ export const UNIT_TENANTS: TenantEntry[] = [
     organisation: { teams: ['north', 'south'], areas: ['oslo'], clients: ['contoso'] },
     licences: { engineer: 2 },
     licenceRequired: false,
+    // Single sign-on by OIDC, optional.
+    sso: { provider: 'AcmeID', mode: 'optional', domains: ['acme.example.com'] },
   },
   {
     id: 'globex',
     name: 'Globex Utilities',
+    status: 'active',
     userPoolId: 'us-east-1_GlobexUnit1',
     issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_GlobexUnit1',
     clientIds: ['globexclient'],
     passwordPolicy: POLICY,
     mailFrom: 'no-reply@globex.example.com',
+    // globex names its application; acme's mails link to its managed login page, read from Cognito.
+    signInUrl: 'https://app.globex.example.com/sign-in',
     features: ['technician-users'],
     organisation: { teams: ['north', 'south'], areas: ['oslo'], clients: ['contoso'] },
     licences: { engineer: 2 },
+    licenceRequired: true,
+    // Single sign-on by SAML, required for its domain.
+    sso: { provider: 'GlobexSAML', mode: 'required', domains: ['globex.example.com'] },
+  },
+  {
+    id: 'umbrella',
+    name: 'Umbrella Retired',
+    status: 'retired',
+    userPoolId: 'us-east-1_UmbrellaUnit1',
+    issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_UmbrellaUnit1',
+    clientIds: ['umbrellaclient'],
+    passwordPolicy: POLICY,
+    mailFrom: 'no-reply@umbrella.example.com',
+    features: [],
+    organisation: {},
+    licences: {},
     licenceRequired: false,
   },
 ];
-export const [ACME, GLOBEX] = UNIT_TENANTS as [TenantEntry, TenantEntry];
+export const [ACME, GLOBEX, RETIRED] = UNIT_TENANTS as [TenantRecord, TenantRecord, TenantRecord];
 
 export function aUser(overrides: Partial<User> = {}): User {
   const at = '2026-01-01T00:00:00.000Z';
@@ -76,7 +99,7 @@ export function anAdmin(overrides: Partial<User> = {}): User {
 }
 
 /** An ID token of `user` from `tenant`'s pool. */
-export function tokenOf(user: User, tenant: TenantEntry = ACME): string {
+export function tokenOf(user: User, tenant: TenantRecord = ACME): string {
   return idToken({
     iss: tenant.issuer,
     aud: tenant.clientIds[0] as string,

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openApiDocument, openApiJson, type ResponseObject } from '#api/openapi.ts';
 import { ROUTES, type RouteDefinition } from '#api/routes.ts';
+import { SCIM_ROUTES } from '#api/scim-routes.ts';
 import { Contract } from '#test/support/contract.ts';
 
 const document = openApiDocument();
@@ -25,9 +26,26 @@ const responseOf = (route: RouteDefinition, status: number) => {
 };
 
 describe('the OpenAPI document', () => {
-  it('has every route of the route table, and nothing else', () => {
+  it('has every route of the route table and of the SCIM route table, and nothing else', () => {
     const documented = contract.operations().map((o) => `${o.method} ${o.path} ${o.operation.operationId}`);
-    expect(documented.sort()).toEqual(routes.map(([id, r]) => `${r.method} ${r.path} ${id}`).sort());
+    expect(documented.sort()).toEqual(
+      [...routes, ...Object.entries(SCIM_ROUTES)].map(([id, r]) => `${r.method} ${r.path} ${id}`).sort(),
+    );
+  });
+
+  it('asks for the tenant’s SCIM token on every SCIM route, and answers errors in SCIM’s format', () => {
+    expect(document.components.securitySchemes.scimToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    for (const [id, route] of Object.entries(SCIM_ROUTES)) {
+      const operation = document.paths[route.path]?.[route.method.toLowerCase()];
+      expect(operation?.security, id).toEqual([{ scimToken: [] }]);
+      for (const [status, response] of Object.entries(operation?.responses ?? {})) {
+        if (Number(status) < 400) continue;
+        expect((response as ResponseObject).content, `${id} ${status}`).toHaveProperty(
+          ['application/scim+json', 'schema'],
+          { $ref: '#/components/schemas/ScimError' },
+        );
+      }
+    }
   });
 
   it('asks for a Cognito ID token as a bearer JWT on every route', () => {
@@ -37,7 +55,10 @@ describe('the OpenAPI document', () => {
       bearerFormat: 'JWT',
     });
     expect(document.security).toEqual([{ cognitoIdToken: [] }]);
-    for (const operation of contract.operations()) expect(operation.operation).not.toHaveProperty('security');
+    for (const operation of contract.operations()) {
+      if (operation.path.startsWith('/scim/')) continue;
+      expect(operation.operation).not.toHaveProperty('security');
+    }
   });
 
   it.each(routes)('documents the problem+json answers %s can give', (_id, route) => {

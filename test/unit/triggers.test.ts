@@ -19,7 +19,7 @@ import type {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { User } from '#domain/user.ts';
-import { aUser, changeItems, context, mockCatalogue } from '#test/unit/fixtures.ts';
+import { aUser, changeItems, context, mockCatalogue, UNIT_TENANTS } from '#test/unit/fixtures.ts';
 import { handler as customMessage } from '#triggers/custom-message.ts';
 import { handler as postAuthentication } from '#triggers/post-authentication.ts';
 import { handler as preAuthentication } from '#triggers/pre-authentication.ts';
@@ -30,11 +30,12 @@ const cognito = mockClient(CognitoIdentityProviderClient);
 const MANAGED_LOGIN =
   'https://acme-login.auth.us-east-1.amazoncognito.com/login?client_id=acmeclient&response_type=code&redirect_uri=https%3A%2F%2Fadmin.acme.example.com%2Fcallback';
 
-function signInEvent(user: User, tenantId = 'acme'): PostAuthenticationTriggerEvent {
+/** A sign-in to the pool of `tenantId` (registered or not), whose login claims `claimed`. */
+function signInEvent(user: User, tenantId = 'acme', claimed = tenantId): PostAuthenticationTriggerEvent {
   return {
     version: '1',
     region: 'us-east-1',
-    userPoolId: 'us-east-1_AcmeUnit1',
+    userPoolId: UNIT_TENANTS.find((t) => t.id === tenantId)?.userPoolId ?? 'us-east-1_Unregistered1',
     userName: user.cognitoSub ?? 'x',
     callerContext: { awsSdkVersion: '1', clientId: 'acmeclient' },
     triggerSource: 'PostAuthentication_Authentication',
@@ -44,7 +45,7 @@ function signInEvent(user: User, tenantId = 'acme'): PostAuthenticationTriggerEv
         sub: user.cognitoSub ?? '',
         email: user.email,
         'custom:userId': user.id,
-        'custom:tenantId': tenantId,
+        'custom:tenantId': claimed,
       },
     },
     response: {},
@@ -100,9 +101,17 @@ describe('post-authentication trigger', () => {
     const otherLogin = signInEvent({ ...user, cognitoSub: 'another-login' });
     await expect(postAuthentication(otherLogin, context)).rejects.toThrow(/contact your administrator/);
     await expect(postAuthentication(signInEvent(user, 'initech'), context)).rejects.toThrow(
-      /no configured tenant/,
+      /no registered tenant/,
     );
     expect(dynamo).not.toHaveReceivedCommand(TransactWriteCommand);
+  });
+
+  it('refuses a login whose pool is not the registered pool of the tenant it claims, reading no profile', async () => {
+    const user = aUser({ status: 'active', cognitoSub: 'sub-6' });
+    await expect(postAuthentication(signInEvent(user, 'acme', 'globex'), context)).rejects.toThrow(
+      /no registered tenant/,
+    );
+    expect(dynamo).not.toHaveReceivedCommand(GetCommand);
   });
 });
 
@@ -160,7 +169,9 @@ describe('custom message trigger', () => {
     expect((await customMessage(globex)).response.emailMessage).toContain(
       '<a href="https://app.globex.example.com/sign-in">',
     );
-    const lost = { ...event('CustomMessage_AdminCreateUser'), userPoolId: 'us-east-1_Other1' };
+    // A tenant with no sign-in link in its record, whose managed login page Cognito cannot tell now.
+    const lost = { ...event('CustomMessage_AdminCreateUser'), userPoolId: 'us-east-1_UmbrellaUnit1' };
+    lost.request.userAttributes['custom:tenantId'] = 'umbrella';
     const result = await customMessage(lost);
     expect(result.response.emailMessage).toContain('{####}');
     expect(result.response.emailMessage).not.toContain('<a href');
@@ -199,6 +210,15 @@ describe('pre-authentication trigger', () => {
     await expect(preAuthentication(event(user, 'acme'))).resolves.toBeDefined();
   });
 
+  it('refuses every user of a retired tenant before reading their profile', async () => {
+    const user = aUser({ status: 'active', cognitoSub: 'sub-r' });
+    dynamo.on(GetCommand, { Key: { pk: 'umbrella', sk: `USER#${user.id}` } }).resolves({ Item: user });
+    await expect(preAuthentication(event(user, 'umbrella'))).rejects.toThrow(
+      new Error('Your organisation no longer has access. Please contact your administrator'),
+    );
+    expect(dynamo).not.toHaveReceivedCommand(GetCommand);
+  });
+
   it('lets Cognito answer for itself about a user it does not know', async () => {
     const unknown = { ...event(aUser()), request: { userAttributes: {}, userNotFound: true } };
     await expect(
@@ -208,6 +228,23 @@ describe('pre-authentication trigger', () => {
 });
 
 describe('pre-token-generation trigger', () => {
+  it('gives a retired tenant’s refreshed sessions no token', async () => {
+    const user = aUser({ status: 'active', cognitoSub: 'sub-rt' });
+    const base = signInEvent(user, 'umbrella');
+    await expect(
+      preTokenGeneration({
+        ...base,
+        triggerSource: 'TokenGeneration_RefreshTokens',
+        request: {
+          userAttributes: base.request.userAttributes,
+          groupConfiguration: { groupsToOverride: [] },
+        },
+        response: { claimsOverrideDetails: {} },
+      } as unknown as PreTokenGenerationTriggerEvent),
+    ).rejects.toThrow(/no longer has access/);
+    expect(dynamo).not.toHaveReceivedCommand(GetCommand);
+  });
+
   it('puts tenant, user, scoped roles and permissions into the token', async () => {
     const user = aUser({
       status: 'active',

@@ -13,6 +13,10 @@ export interface HostedLogin {
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 }
 
+/** The endpoints a browser application fetches (rather than navigates to): discovery, JWKS, token, userInfo, revoke. */
+const CROSS_ORIGIN =
+  /^(\/[\w-]+_[0-9a-zA-Z]+\/\.well-known\/(openid-configuration|jwks\.json)|\/oauth2\/(token|userInfo|revoke))$/;
+
 export function hostedLogin(services: OAuthServices, options: LoginPagesOptions = {}): HostedLogin {
   let pages: LoginPages | undefined;
   const oauth = new OAuthEndpoints(services, (res, status, message) =>
@@ -25,6 +29,19 @@ export function hostedLogin(services: OAuthServices, options: LoginPagesOptions 
     pages: login,
     async handle(req, res) {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      // Browser applications (the admin console) call these from their own origin, as they call Cognito's.
+      if (CROSS_ORIGIN.test(url.pathname)) {
+        res.setHeader('Access-Control-Allow-Origin', '*');
+        if (req.method === 'OPTIONS') {
+          res.writeHead(204, {
+            'Access-Control-Allow-Methods': 'GET, POST',
+            'Access-Control-Allow-Headers': 'authorization, content-type, accept',
+            'Access-Control-Max-Age': '600',
+          });
+          res.end();
+          return true;
+        }
+      }
       try {
         return (await oauth.handle(req, res, url)) || (await login.handle(req, res, url));
       } catch (error) {

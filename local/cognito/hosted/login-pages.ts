@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthenticationResultType, ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoError } from 'cognito-local/lib/errors.js';
 import type { Context } from 'cognito-local/lib/services/context.js';
+import QRCode from 'qrcode';
 import { poolPasswordPolicy } from '../password-policy.ts';
 import { type Authorization, authorize } from './authorization.ts';
 import { cookie, cookies, escapeHtml, randomId, readForm, redirect, sameSecret, sendHtml } from './http.ts';
@@ -30,6 +31,10 @@ interface Transaction {
   challenge: string;
   session: string;
   expiresAt: number;
+  /** What the person typed to sign in, to name the account in their authenticator app. */
+  email: string;
+  /** MFA_SETUP: the secret to show again when a code is refused. */
+  secret?: string;
 }
 
 /** A step another module adds to the login (e.g. federation for `identity_provider`), by provider name. */
@@ -148,11 +153,63 @@ export class LoginPages {
         return view.signIn(cognitoMessage(error));
       }
     }
+    if (step === 'mfa_setup' || step === 'mfa_code') return this.postMfa(res, found, view, form, csrf, tx);
     return view.signIn('Please sign in again.');
   }
 
+  /** The authenticator's code: verifies a new one (MFA_SETUP) or answers the SOFTWARE_TOKEN_MFA challenge. */
+  private async postMfa(
+    res: ServerResponse,
+    found: Authorization,
+    view: View,
+    form: URLSearchParams,
+    csrf: string,
+    tx: Transaction & { id: string },
+  ) {
+    const code = (form.get('code') ?? '').replace(/\s/g, '');
+    const clientId = found.request.clientId;
+    try {
+      let result: InitiateAuthResult;
+      if (tx.challenge === 'MFA_SETUP') {
+        const verified = await this.#call<{ Session?: string }>('VerifySoftwareToken', {
+          Session: tx.session,
+          UserCode: code,
+          FriendlyDeviceName: 'Authenticator app',
+        });
+        result = await this.#call<InitiateAuthResult>('RespondToAuthChallenge', {
+          ClientId: clientId,
+          ChallengeName: 'MFA_SETUP',
+          Session: verified.Session,
+          ChallengeResponses: { USERNAME: tx.username },
+        });
+      } else {
+        result = await this.#call<InitiateAuthResult>('RespondToAuthChallenge', {
+          ClientId: clientId,
+          ChallengeName: 'SOFTWARE_TOKEN_MFA',
+          Session: tx.session,
+          ChallengeResponses: { USERNAME: tx.username, SOFTWARE_TOKEN_MFA_CODE: code },
+        });
+      }
+      this.#transactions.delete(tx.id);
+      return this.next(res, found, view, csrf, result, tx.email);
+    } catch (error) {
+      const wrongCode =
+        isCognitoError(error, 'CodeMismatchException') ||
+        isCognitoError(error, 'EnableSoftwareTokenMFAException');
+      if (!wrongCode) {
+        this.#transactions.delete(tx.id);
+        return view.signIn(cognitoMessage(error), tx.email);
+      }
+      // Cognito's words for a wrong code at sign-in; at set-up its own ("Code mismatch") says less.
+      const message = 'Invalid code received for user';
+      return tx.challenge === 'MFA_SETUP'
+        ? view.mfaSetup(tx, await qrCode(tx, view.tenantName), message)
+        : view.mfaCode(tx, message);
+    }
+  }
+
   /** What follows a Cognito answer: tokens complete the authorization; a challenge is the next page. */
-  private next(
+  private async next(
     res: ServerResponse,
     found: Authorization,
     view: View,
@@ -167,18 +224,36 @@ export class LoginPages {
     const session = result.Session;
     const user = result.ChallengeParameters?.USER_ID_FOR_SRP ?? username;
     if (!challenge || !session) return view.signIn('Sign-in did not complete. Please try again.');
+    let secret: string | undefined;
+    let txSession = session;
+    if (challenge === 'MFA_SETUP') {
+      // Cognito's managed login offers the authenticator app: a secret associated through the challenge's Session.
+      const associated = await this.#call<{ SecretCode?: string; Session?: string }>(
+        'AssociateSoftwareToken',
+        {
+          Session: session,
+        },
+      );
+      secret = associated.SecretCode;
+      txSession = associated.Session ?? session;
+    }
     const tx: Transaction = {
       csrf,
       clientId: found.request.clientId,
       username: user,
       challenge,
-      session,
+      session: txSession,
       expiresAt: this.services.now() + TRANSACTION_TTL_MS,
+      email: username,
+      ...(secret ? { secret } : {}),
     };
     const id = randomId();
     this.sweep();
     this.#transactions.set(id, tx);
     if (challenge === 'NEW_PASSWORD_REQUIRED') return view.newPassword({ ...tx, id });
+    if (challenge === 'MFA_SETUP' && secret)
+      return view.mfaSetup({ ...tx, id }, await qrCode(tx, view.tenantName));
+    if (challenge === 'SOFTWARE_TOKEN_MFA') return view.mfaCode({ ...tx, id });
     this.#transactions.delete(id);
     return view.signIn(
       `This account needs a sign-in step (${challenge}) the offline login page does not offer.`,
@@ -265,8 +340,12 @@ class View {
     return this.found.request.clientId;
   }
 
-  private get tenant() {
+  get tenantName() {
     return this.found.pool.options.Name ?? 'Sign in';
+  }
+
+  private get tenant() {
+    return this.tenantName;
   }
 
   private url(path: string, extra: Record<string, string> = {}) {
@@ -293,7 +372,26 @@ class View {
       field('username', 'Email', { type: 'email', autocomplete: 'username', value: email }) +
       field('password', 'Password', { type: 'password', autocomplete: 'current-password' });
     const links = `<p class="links"><a href="${this.url('/forgotPassword')}">Forgot your password?</a></p>`;
-    this.send(200, 'Sign in', this.form('/login', fields, 'Sign in') + links, error, notice);
+    this.send(
+      200,
+      'Sign in',
+      this.providers() + this.form('/login', fields, 'Sign in') + links,
+      error,
+      notice,
+    );
+  }
+
+  /** The app client's identity providers, each a way in before the password form, as Cognito's page offers them. */
+  private providers() {
+    const names = (this.found.client.SupportedIdentityProviders ?? []).filter((p) => p !== 'COGNITO');
+    if (names.length === 0) return '';
+    const buttons = names
+      .map(
+        (name) =>
+          `<p><a class="provider" href="${this.url('/login', { identity_provider: name })}">Sign in with ${escapeHtml(name)}</a></p>`,
+      )
+      .join('');
+    return `${buttons}<p class="or">or</p>`;
   }
 
   newPassword(tx: Transaction & { id: string }, error?: string) {
@@ -308,6 +406,34 @@ class View {
       }) +
       field('confirm_password', 'Confirm new password', { type: 'password', autocomplete: 'new-password' });
     this.send(200, 'Choose a new password', this.form('/login', fields, 'Set password and sign in'), error);
+  }
+
+  /** Set-up of an authenticator app: the secret as a QR code and as text, then a code to prove it works. */
+  mfaSetup(tx: Transaction & { id: string }, qr: string, error?: string) {
+    const fields =
+      hidden('step', 'mfa_setup') +
+      hidden('tx', tx.id) +
+      '<p>Your account needs an authenticator app. Scan this QR code with the app, or enter the key below, then type the 6-digit code it shows.</p>' +
+      `<img class="qr" src="${escapeHtml(qr)}" alt="QR code to add this account to an authenticator app">` +
+      `<p id="secret-title">Key to enter by hand:</p><p class="secret" aria-labelledby="secret-title">${escapeHtml(tx.secret ?? '')}</p>` +
+      field('code', 'Code from the authenticator app', {
+        autocomplete: 'one-time-code',
+        inputmode: 'numeric',
+      });
+    this.send(200, 'Set up an authenticator app', this.form('/login', fields, 'Verify and sign in'), error);
+  }
+
+  /** The SOFTWARE_TOKEN_MFA challenge: the current code of the authenticator app set up before. */
+  mfaCode(tx: Transaction & { id: string }, error?: string) {
+    const fields =
+      hidden('step', 'mfa_code') +
+      hidden('tx', tx.id) +
+      '<p>Open your authenticator app and enter the 6-digit code it shows for this account.</p>' +
+      field('code', 'Code from the authenticator app', {
+        autocomplete: 'one-time-code',
+        inputmode: 'numeric',
+      });
+    this.send(200, 'Enter your authentication code', this.form('/login', fields, 'Sign in'), error);
   }
 
   forgotPassword(error?: string, email = '') {
@@ -349,6 +475,17 @@ class View {
       .map((r) => `<li>${escapeHtml(r)}</li>`)
       .join('')}</ul>`;
   }
+}
+
+/**
+ * The otpauth URI an authenticator app reads (Key URI Format: issuer and account name, SHA1, 6 digits, 30 s, as
+ * Cognito's TOTP), as an SVG QR code in a data URL: drawn here, so no request leaves the machine.
+ */
+async function qrCode(tx: Transaction, issuer: string): Promise<string> {
+  const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(tx.email)}`;
+  const uri = `otpauth://totp/${label}?secret=${tx.secret ?? ''}&issuer=${encodeURIComponent(issuer)}`;
+  const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }
 
 /** Cognito's own words for a refusal; anything else is not shown (it could say something about internals). */

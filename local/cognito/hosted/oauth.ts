@@ -100,7 +100,8 @@ export class OAuthEndpoints {
     const sessionId = randomId();
     this.#sessions.set(sessionId, {
       userPoolId: request.userPoolId,
-      username,
+      // The user's own name (the sub) from the token, not the email as typed, in whatever case.
+      username: tokenUsername(AccessToken) ?? username,
       expiresAt: this.services.now() + SESSION_TTL_MS,
     });
     const tokens = { id: IdToken, access: AccessToken, refresh: RefreshToken, expiresIn: ExpiresIn ?? 3600 };

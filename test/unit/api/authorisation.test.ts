@@ -1,3 +1,4 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -13,8 +14,10 @@ import {
   context,
   GLOBEX,
   mockCatalogue,
+  RETIRED,
   tokenOf,
 } from '#test/unit/fixtures.ts';
+import { registryTable } from '#test/unit/setup.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 
@@ -121,5 +124,33 @@ describe('who may call an administrator route', () => {
     expect(me.statusCode).toBe(200);
     expect(JSON.parse(me.body)).toMatchObject({ id: technician.id, roles: [{ role: 'technician' }] });
     expect(dynamo).toHaveReceivedCommandTimes(GetCommand, 2);
+  });
+});
+
+describe('the tenant a token names, through the registry', () => {
+  it('refuses every user of a retired tenant with 403, before reading their profile', async () => {
+    const admin = anAdmin();
+    stored('umbrella', admin);
+    const response = await listUsers(
+      anEvent({ method: 'GET', path: '/users', token: tokenOf(admin, RETIRED) }),
+      context,
+    );
+    expect(response.statusCode).toBe(403);
+    expect(JSON.parse(response.body).detail).toMatch(/retired/);
+    expect(dynamo).not.toHaveReceivedCommand(GetCommand);
+  });
+
+  it('reads the registry once per issuer, not on each request of a warm instance', async () => {
+    const admin = anAdmin();
+    stored('acme', admin);
+    const before = registryTable.commandCalls(GetItemCommand).length;
+    const call = () => listUsers(anEvent({ method: 'GET', path: '/users', token: tokenOf(admin) }), context);
+    expect((await call()).statusCode).toBe(200);
+    const afterFirst = registryTable.commandCalls(GetItemCommand).length;
+    expect((await call()).statusCode).toBe(200);
+    expect((await call()).statusCode).toBe(200);
+    // The first request may have found acme's issuer cached by an earlier test of this file: at most one read.
+    expect(afterFirst - before).toBeLessThanOrEqual(1);
+    expect(registryTable.commandCalls(GetItemCommand).length).toBe(afterFirst);
   });
 });

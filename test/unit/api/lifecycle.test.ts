@@ -1,6 +1,7 @@
 import {
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
+  AdminDisableProviderForUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminResetUserPasswordCommand,
@@ -147,6 +148,28 @@ describe('delete', () => {
     });
     expect(JSON.stringify(history?.Put?.Item)).not.toContain('sub-2');
     expect(cognito).toHaveReceivedCommandWith(AdminDeleteUserCommand, { Username: 'sub-2' });
+  });
+
+  it('removes the links of the login to identity-provider accounts before the login', async () => {
+    const linkedAt = '2026-01-02T00:00:00.000Z';
+    const user = aUser({
+      status: 'active',
+      cognitoSub: 'sub-9',
+      identities: [{ provider: 'AcmeID', subject: 'idp-sub-9', linkedAt }],
+    });
+    stored(user);
+    const response = await call(deleteUser, 'DELETE', user, '', { body: { confirmEmail: user.email } });
+    expect(response.statusCode).toBe(204);
+    expect(cognito).toHaveReceivedCommandWith(AdminDisableProviderForUserCommand, {
+      UserPoolId: 'us-east-1_AcmeUnit1',
+      User: {
+        ProviderName: 'AcmeID',
+        ProviderAttributeName: 'Cognito_Subject',
+        ProviderAttributeValue: 'idp-sub-9',
+      },
+    });
+    const order = cognito.calls().map((c) => c.args[0].constructor.name);
+    expect(order).toEqual(['AdminDisableProviderForUserCommand', 'AdminDeleteUserCommand']);
   });
 });
 

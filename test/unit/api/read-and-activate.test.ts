@@ -133,7 +133,16 @@ describe('GET /users', () => {
       sk: `${u.lastName.toLowerCase()}\u0001${u.firstName.toLowerCase()}\u0001${u.id}`,
       userId: u.id,
       nameKey: `${u.lastName.toLowerCase()}\u0001${u.firstName.toLowerCase()}\u0001${u.id}`,
-      fv: { status: ['inactive'], role: [], licence: [], team: [], area: [], client: [], type: ['internal'] },
+      fv: {
+        status: ['inactive'],
+        role: [],
+        licence: [],
+        team: [],
+        area: [],
+        client: [],
+        type: ['internal'],
+        externalId: [],
+      },
     });
     dynamo
       .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'acme#LIVE' } })

@@ -1,0 +1,165 @@
+// The SCIM 2.0 route table (RFC 7644), beside the API's: read by the SCIM function, the offline server, CDK and
+// OpenAPI. A SCIM route is authorised by a tenant's SCIM token, not a user's Cognito token, and answers in
+// SCIM's own format; one function serves them all.
+import * as z from 'zod';
+import { ScimGroupSchema, ScimPatchSchema, ScimUserSchema } from '#domain/scim-resources.ts';
+import { MAX_PAGE } from '#services/scim-users.ts';
+import type { HttpMethod, RouteRequest } from './routes.ts';
+
+export interface ScimRouteDefinition<Req extends RouteRequest = RouteRequest> {
+  method: HttpMethod;
+  /** API Gateway resource path. */
+  path: string;
+  summary: string;
+  request: Req;
+  /** Writes take an optional Idempotency-Key, as the API's do. */
+  headers?: { idempotencyKey?: boolean };
+  /** The success status. */
+  status: 200 | 201 | 204;
+}
+
+const scimRoute = <Req extends RouteRequest>(definition: ScimRouteDefinition<Req>) => definition;
+
+export const SCIM_BASE = '/scim/v2';
+
+/** Attribute names, comma-separated: what `attributes` and `excludedAttributes` take. */
+const attributeList = z.string().max(1000).optional();
+
+export const ScimListQuerySchema = z.strictObject({
+  filter: z.string().max(1000).optional(),
+  // RFC 7644 §3.4.2.4: a startIndex below 1 is taken as 1.
+  startIndex: z.coerce
+    .number()
+    .int()
+    .transform((n) => Math.max(1, n))
+    .default(1),
+  count: z.coerce.number().int().min(0).max(MAX_PAGE, `must be at most ${MAX_PAGE}`).default(100),
+  attributes: attributeList,
+  excludedAttributes: attributeList,
+});
+
+export const ScimReadQuerySchema = z.strictObject({
+  attributes: attributeList,
+  excludedAttributes: attributeList,
+});
+
+export const ScimIdParamsSchema = z.strictObject({ id: z.string().min(1).max(100) });
+
+export const SCIM_ROUTES = {
+  scimServiceProviderConfig: scimRoute({
+    method: 'GET',
+    path: `${SCIM_BASE}/ServiceProviderConfig`,
+    summary: 'What this SCIM service supports: PATCH, filters, ETags; no bulk, sorting or password changes',
+    request: {},
+    status: 200,
+  }),
+  scimResourceTypes: scimRoute({
+    method: 'GET',
+    path: `${SCIM_BASE}/ResourceTypes`,
+    summary: 'The resource types: User (with the enterprise extension) and Group',
+    request: {},
+    status: 200,
+  }),
+  scimSchemas: scimRoute({
+    method: 'GET',
+    path: `${SCIM_BASE}/Schemas`,
+    summary: 'The attributes of a User, its enterprise extension, and a Group, as Gatehouse keeps them',
+    request: {},
+    status: 200,
+  }),
+  scimListUsers: scimRoute({
+    method: 'GET',
+    path: `${SCIM_BASE}/Users`,
+    summary: 'Users matching a filter, a page from startIndex',
+    request: { query: ScimListQuerySchema },
+    status: 200,
+  }),
+  scimCreateUser: scimRoute({
+    method: 'POST',
+    path: `${SCIM_BASE}/Users`,
+    summary: 'Add a user (active unless "active": false: Cognito mails the invitation)',
+    request: { body: ScimUserSchema },
+    headers: { idempotencyKey: true },
+    status: 201,
+  }),
+  scimGetUser: scimRoute({
+    method: 'GET',
+    path: `${SCIM_BASE}/Users/{id}`,
+    summary: 'One user',
+    request: { params: ScimIdParamsSchema, query: ScimReadQuerySchema },
+    status: 200,
+  }),
+  scimReplaceUser: scimRoute({
+    method: 'PUT',
+    path: `${SCIM_BASE}/Users/{id}`,
+    summary: 'Replace the attributes SCIM manages; active false deactivates, true activates',
+    request: { params: ScimIdParamsSchema, body: ScimUserSchema },
+    headers: { idempotencyKey: true },
+    status: 200,
+  }),
+  scimPatchUser: scimRoute({
+    method: 'PATCH',
+    path: `${SCIM_BASE}/Users/{id}`,
+    summary: 'Change some attributes (operations with a path, or a value object without one)',
+    request: { params: ScimIdParamsSchema, body: ScimPatchSchema },
+    headers: { idempotencyKey: true },
+    status: 200,
+  }),
+  scimDeleteUser: scimRoute({
+    method: 'DELETE',
+    path: `${SCIM_BASE}/Users/{id}`,
+    summary: 'Archive the user: sign-in off, gone from SCIM, kept in Gatehouse to restore',
+    request: { params: ScimIdParamsSchema },
+    headers: { idempotencyKey: true },
+    status: 204,
+  }),
+  scimListGroups: scimRoute({
+    method: 'GET',
+    path: `${SCIM_BASE}/Groups`,
+    summary: "The tenant's roles as groups, their holders as members",
+    request: { query: ScimListQuerySchema },
+    status: 200,
+  }),
+  scimCreateGroup: scimRoute({
+    method: 'POST',
+    path: `${SCIM_BASE}/Groups`,
+    summary: 'Refused: groups are roles, added through the API (409 names an existing role of that name)',
+    request: { body: ScimGroupSchema },
+    status: 201,
+  }),
+  scimGetGroup: scimRoute({
+    method: 'GET',
+    path: `${SCIM_BASE}/Groups/{id}`,
+    summary: 'One role as a group',
+    request: { params: ScimIdParamsSchema, query: ScimReadQuerySchema },
+    status: 200,
+  }),
+  scimReplaceGroup: scimRoute({
+    method: 'PUT',
+    path: `${SCIM_BASE}/Groups/{id}`,
+    summary: "Set the role's holders to the members sent",
+    request: { params: ScimIdParamsSchema, body: ScimGroupSchema },
+    headers: { idempotencyKey: true },
+    status: 200,
+  }),
+  scimPatchGroup: scimRoute({
+    method: 'PATCH',
+    path: `${SCIM_BASE}/Groups/{id}`,
+    summary: 'Add and remove members: each one an edit of that user’s roles',
+    request: { params: ScimIdParamsSchema, body: ScimPatchSchema },
+    headers: { idempotencyKey: true },
+    status: 200,
+  }),
+  scimDeleteGroup: scimRoute({
+    method: 'DELETE',
+    path: `${SCIM_BASE}/Groups/{id}`,
+    summary: 'Refused: a role is deleted through the API',
+    request: { params: ScimIdParamsSchema },
+    status: 204,
+  }),
+} as const;
+
+export type ScimRouteId = keyof typeof SCIM_ROUTES;
+
+/** The one module that serves every SCIM route. */
+export const SCIM_HANDLER_FILE = 'scim.ts';

@@ -1,0 +1,80 @@
+// A tenant as Gatehouse knows it: the registry record's schema and the one function that shapes a Tenant from it.
+// The namespace import leaves zod's message translations (about 260 KB) out of the bundles.
+import * as z from 'zod';
+import { PasswordPolicySchema } from './password-policy.ts';
+import type { TenantOrganisation } from './roles.ts';
+import type { TenantSso } from './sign-in.ts';
+import { TenantRulesSchema } from './tenant-rules.ts';
+
+export const TENANT_STATUSES = ['active', 'retired'] as const;
+export type TenantStatus = (typeof TENANT_STATUSES)[number];
+
+/** Stable tenant id: lower-case letters and digits, it prefixes every key of the tenant's data. */
+export const TenantIdSchema = z.string().regex(/^[a-z][a-z0-9]{1,30}$/);
+
+/**
+ * A tenant's registry record, as stored (DynamoDB, one item per id and one per issuer) and as the deploy-time
+ * custom resource and the platform command write it.
+ */
+export const TenantRecordSchema = z.strictObject({
+  id: TenantIdSchema,
+  name: z.string().min(1).max(100),
+  /** `retired`: its users are refused at sign-in and on every route; its pool and data are kept. */
+  status: z.enum(TENANT_STATUSES),
+  userPoolId: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/),
+  /** The `iss` of its pool's tokens: `https://cognito-idp.<region>.amazonaws.com/<pool id>`. */
+  issuer: z.url(),
+  clientIds: z.array(z.string().min(1)).min(1),
+  passwordPolicy: PasswordPolicySchema,
+  /** The sender of the mails the API sends (SES identity, or covered by a verified domain). */
+  mailFrom: z.email(),
+  /** Where the tenant's mails send people to sign in; absent: its managed login page, read from Cognito. */
+  signInUrl: z.url().optional(),
+  /**
+   * Its single sign-on, when it has an identity provider: the provider's name in its pool (a federated user's
+   * name starts with it), `required` refuses a password to people of `domains` (lower-case email domains).
+   */
+  sso: z
+    .strictObject({
+      provider: z.string().min(1),
+      mode: z.enum(['optional', 'required']),
+      domains: z.array(z.string().min(1)),
+    })
+    .optional(),
+  ...TenantRulesSchema.shape,
+});
+export type TenantRecord = z.infer<typeof TenantRecordSchema>;
+/** What a writer gives: fields at their defaults may be left out. */
+export type TenantRecordInput = z.input<typeof TenantRecordSchema>;
+
+/** The tenant every use case, handler, trigger and job works with. */
+export interface Tenant extends TenantOrganisation {
+  id: string;
+  name: string;
+  status: TenantStatus;
+  userPoolId: string;
+  issuer: string;
+  clientIds: readonly string[];
+  passwordPolicy: TenantRecord['passwordPolicy'];
+  /** The sender of the tenant's mails: an identity verified in SES. */
+  mailFrom: string;
+  /** Where its mails send people to sign in, when not its managed login page. */
+  signInUrl?: string;
+  /** Its single sign-on, when it has an identity provider. */
+  sso?: TenantSso;
+  /** Seats per licence type. */
+  licences: Readonly<Record<string, number>>;
+  /** Sign-in is refused to users without a licence. */
+  licenceRequired: boolean;
+}
+
+/** The one place a Tenant is shaped: from its registry record, organisation flattened into the tenant. */
+export function toTenant(record: TenantRecord): Tenant {
+  const { organisation, ...rest } = record;
+  return {
+    ...rest,
+    ...(organisation.teams ? { teams: organisation.teams } : {}),
+    ...(organisation.areas ? { areas: organisation.areas } : {}),
+    ...(organisation.clients ? { clients: organisation.clients } : {}),
+  };
+}

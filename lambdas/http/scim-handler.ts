@@ -1,0 +1,214 @@
+// The SCIM function: every route of the SCIM table, authorised by a tenant's SCIM token, answered (errors
+// included) in SCIM's format. The work itself runs through the same use cases, idempotency and clients as the API.
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { transientFault } from '#adapters/aws-faults.ts';
+import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
+import { logger } from '#adapters/logger.ts';
+import { createDeps, createTenantRegistry } from '#adapters/wiring.ts';
+import type { RouteRequest } from '#api/routes.ts';
+import { SCIM_ROUTES, type ScimRouteDefinition, type ScimRouteId } from '#api/scim-routes.ts';
+import {
+  DomainError,
+  type FieldIssue,
+  Forbidden,
+  InvalidInput,
+  Throttled,
+  Unauthenticated,
+  Unavailable,
+} from '#domain/errors.ts';
+import { ScimRefused, type ScimType } from '#domain/scim-filter.ts';
+import { SCIM } from '#domain/scim-resources.ts';
+import type { Actor } from '#domain/user.ts';
+import { systemCaller } from '#services/changes.ts';
+import { type Caller, type Deps, SCIM_TOKEN_TOUCH_MS, type TenantRegistry } from '#services/ports.ts';
+import { authenticateScimToken } from '#services/scim-tokens.ts';
+import { answer, type Reply } from './api-handler.ts';
+import { problemOf } from './problem.ts';
+import { ifMatch, parseRequest } from './request.ts';
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface ScimInput<Req extends RouteRequest> {
+  params: Parsed<Req['params']>;
+  query: Parsed<Req['query']>;
+  body: Parsed<Req['body']>;
+  /** The version from an If-Match header, when one was sent (SCIM makes it optional). */
+  ifMatch: number | undefined;
+  caller: Caller;
+  deps: Deps;
+  /** The tenant's SCIM URL as the directory reached it, for `meta.location`. */
+  base: string;
+}
+
+export interface ScimImplementation<Req extends RouteRequest, Result> {
+  run(input: ScimInput<Req>): Promise<Result>;
+  reply(result: Result, input: { base: string; query: Parsed<Req['query']> }): Reply;
+}
+
+export type ScimImplementations = {
+  [K in ScimRouteId]: ScimImplementation<(typeof SCIM_ROUTES)[K]['request'], never>;
+};
+
+export const SCIM_CONTENT_TYPE = 'application/scim+json';
+
+let shared: { deps: Deps; registry: TenantRegistry } | undefined;
+
+/** Built once per function instance; nothing per tenant: the token names its tenant, the registry has it. */
+function start() {
+  if (!shared) {
+    const env = readEnvironment(ApiEnvironmentSchema);
+    shared = { deps: createDeps(env), registry: createTenantRegistry(env, env.TENANT_CACHE_SECONDS) };
+  }
+  return shared;
+}
+
+/** A route's implementation, typed by its route: the table below is checked against the route table. */
+export const scimImplementation = <Id extends ScimRouteId, Result>(
+  _id: Id,
+  implementation: ScimImplementation<(typeof SCIM_ROUTES)[Id]['request'], Result>,
+) => implementation as unknown as ScimImplementation<(typeof SCIM_ROUTES)[Id]['request'], never>;
+
+export function scimHandler(implementations: ScimImplementations) {
+  const { deps, registry } = start();
+  const byResource = new Map(
+    (Object.entries(SCIM_ROUTES) as [ScimRouteId, ScimRouteDefinition][]).map(([id, route]) => [
+      `${route.method} ${route.path}`,
+      id,
+    ]),
+  );
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(httpHeaderNormalizer())
+    .use({
+      onError: async (request) => {
+        request.response = scimErrorResponse(request.error, request.event);
+      },
+    })
+    .handler(async (event) => {
+      const requestId = event.requestContext.requestId;
+      // Per-request keys start afresh: an error before the tenant is known must not carry the last one's.
+      logger.resetKeys();
+      logger.appendKeys({ requestId });
+      const id = byResource.get(`${event.httpMethod} ${event.resource}`);
+      if (!id)
+        throw new ScimRefused(400, undefined, `${event.httpMethod} ${event.resource} is not a SCIM route.`);
+      const route: ScimRouteDefinition = SCIM_ROUTES[id];
+      const caller = await authenticate(event, deps, registry, requestId);
+      logger.appendKeys({ tenant: caller.tenant.id });
+      const { idempotencyKey, params, query, body } = parseRequest(route, event);
+      const issues: FieldIssue[] = [];
+      const header = event.headers['if-match'];
+      const version = header === undefined || header.trim() === '*' ? undefined : ifMatch(header, issues);
+      if (issues.length > 0) throw new InvalidInput(issues);
+      const base = baseUrl(event);
+      const implementation = implementations[id] as unknown as ScimImplementation<RouteRequest, unknown>;
+      const input = { params, query, body, ifMatch: version, deps, base } as Omit<
+        ScimInput<RouteRequest>,
+        'caller'
+      >;
+      const result = await answer(
+        deps,
+        caller,
+        idempotencyKey,
+        event,
+        (withLease) => implementation.run({ ...input, caller: withLease }),
+        (value) => implementation.reply(value, { base, query: query as never }),
+      );
+      if (result.headers?.['content-type']) result.headers['content-type'] = SCIM_CONTENT_TYPE;
+      return result;
+    });
+}
+
+/**
+ * The bearer token is a SCIM token of a tenant of the registry (its record holds the hash of its secret); the
+ * caller is that tenant's SCIM client, acting tenant-wide, whose changes history names. A retired tenant's
+ * token is refused (403, as the API refuses its users' tokens) before any user of it is read.
+ */
+async function authenticate(
+  event: APIGatewayProxyEvent,
+  deps: Deps,
+  registry: TenantRegistry,
+  requestId: string,
+): Promise<Caller> {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(event.headers.authorization ?? '')?.[1];
+  if (!bearer)
+    throw new Unauthenticated('Send a SCIM token of the tenant as "Authorization: Bearer <token>".');
+  const found = await authenticateScimToken(deps, bearer, (tenantId) => registry.byId(tenantId));
+  if (!found) throw new Unauthenticated('The SCIM token is not valid, or has been revoked.');
+  const { tenant, token } = found;
+  if (tenant.status !== 'active') throw new Forbidden('Your organisation’s access has been retired.');
+  // The last use is written at most every few minutes: a directory's burst of requests costs one write.
+  const now = deps.now();
+  const last = token.lastUsedAt ? Date.parse(token.lastUsedAt) : 0;
+  if (now.getTime() - last > SCIM_TOKEN_TOUCH_MS) {
+    await deps.scimTokens
+      .touch(tenant.id, token.id, now.toISOString())
+      .catch((e: unknown) => logger.warn('SCIM token use not recorded', { error: e as Error }));
+  }
+  const actor: Actor = { id: `scim:${token.id}`, name: `SCIM: ${token.name}` };
+  return systemCaller(tenant, actor, requestId);
+}
+
+/** `https://<host>/<stage>/scim/v2`, as the directory called it (API Gateway's requestContext.path has the stage). */
+function baseUrl(event: APIGatewayProxyEvent): string {
+  const proto = event.headers['x-forwarded-proto'] ?? 'https';
+  const host = event.headers.host ?? event.requestContext.domainName ?? 'localhost';
+  const full = event.requestContext.path ?? event.path;
+  const prefix = full.endsWith(event.path) ? full.slice(0, full.length - event.path.length) : '';
+  return `${proto}://${host}${prefix}/scim/v2`;
+}
+
+// ── Errors in SCIM's format (RFC 7644 §3.12) ─────────────────────────────────────────────────────────
+
+const SCIM_TYPES: Partial<Record<string, ScimType>> = { EmailTaken: 'uniqueness' };
+
+export function scimError(status: number, detail: string, scimType?: ScimType): Reply {
+  return {
+    status,
+    body: { schemas: [SCIM.error], status: String(status), ...(scimType ? { scimType } : {}), detail },
+  };
+}
+
+function scimErrorResponse(error: unknown, event: APIGatewayProxyEvent): APIGatewayProxyResult {
+  let reply: Reply;
+  // Throttling and lost transaction races are the directory's to retry (429, or 503 for a service's own fault).
+  const known = error instanceof DomainError ? error : transientFault(error);
+  if (known && known !== error) logger.warn('Transient AWS fault', { error: error as Error });
+  if (known instanceof ScimRefused) {
+    reply = scimError(known.status, known.message, known.scimType);
+  } else if (known instanceof InvalidInput) {
+    reply = scimError(
+      400,
+      known.issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+      invalidKind(known.issues),
+    );
+  } else if (known) {
+    const problem = problemOf(known);
+    // A tenant's user with the email exists already: SCIM's 409 `uniqueness`.
+    reply = scimError(problem.status, problem.detail ?? problem.title, SCIM_TYPES[known.code]);
+  } else {
+    logger.error('Unhandled error', { error: error as Error, path: event.path, method: event.httpMethod });
+    reply = scimError(500, 'Something went wrong on our side; the request may be retried.');
+  }
+  return {
+    statusCode: reply.status,
+    headers: {
+      'content-type': SCIM_CONTENT_TYPE,
+      ...(reply.status === 401 ? { 'www-authenticate': 'Bearer realm="SCIM"' } : {}),
+      ...(known instanceof Throttled || known instanceof Unavailable
+        ? { 'retry-after': String(known.retryAfterSeconds) }
+        : {}),
+    },
+    body: JSON.stringify(reply.body),
+  };
+}
+
+/** A bad filter is `invalidFilter`; a body that is no JSON `invalidSyntax`; anything else `invalidValue`. */
+function invalidKind(issues: readonly FieldIssue[]): ScimType {
+  if (issues.some((i) => i.field === 'query.filter')) return 'invalidFilter';
+  if (issues.some((i) => i.field === 'body' || i.message === 'is not a known field')) return 'invalidSyntax';
+  return 'invalidValue';
+}

@@ -1,0 +1,240 @@
+// Tenants as data: a tenant added to the running backend is served at once; a retired one is refused everywhere.
+import { randomUUID } from 'node:crypto';
+import {
+  AdminGetUserCommand,
+  DescribeUserPoolClientCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { describe, expect, inject, it } from 'vitest';
+import { ROUTES, type RouteId } from '#api/routes.ts';
+import { SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
+import {
+  activeUser,
+  adminToken,
+  api,
+  cognitoClient,
+  outcome,
+  refresh,
+  signIn,
+  type Tenant,
+} from '#test/support/offline.ts';
+
+const env = inject('environment');
+
+/** A tenant configuration as `npm run tenants -- add <file>` reads it, with an id no other test uses. */
+function tenantConfig() {
+  const id = `it${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  return {
+    id,
+    name: `Added ${id}`,
+    mailFrom: `no-reply@${id}.example.com`,
+    passwordPolicy: {
+      minimumLength: 12,
+      requireLowercase: true,
+      requireUppercase: true,
+      requireNumbers: true,
+      requireSymbols: true,
+      temporaryPasswordValidityDays: 7,
+    },
+    mfa: 'optional',
+    licences: { engineer: 3 },
+  };
+}
+
+async function platform(method: 'GET' | 'POST', path = '', body?: unknown) {
+  const response = await fetch(`${env.tenantsUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function addTenant(): Promise<Tenant> {
+  const added = await platform('POST', '', tenantConfig());
+  expect(added.status).toBe(201);
+  return added.body as unknown as Tenant;
+}
+
+/** A SCIM token of the tenant, made by its administrator through the API. */
+async function scimToken(token: string): Promise<string> {
+  const created = await api<{ token: string }>(env, 'POST', '/scim-tokens', {
+    token,
+    body: { name: 'Directory' },
+  });
+  expect(created.status).toBe(201);
+  return created.body.token;
+}
+
+async function scim(method: string, path: string, token: string, body?: unknown) {
+  const response = await fetch(`${env.apiUrl}/scim/v2${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+}
+
+/** Polls until `check` holds: a warm instance trusts a registry read for TENANT_CACHE_SECONDS (1 s offline). */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 8000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return check();
+}
+
+describe('a tenant added to the running backend', () => {
+  it('signs in and is served without a restart, and sees none of another tenant’s users', async () => {
+    const tenant = await addTenant();
+    const token = await adminToken(env, tenant);
+    const me = await api(env, 'GET', '/me', { token });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ email: tenant.admin.email });
+
+    const user = await activeUser(env, tenant, token);
+    const listed = await api<{ items: { id: string }[] }>(env, 'GET', '/users?limit=100', { token });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((u) => u.id).sort()).toEqual([me.body.id, user.id].sort());
+    // Its own rules, from its registry record: three engineer seats.
+    const licences = await api<{ items: unknown[] }>(env, 'GET', '/licences', { token });
+    expect(licences.body.items).toEqual([expect.objectContaining({ type: 'engineer', seats: 3 })]);
+
+    const [acme] = env.tenants as [Tenant];
+    const acmeToken = await adminToken(env, acme);
+    expect((await api(env, 'GET', `/users/${user.id}`, { token: acmeToken })).status).toBe(404);
+
+    // Its directory too: the SCIM function finds the token's tenant in the registry, not in its environment.
+    const directory = await scimToken(token);
+    const found = await scim(
+      'GET',
+      `/Users?filter=${encodeURIComponent(`userName eq "${user.email}"`)}`,
+      directory,
+    );
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ totalResults: 1 });
+  });
+
+  it('is listed by the platform endpoint, and a second add of its id is refused, changing nothing', async () => {
+    const tenant = await addTenant();
+    const listed = await platform('GET');
+    const record = (listed.body.tenants as { id: string; status: string; userPoolId: string }[]).find(
+      (t) => t.id === tenant.id,
+    );
+    expect(record).toMatchObject({ status: 'active', userPoolId: tenant.userPoolId });
+    const again = await platform('POST', '', { ...tenantConfig(), id: tenant.id, name: 'Impostor' });
+    expect(again.status).toBe(409);
+    const after = (await platform('GET')).body.tenants as { id: string; name: string }[];
+    expect(after.find((t) => t.id === tenant.id)?.name).toBe(`Added ${tenant.id}`);
+  });
+
+  it("can be administered in the console: its app client takes the console's callback, its config names it", async () => {
+    if (!env.consoleUrl) throw new Error('The console is not built: run npm run console:build first.');
+    const tenant = await addTenant();
+    const { UserPoolClient: client } = await cognitoClient(env).send(
+      new DescribeUserPoolClientCommand({ UserPoolId: tenant.userPoolId, ClientId: tenant.clientId }),
+    );
+    expect(client?.CallbackURLs).toContain(`${env.consoleUrl}/callback`);
+    expect(client?.LogoutURLs).toContain(`${env.consoleUrl}/`);
+    const config = (await (await fetch(`${env.consoleUrl}/config.json`)).json()) as {
+      tenants: { id: string; issuer: string; clientId: string }[];
+    };
+    expect(config.tenants.find((t) => t.id === tenant.id)).toEqual({
+      id: tenant.id,
+      name: `Added ${tenant.id}`,
+      issuer: tenant.issuer,
+      clientId: tenant.clientId,
+    });
+  });
+
+  it('refuses a tenant configuration that breaks the schema, naming the field', async () => {
+    const bad = await platform('POST', '', { ...tenantConfig(), mailFrom: 'not-an-email' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'mailFrom' })]);
+  });
+});
+
+describe('a retired tenant', () => {
+  it('is refused at sign-in, on refresh and on every route, its pool and users kept', async () => {
+    const tenant = await addTenant();
+    const admin = await adminToken(env, tenant);
+    const user = await activeUser(env, tenant, admin);
+    const me = await api(env, 'GET', '/me', { token: admin });
+    expect(me.status).toBe(200);
+    const directory = await scimToken(admin);
+    expect((await scim('GET', `/Users/${user.id}`, directory)).status).toBe(200);
+
+    const retired = await platform('POST', '/retire', { id: tenant.id });
+    expect(retired.status).toBe(200);
+    expect(retired.body).toMatchObject({ id: tenant.id, status: 'retired' });
+
+    // Sign-in: PreAuthentication refuses, in words a person understands.
+    expect(
+      await eventually(async () =>
+        /no longer has access/.test(await outcome(signIn(env, tenant, user.email, user.password))),
+      ),
+    ).toBe(true);
+    expect(await outcome(signIn(env, tenant, tenant.admin.email, tenant.admin.password))).toMatch(
+      /no longer has access/,
+    );
+    // A refresh skips PreAuthentication; PreTokenGeneration stops it.
+    expect(await outcome(refresh(env, tenant, user.refreshToken))).toMatch(/no longer has access/);
+
+    // Every route, with a token issued before the retirement, answers 403 before reading anything.
+    expect(
+      await eventually(async () => (await api(env, 'GET', '/me', { token: admin })).status === 403),
+    ).toBe(true);
+    for (const [id, route] of Object.entries(ROUTES) as [RouteId, (typeof ROUTES)[RouteId]][]) {
+      const path = route.path.replace(/\{(\w+)\}/g, () => me.body.id as string);
+      const response = await api(env, route.method, path, {
+        token: admin,
+        ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { body: {} }),
+        headers: { 'if-match': '"1"' },
+      });
+      expect(response.status, id).toBe(403);
+      expect(response.body.detail, id).toMatch(/retired/);
+    }
+    // And every SCIM route, with the tenant's SCIM token: 403 in SCIM's format. The SCIM function's instance
+    // keeps its own registry cache, so it too may serve for up to TENANT_CACHE_SECONDS.
+    expect(
+      await eventually(async () => (await scim('GET', '/ServiceProviderConfig', directory)).status === 403),
+    ).toBe(true);
+    for (const [id, route] of Object.entries(SCIM_ROUTES) as [
+      ScimRouteId,
+      (typeof SCIM_ROUTES)[ScimRouteId],
+    ][]) {
+      const path = route.path.replace(/^\/scim\/v2/, '').replace(/\{(\w+)\}/g, () => user.id);
+      const response = await scim(
+        route.method,
+        path,
+        directory,
+        route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+      );
+      expect(response.status, id).toBe(403);
+      expect(response.body, id).toMatchObject({ status: '403', detail: expect.stringMatching(/retired/) });
+    }
+
+    // Kept until an explicit purge: the logins, and the profiles behind them.
+    const login = await cognitoClient(env).send(
+      new AdminGetUserCommand({ UserPoolId: tenant.userPoolId, Username: user.email }),
+    );
+    expect(login.Username).toBeTruthy();
+    const listed = (await platform('GET')).body.tenants as { id: string; status: string }[];
+    expect(listed.find((t) => t.id === tenant.id)?.status).toBe('retired');
+  });
+
+  it('leaves every other tenant served', async () => {
+    const tenant = await addTenant();
+    expect((await platform('POST', '/retire', { id: tenant.id })).status).toBe(200);
+    const [acme] = env.tenants as [Tenant];
+    expect((await api(env, 'GET', '/me', { token: await adminToken(env, acme) })).status).toBe(200);
+  });
+
+  it('answers 404 to a retirement of a tenant that does not exist', async () => {
+    expect((await platform('POST', '/retire', { id: 'nosuchtenant' })).status).toBe(404);
+  });
+});
