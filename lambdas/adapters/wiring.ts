@@ -4,15 +4,17 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { JobDeps } from '#services/jobs.ts';
 import type { Deps } from '#services/ports.ts';
 import { CognitoDirectory } from './cognito-directory.ts';
 import { CognitoOAuthClients } from './cognito-oauth-clients.ts';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
+import { DynamoJobStore } from './dynamo-job-store.ts';
 import { DynamoRoleStore } from './dynamo-role-store.ts';
 import { DynamoScimClientStore, DynamoScimTokenStore } from './dynamo-scim-token-store.ts';
 import { DynamoTenantRegistry } from './dynamo-tenant-registry.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
-import type { TableNames } from './environment.ts';
+import type { StoreTableNames, TableNames } from './environment.ts';
 import { paceClient, TokenBucket } from './rate-limiter.ts';
 import { SesMailer } from './ses-mailer.ts';
 
@@ -50,7 +52,7 @@ export function createTenantRegistry(
 /** The stores alone: all the Cognito triggers use, and all their IAM roles allow (no Cognito, SES or keys). */
 export type StoreDeps = Pick<Deps, 'users' | 'roles' | 'now' | 'newId'>;
 
-export function createStoreDeps(tables: TableNames): StoreDeps {
+export function createStoreDeps(tables: StoreTableNames): StoreDeps {
   return {
     users: new DynamoUserStore({
       client: dynamo,
@@ -67,14 +69,24 @@ export function createStoreDeps(tables: TableNames): StoreDeps {
   };
 }
 
-export function createDeps(tables: TableNames): Deps {
+/** The ports of the use cases; `cognito` replaces the module's client (the job worker's, on the shared pace). */
+export function createDeps(
+  tables: TableNames,
+  clients: { cognito?: CognitoIdentityProviderClient } = {},
+): JobDeps {
   return {
     ...createStoreDeps(tables),
     scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     scimClients: new DynamoScimClientStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
-    oauthClients: new CognitoOAuthClients({ client: cognito }),
-    directory: new CognitoDirectory({ client: cognito }),
+    // On the same pace as the directory: app clients are Cognito calls too.
+    oauthClients: new CognitoOAuthClients({ client: clients.cognito ?? cognito }),
+    directory: new CognitoDirectory({ client: clients.cognito ?? cognito }),
     idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     mailer: new SesMailer({ client: ses }),
+    jobs: new DynamoJobStore({
+      client: dynamo,
+      jobsTable: tables.JOBS_TABLE,
+      profilesTable: tables.PROFILES_TABLE,
+    }),
   };
 }

@@ -24,6 +24,7 @@ interface Target {
   email: string;
   version: number;
   roleId: string;
+  jobId: string;
   /** A SCIM token of the tenant, for the route that revokes one. */
   tokenId: string;
   /** A SCIM OAuth client of the tenant, for the route that revokes one. */
@@ -33,7 +34,7 @@ interface Target {
 /** A valid request of each route, for a given target: a new route without one fails type-checking. */
 const REQUESTS: Record<
   RouteId,
-  (t: Target) => { body?: unknown; headers?: Record<string, string>; query?: string }
+  (t: Target) => { body?: unknown; rawBody?: string; headers?: Record<string, string>; query?: string }
 > = {
   createUser: () => ({ body: newProfile({ teams: ['north'] }) }),
   listUsers: () => ({ query: '?limit=5' }),
@@ -60,6 +61,15 @@ const REQUESTS: Record<
   editRole: () => ({ body: { description: 'edited' }, headers: { 'if-match': '"1"' } }),
   deleteRole: () => ({}),
   getLicences: () => ({}),
+  importUsers: () => ({
+    rawBody: 'firstName,lastName,email\nAda,Matrix,not-an-email\n',
+    headers: { 'content-type': 'text/csv' },
+    query: '?dryRun=true',
+  }),
+  listJobs: () => ({}),
+  getJob: () => ({}),
+  jobResults: () => ({}),
+  cancelJob: () => ({}),
   createScimToken: () => ({ body: { name: 'Matrix' } }),
   listScimTokens: () => ({}),
   revokeScimToken: () => ({}),
@@ -72,6 +82,8 @@ const REQUESTS: Record<
 function expected(route: RouteDefinition, caller: Caller): number | undefined {
   const targetsUser = route.path.includes('{userId}');
   const targetsRole = ['{roleId}', '{tokenId}', '{clientId}'].some((p) => route.path.includes(p));
+  // A job is its creator's (the tenant's administrator here): others see it only with a tenant-wide reach.
+  const targetsJob = route.path.includes('{jobId}');
   switch (caller) {
     case 'none':
       return 401;
@@ -81,12 +93,13 @@ function expected(route: RouteDefinition, caller: Caller): number | undefined {
       return undefined;
     case 'otherTenantAdmin':
       // Their own tenant's lists answer; another tenant's user or role is absent.
-      return targetsUser || targetsRole ? 404 : undefined;
+      return targetsUser || targetsRole || targetsJob ? 404 : undefined;
     case 'teamAdminInside':
     case 'teamAdminOutside': {
       if (route.permission === null) return undefined;
       if (!TEAM_ADMIN.has(route.permission)) return 403;
       if (route.path === '/history') return 403; // the whole tenant's history needs a tenant-wide grant
+      if (targetsJob) return 404;
       return targetsUser && caller === 'teamAdminOutside' ? 404 : undefined;
     }
   }
@@ -111,6 +124,8 @@ beforeAll(async () => {
   ).idToken;
 });
 
+const route = (id: RouteId) => ROUTES[id] as RouteDefinition;
+
 /** A fresh user (inactive, so every lifecycle route has somewhere to go) and a fresh custom role. */
 async function target(team: string, routeId: RouteId): Promise<Target> {
   const profile = newProfile({ teams: [team] });
@@ -130,6 +145,14 @@ async function target(team: string, routeId: RouteId): Promise<Target> {
     token: adminTok,
     body: { name: `Target ${randomUUID().slice(0, 8)}`, permissions: ['x.y'], scope: 'tenant' },
   });
+  // A job of the administrator's: an import of one row that fails validation, so it runs nothing.
+  const job = route(routeId).path.includes('{jobId}')
+    ? await api(env, 'POST', '/users/import', {
+        token: adminTok,
+        rawBody: 'firstName,lastName,email\nAda,Target,not-an-email\n',
+        headers: { 'content-type': 'text/csv' },
+      })
+    : undefined;
   // Only the route that revokes one makes a token: a tenant holds a bounded number of them.
   const token =
     routeId === 'revokeScimToken'
@@ -145,6 +168,7 @@ async function target(team: string, routeId: RouteId): Promise<Target> {
     email: user.email,
     version: read.body.version as number,
     roleId: role.body.id as string,
+    jobId: (job?.body.id as string | undefined) ?? '20261201T000000000Z-00000000',
     tokenId: (token?.body.id as string | undefined) ?? randomUUID(),
   };
 }
@@ -161,7 +185,8 @@ describe('authorisation of every route for every kind of caller', () => {
         .replace('{userId}', t.userId)
         .replace('{roleId}', t.roleId)
         .replace('{tokenId}', t.tokenId)
-        .replace('{clientId}', t.clientId) + (request.query ?? '');
+        .replace('{clientId}', t.clientId)
+        .replace('{jobId}', t.jobId) + (request.query ?? '');
     const token =
       caller === 'none'
         ? undefined
@@ -171,6 +196,7 @@ describe('authorisation of every route for every kind of caller', () => {
     const response = await api(env, route.method, path, {
       ...(token ? { token } : {}),
       ...(request.body === undefined ? {} : { body: request.body }),
+      ...(request.rawBody === undefined ? {} : { rawBody: request.rawBody }),
       ...(request.headers ? { headers: request.headers } : {}),
     });
     const want = expected(route, caller);
