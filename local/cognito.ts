@@ -16,7 +16,6 @@ import {
 } from 'cognito-local/lib/services/cognitoService.js';
 import type { Context } from 'cognito-local/lib/services/context.js';
 import type { CryptoService } from 'cognito-local/lib/services/crypto.js';
-import { StormDBDataStoreFactory } from 'cognito-local/lib/services/dataStore/stormDb.js';
 import type { Services } from 'cognito-local/lib/services/index.js';
 import { otp } from 'cognito-local/lib/services/otp.js';
 import { JwtTokenGenerator, type TokenConfig } from 'cognito-local/lib/services/tokenGenerator.js';
@@ -24,6 +23,7 @@ import { TriggersService } from 'cognito-local/lib/services/triggers/triggers.js
 import { type UserPool, UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService.js';
 import { pino } from 'pino';
 import { withAwsParity } from './cognito/aws-parity.ts';
+import { CoalescingDataStoreFactory } from './cognito/data-store.ts';
 import { Federation } from './cognito/federation.ts';
 import { type HostedLogin, hostedLogin, type IdentityProviderStep } from './cognito/hosted/index.ts';
 import { IdentityLinks } from './cognito/identity-links.ts';
@@ -116,7 +116,8 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   await mkdir(dbDir, { recursive: true });
 
   const clock = new DateClock();
-  const dataStores = new StormDBDataStoreFactory(dbDir);
+  // Pool files written one at a time, saves under way carried together (cognito/data-store.ts).
+  const dataStores = new CoalescingDataStoreFactory(dbDir);
   const userPoolDefaults = { UsernameAttributes: ['email'] };
   // Finds the pools already on disk by their file names; ensurePool adds the missing ones under their fixed ids.
   const cognito = await new CognitoServiceFactoryImpl(

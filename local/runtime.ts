@@ -75,6 +75,8 @@ export interface StartOptions {
   dataDir: string;
   /** Wipe dataDir first. */
   reset?: boolean;
+  /** DynamoDB Local keeps its tables in memory, not under dataDir (a test run's backend): faster, gone at stop. */
+  dynamoInMemory?: boolean;
   /** Fixed ports; 0 or absent picks a free one. */
   ports?: Partial<Record<'api' | 'dynamodb' | 'cognito' | 'ses' | 'lambda' | 'app' | 'console', number>>;
   /** Also serve the built admin console (console/dist), its API calls passed to the API. */
@@ -133,7 +135,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
 
   try {
     const dynamo = await startLocalDynamo({
-      dataDir: join(options.dataDir, 'dynamodb'),
+      ...(options.dynamoInMemory ? {} : { dataDir: join(options.dataDir, 'dynamodb') }),
       port: ports.dynamodb,
     });
     stops.push(dynamo.stop);
