@@ -4,9 +4,10 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CognitoDirectory } from '#adapters/cognito-directory.ts';
+import { CognitoOAuthClients } from '#adapters/cognito-oauth-clients.ts';
 import { DynamoIdempotencyStore } from '#adapters/dynamo-idempotency-store.ts';
 import { DynamoRoleStore } from '#adapters/dynamo-role-store.ts';
-import { DynamoScimTokenStore } from '#adapters/dynamo-scim-token-store.ts';
+import { DynamoScimClientStore, DynamoScimTokenStore } from '#adapters/dynamo-scim-token-store.ts';
 import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
 import { DynamoUserStore } from '#adapters/dynamo-user-store.ts';
 import { SesMailer } from '#adapters/ses-mailer.ts';
@@ -115,13 +116,12 @@ export async function seededInvitedUsers(
   const dynamo = DynamoDBDocumentClient.from(localDynamoClient(env.endpoints.dynamodb), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const directory = new CognitoDirectory({
-    client: new CognitoIdentityProviderClient({
-      endpoint: env.endpoints.cognito,
-      region: env.region,
-      credentials,
-    }),
+  const cognito = new CognitoIdentityProviderClient({
+    endpoint: env.endpoints.cognito,
+    region: env.region,
+    credentials,
   });
+  const directory = new CognitoDirectory({ client: cognito });
   // The login as activation makes it, without Cognito's welcome mail (as an SSO user's).
   const silent = Object.assign(Object.create(directory) as CognitoDirectory, {
     createLogin: directory.createSilentLogin.bind(directory),
@@ -130,7 +130,9 @@ export async function seededInvitedUsers(
     users: new DynamoUserStore({ client: dynamo, profilesTable, historyTable }),
     roles: new DynamoRoleStore({ client: dynamo, profilesTable, historyTable }),
     scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable }),
+    scimClients: new DynamoScimClientStore({ client: dynamo, profilesTable }),
     directory: silent,
+    oauthClients: new CognitoOAuthClients({ client: cognito }),
     idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable }),
     mailer: new SesMailer({
       client: new SESv2Client({ endpoint: env.endpoints.ses, region: env.region, credentials }),
