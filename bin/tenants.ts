@@ -2,20 +2,17 @@
 // platform team's tenant command, against a deployment (AWS credentials as usual) or, with --offline, the backend
 // `npm start` runs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
-import { purgePorts } from '#adapters/purge-ports.ts';
-import { TABLES } from '#adapters/table-definitions.ts';
-import { loadTenantsConfig, TenantConfigSchema, TenantsConfigSchema } from '#config/tenants.ts';
+import { loadTenantsConfig } from '#config/tenants.ts';
 import type { Tenant } from '#domain/tenant.ts';
-import { tenantStackName } from '#lib/tenant-stack.ts';
+import { TenantPlatform } from '#lib/tenant-platform.ts';
 import type { Environment } from '#local/runtime.ts';
-import { PurgeRefused, type PurgeReport, purgeTenant } from '#services/purge-tenant.ts';
+import { PurgeRefused, type PurgeReport } from '#services/purge-tenant.ts';
 
 const CONFIRM = 'yes-delete-everything';
 const USAGE = `usage: npm run tenants -- list | add <tenant.json> | retire <id> | purge <id> --${CONFIRM}
@@ -104,99 +101,35 @@ async function offline() {
   if (command === 'purge') purged((await call('POST', '/purge', { id: argument })) as unknown as PurgeReport);
 }
 
-/** Against a deployment: the registry from the stateful stack's outputs; an add deploys the tenant's stack. */
+/** Against a deployment: the registry and tables from the stateful stack's outputs; an add deploys the tenant's stack. */
 async function deployed() {
   const tenantsFile = resolve(values['tenants-file']);
-  const config = loadTenantsConfig(tenantsFile);
-  process.env.AWS_REGION ??= config.region;
-  const { Stacks } = await new CloudFormationClient({}).send(
-    new DescribeStacksCommand({ StackName: values.stack }),
+  process.env.AWS_REGION ??= loadTenantsConfig(tenantsFile).region;
+  const platform = new TenantPlatform(
+    {
+      cloudFormation: new CloudFormationClient({}),
+      dynamo: new DynamoDBClient({}),
+      cognito: new CognitoIdentityProviderClient({}),
+      cdk: (args) => spawnSync('npx', ['cdk', ...args], { stdio: 'inherit' }).status,
+    },
+    { tenantsFile, statefulStack: values.stack },
   );
-  const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
-  const tableName = outputs.tenantsTable;
-  if (!tableName) throw new Error(`Stack ${values.stack} has no output tenantsTable: deploy it first`);
-  const registry = new DynamoTenantRegistry({ client: new DynamoDBClient({}), tableName, cacheSeconds: 0 });
-
-  if (command === 'list') show(await registry.list());
+  if (command === 'list') show(await platform.list());
   if (command === 'add') {
-    const tenant = TenantConfigSchema.parse(readJson(argument as string));
-    if (config.tenants.some((t) => t.id === tenant.id)) {
-      throw new Error(
-        `${tenant.id} is in ${tenantsFile} already: deploy its stack, ${tenantStackName(tenant.id)}`,
-      );
-    }
-    // Written first, checked as a whole: the file stays the deployment's source of truth.
-    const next = TenantsConfigSchema.parse({ ...config, tenants: [...config.tenants, tenant] });
-    writeFileSync(tenantsFile, `${JSON.stringify(next, null, 2)}\n`);
-    // Its own stack, then the console's config.json that lists it: no other tenant's stack, and no function
-    // of the API, is redeployed.
-    const deploy = spawnSync(
-      'npx',
-      [
-        'cdk',
-        'deploy',
-        tenantStackName(tenant.id),
-        'Gatehouse-ConsoleFiles',
-        '--exclusively',
-        '--require-approval',
-        'never',
-        '-c',
-        `gatehouse:tenantsFile=${tenantsFile}`,
-      ],
-      { stdio: 'inherit' },
-    );
-    if (deploy.status !== 0)
-      throw new Error(`cdk deploy ${tenantStackName(tenant.id)} Gatehouse-ConsoleFiles failed`);
-    const registered = await registry.byId(tenant.id);
-    console.log(`Registered ${tenant.id}: ${registered?.status}, pool ${registered?.userPoolId}.`);
+    const registered = await platform.add(readJson(argument as string));
+    console.log(`Registered ${registered?.id}: ${registered?.status}, pool ${registered?.userPoolId}.`);
     console.log(
-      `Its first administrator: npm run first-admin -- ${tenant.id} <email> <first name> <last name>`,
+      `Its first administrator: npm run first-admin -- ${registered?.id} <email> <first name> <last name>`,
     );
   }
-  if (command === 'purge') await purgeDeployed(config, tenantsFile, outputs);
   if (command === 'retire') {
-    const retired = await registry.retire(argument as string);
+    const retired = await platform.retire(argument as string);
     if (!retired) throw new Error(`No tenant ${argument} in the registry`);
     console.log(
       `Retired ${retired.id}: sign-in and the API refuse its users within 30 s; its pool and data are kept (README "Retiring and purging a tenant").`,
     );
   }
-}
-
-/**
- * A deployed tenant is purged once its stack is destroyed (so no deploy recreates what the purge deletes) and its
- * entry is out of the tenants file (so no `cdk deploy --all` brings it back as a new tenant).
- */
-async function purgeDeployed(
-  config: ReturnType<typeof loadTenantsConfig>,
-  tenantsFile: string,
-  outputs: Record<string, string | undefined>,
-) {
-  const id = argument as string;
-  if (config.tenants.some((t) => t.id === id)) {
-    throw new Error(
-      `${id} is still in ${tenantsFile}: take it out, then npx cdk destroy ${tenantStackName(id)}`,
-    );
-  }
-  const stack = await new CloudFormationClient({})
-    .send(new DescribeStacksCommand({ StackName: tenantStackName(id) }))
-    .then((r) => r.Stacks?.[0])
-    .catch((error: unknown) => {
-      // CloudFormation's answer for a stack that does not exist (a deleted one included).
-      if ((error as { name?: string }).name === 'ValidationError') return undefined;
-      throw error;
-    });
-  if (stack && stack.StackStatus !== 'DELETE_COMPLETE') {
-    throw new Error(
-      `${tenantStackName(id)} is ${stack.StackStatus}: npx cdk destroy ${tenantStackName(id)} first`,
-    );
-  }
-  const tables = Object.fromEntries(TABLES.map((t) => [t.envVar, outputs[`${t.name}Table`]]));
-  const ports = purgePorts(
-    { dynamo: new DynamoDBClient({}), cognito: new CognitoIdentityProviderClient({}) },
-    tables,
-  );
-  purged(await purgeTenant(ports, id));
+  if (command === 'purge') purged(await platform.purge(argument as string));
 }
 
 function readJson(file: string): unknown {
