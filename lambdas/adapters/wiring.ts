@@ -4,14 +4,16 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { JobDeps } from '#services/jobs.ts';
 import type { Deps } from '#services/ports.ts';
 import { CognitoDirectory } from './cognito-directory.ts';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
+import { DynamoJobStore } from './dynamo-job-store.ts';
 import { DynamoRoleStore } from './dynamo-role-store.ts';
 import { DynamoScimTokenStore } from './dynamo-scim-token-store.ts';
 import { DynamoTenantRegistry } from './dynamo-tenant-registry.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
-import type { TableNames } from './environment.ts';
+import type { StoreTableNames, TableNames } from './environment.ts';
 import { paceClient, TokenBucket } from './rate-limiter.ts';
 import { SesMailer } from './ses-mailer.ts';
 
@@ -49,7 +51,7 @@ export function createTenantRegistry(
 /** The stores alone: all the Cognito triggers use, and all their IAM roles allow (no Cognito, SES or keys). */
 export type StoreDeps = Pick<Deps, 'users' | 'roles' | 'now' | 'newId'>;
 
-export function createStoreDeps(tables: TableNames): StoreDeps {
+export function createStoreDeps(tables: StoreTableNames): StoreDeps {
   return {
     users: new DynamoUserStore({
       client: dynamo,
@@ -66,12 +68,21 @@ export function createStoreDeps(tables: TableNames): StoreDeps {
   };
 }
 
-export function createDeps(tables: TableNames): Deps {
+/** The ports of the use cases; `cognito` replaces the module's client (the job worker's, on the shared pace). */
+export function createDeps(
+  tables: TableNames,
+  clients: { cognito?: CognitoIdentityProviderClient } = {},
+): JobDeps {
   return {
     ...createStoreDeps(tables),
     scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
-    directory: new CognitoDirectory({ client: cognito }),
+    directory: new CognitoDirectory({ client: clients.cognito ?? cognito }),
     idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     mailer: new SesMailer({ client: ses }),
+    jobs: new DynamoJobStore({
+      client: dynamo,
+      jobsTable: tables.JOBS_TABLE,
+      profilesTable: tables.PROFILES_TABLE,
+    }),
   };
 }

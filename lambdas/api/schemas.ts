@@ -1,6 +1,8 @@
 // Request and response schemas of the HTTP API, referenced by the route table.
 // The namespace import leaves zod's message translations (about 260 KB) out of the bundles.
 import * as z from 'zod';
+import { ImportValidationSchema } from '#domain/import-file.ts';
+import { JOB_ID_PATTERN, JOB_STATES, MAX_JOB_ITEMS } from '#domain/job.ts';
 import { PasswordPolicySchema } from '#domain/password-policy.ts';
 import { RoleDefinitionSchema, RoleIdSchema } from '#domain/roles.ts';
 import { multiLine, singleLine } from '#domain/text.ts';
@@ -282,20 +284,40 @@ export const EmailSentSchema = z.strictObject({
   messageId: z.string(),
 });
 
+/** A search, as `GET /users` takes it, without the page: what a bulk job's "every user matching" means. */
+export const BulkSearchSchema = ListUsersQuerySchema.omit({ limit: true, cursor: true });
+
+/** Ids answered at once, inside the request; more (or a search) become a job. */
+export const BULK_AT_ONCE = 100;
+
 export const BulkBodySchema = z
   .strictObject({
     action: z.enum(BULK_ACTIONS),
     userIds: z
       .array(z.uuid())
       .min(1)
-      .max(100)
+      .max(MAX_JOB_ITEMS)
       .refine((ids) => new Set(ids).size === ids.length, 'must not name a user twice')
-      .meta({ uniqueItems: true }),
+      .optional()
+      .meta({
+        uniqueItems: true,
+        description: `Up to ${BULK_AT_ONCE} are acted on at once (200, a result each); more, up to ${MAX_JOB_ITEMS}, start a job (202).`,
+      }),
+    search: BulkSearchSchema.optional().meta({
+      description:
+        'Instead of `userIds`: every user this search finds now (as `GET /users` would, within your reach), as a job (202).',
+    }),
     message: MessageSchema.optional().meta({
       description: 'Required for, and only for, the `email` action.',
     }),
   })
   .superRefine((body, ctx) => {
+    if (!body.userIds && !body.search) {
+      ctx.addIssue({ code: 'custom', path: ['userIds'], message: 'is required, unless search is given' });
+    }
+    if (body.userIds && body.search) {
+      ctx.addIssue({ code: 'custom', path: ['search'], message: 'is only for when userIds is not given' });
+    }
     if (body.action === 'email' && !body.message) {
       ctx.addIssue({ code: 'custom', path: ['message'], message: 'is required for the email action' });
     }
@@ -310,6 +332,7 @@ export const BulkBodySchema = z
         userIds: ['0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b', '7d4c1e0a-2b3f-4c5d-8e9f-0a1b2c3d4e5f'],
       },
       { action: 'email', userIds: ['0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b'], message: messageExample },
+      { action: 'archive', search: { team: 'north', status: 'inactive' } },
     ],
   });
 
@@ -320,6 +343,86 @@ export const BulkResultSchema = z.strictObject({
       z.strictObject({ userId: z.uuid(), outcome: z.literal('failed'), problem: ProblemSchema }),
     ]),
   ),
+});
+
+export const JobIdParamsSchema = z.strictObject({
+  jobId: z
+    .string()
+    .regex(JOB_ID_PATTERN, 'must be a job id')
+    .meta({ description: "The job's id.", examples: ['20261201T120000000Z-0b6f2a3c'] }),
+});
+
+export const JobSchema = z
+  .strictObject({
+    id: z.string(),
+    action: z.enum([...BULK_ACTIONS, 'import']),
+    state: z.enum(JOB_STATES),
+    total: z.number().int(),
+    done: z.number().int(),
+    failed: z.number().int(),
+    left: z
+      .number()
+      .int()
+      .meta({ description: 'Neither done nor failed: still to run, or never run after a cancel.' }),
+    createdAt: z.string(),
+    createdBy: z.strictObject({ id: z.string(), name: z.string() }),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+    activate: z
+      .boolean()
+      .optional()
+      .meta({ description: 'An import that also activates each user it creates.' }),
+  })
+  .meta({ description: 'A bulk job or an import: its state and its counts.' });
+
+export type JobView = z.infer<typeof JobSchema>;
+
+export const JobPageSchema = z.strictObject({
+  items: z.array(JobSchema),
+  next: z.string().optional(),
+});
+
+export const JobOutcomeSchema = z
+  .strictObject({
+    item: z
+      .number()
+      .int()
+      .meta({ description: 'The position in the job, from 1 (an import: the row of the file).' }),
+    userId: z.uuid().optional().meta({ description: 'The user acted on, or created.' }),
+    outcome: z.enum(['done', 'failed']),
+    problem: ProblemSchema.optional().meta({
+      description: 'Why it failed: what its own request would have answered.',
+    }),
+  })
+  .meta({ description: 'One item of a job: settled exactly once.' });
+
+export const JobResultsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().min(1).max(1024).optional(),
+});
+
+export const JobResultsPageSchema = z.strictObject({
+  items: z.array(JobOutcomeSchema),
+  next: z.string().optional(),
+});
+
+const booleanQuery = (description: string) =>
+  z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .meta({ description });
+
+export const ImportQuerySchema = z.strictObject({
+  dryRun: booleanQuery('Only validate: a report per row, nothing created.'),
+  activate: booleanQuery('Also activate each user created: Cognito mails each a welcome message.'),
+});
+
+export const ImportReportSchema = z.strictObject({
+  rows: z.number().int(),
+  valid: z.number().int(),
+  invalid: z.number().int(),
+  results: z.array(ImportValidationSchema),
 });
 
 export const ScimTokenBodySchema = z

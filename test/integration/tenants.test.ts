@@ -17,6 +17,7 @@ import { ROUTES, type RouteId } from '#api/routes.ts';
 import { SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
 import { PROJECT_ROOT } from '#lib/gatehouse-function.ts';
 import { localDynamoClient } from '#local/dynamodb.ts';
+import { jobEnded, peopleCsv } from '#test/support/jobs.ts';
 import {
   activeUser,
   adminToken,
@@ -299,11 +300,20 @@ describe('purging a tenant', () => {
     const admin = await adminToken(env, tenant);
     await activeUser(env, tenant, admin);
     await scimToken(admin);
+    // An import job: its items live in the jobs table, under the tenant's id.
+    const job = await api(env, 'POST', '/users/import', {
+      token: admin,
+      rawBody: peopleCsv(2),
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(job.status).toBe(202);
+    await jobEnded(env, admin, job.body.id as string);
     const [acme] = env.tenants as [Tenant];
     const acmeBefore = await itemsOf(acme.id);
     const before = await itemsOf(tenant.id);
-    // Profiles, email claims, roles, search entries, the SCIM token, history, the two registry items.
+    // Profiles, email claims, roles, search entries, the SCIM token, history, the job, the two registry items.
     expect(total(before)).toBeGreaterThan(10);
+    expect(before[env.tables.JOBS_TABLE as string]).toBeGreaterThan(0);
     expect((await platform('POST', '/retire', { id: tenant.id })).status).toBe(200);
 
     // Without the confirmation, nothing happens.

@@ -34,6 +34,7 @@ const OUTPUTS = {
   tenantsTable: 'prod-tenants',
   profilesTable: 'prod-profiles',
   historyTable: 'prod-history',
+  jobsTable: 'prod-jobs',
 };
 const stackMissing = Object.assign(new Error('Stack with id Gatehouse-Tenant-x does not exist'), {
   name: 'ValidationError',
@@ -142,10 +143,10 @@ describe('purge', () => {
     dynamo.on(TransactWriteItemsCommand).resolves({});
     cognito.on(DescribeUserPoolCommand).resolves({ UserPool: { Id: RETIRED.userPoolId } });
     const report = await platform().purge(RETIRED.id);
-    expect(report).toMatchObject({ pool: 'deleted', items: 2 });
+    expect(report).toMatchObject({ pool: 'deleted', items: 3 });
     expect(cognito).toHaveReceivedCommandWith(DeleteUserPoolCommand, { UserPoolId: RETIRED.userPoolId });
     const scanned = dynamo.commandCalls(ScanCommand).map((c) => c.args[0].input.TableName);
-    expect(scanned.sort()).toEqual(['prod-history', 'prod-profiles']);
+    expect(scanned.sort()).toEqual(['prod-history', 'prod-jobs', 'prod-profiles']);
     expect(dynamo).toHaveReceivedCommandWith(TransactWriteItemsCommand, {
       TransactItems: [
         {
