@@ -1,18 +1,23 @@
-// `npm run tenants -- list | add <file> | retire <id> [--offline]`: the platform team's tenant command, against
-// a deployment (AWS credentials as usual) or, with --offline, the backend `npm start` runs.
+// `npm run tenants -- list | add <file> | retire <id> | purge <id> --yes-delete-everything [--offline]`: the
+// platform team's tenant command, against a deployment (AWS credentials as usual) or, with --offline, the backend
+// `npm start` runs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
-import { loadTenantsConfig, TenantConfigSchema, TenantsConfigSchema } from '#config/tenants.ts';
+import { loadTenantsConfig } from '#config/tenants.ts';
 import type { Tenant } from '#domain/tenant.ts';
-import { tenantStackName } from '#lib/tenant-stack.ts';
+import { TenantPlatform } from '#lib/tenant-platform.ts';
 import type { Environment } from '#local/runtime.ts';
+import { PurgeRefused, type PurgeReport } from '#services/purge-tenant.ts';
 
-const USAGE = `usage: npm run tenants -- list | add <tenant.json> | retire <id>
+const CONFIRM = 'yes-delete-everything';
+const USAGE = `usage: npm run tenants -- list | add <tenant.json> | retire <id> | purge <id> --${CONFIRM}
+  purge                  deletes a retired tenant's pool, all its data and its registry record, for good
+                         (deployed: its stack destroyed and its entry out of the tenants file first)
   --offline              the backend npm start runs (its .local/environment.json), not a deployment
   --data-dir <dir>       where npm start keeps it (default .local)
   --tenants-file <file>  the deployment's tenants configuration (default config/tenants.json)
@@ -25,13 +30,32 @@ const { values, positionals } = parseArgs({
     'data-dir': { type: 'string', default: '.local' },
     'tenants-file': { type: 'string', default: 'config/tenants.json' },
     stack: { type: 'string', default: 'Gatehouse-Stateful' },
+    [CONFIRM]: { type: 'boolean', default: false },
   },
 });
 const [command, argument] = positionals;
-if (!(command === 'list' || (command === 'add' && argument) || (command === 'retire' && argument))) {
+if (
+  !(
+    command === 'list' ||
+    ((command === 'add' || command === 'retire' || command === 'purge') &&
+      argument &&
+      positionals.length === 2)
+  )
+) {
   console.error(USAGE);
   process.exit(2);
 }
+if (command === 'purge' && !values[CONFIRM]) {
+  console.error(
+    `Purging ${argument} deletes its user pool (every login), every profile, role and history entry, and its registry record. Nothing can be restored but from the tables' point-in-time recovery (35 days; the pool: within 14 days, by AWS Support). Run again with --${CONFIRM} to do it.`,
+  );
+  process.exit(2);
+}
+
+const purged = (report: PurgeReport) =>
+  console.log(
+    `Purged ${report.tenant.id}: pool ${report.tenant.userPoolId} ${report.pool === 'deleted' ? 'deleted' : 'gone already'}, ${report.items} items deleted, registry record removed.`,
+  );
 
 const show = (tenants: Pick<Tenant, 'id' | 'status' | 'name' | 'userPoolId'>[]) => {
   for (const t of tenants)
@@ -39,8 +63,15 @@ const show = (tenants: Pick<Tenant, 'id' | 'status' | 'name' | 'userPoolId'>[]) 
   console.log(`${tenants.length} tenants, ${tenants.filter((t) => t.status === 'active').length} active`);
 };
 
-if (values.offline) await offline();
-else await deployed();
+try {
+  if (values.offline) await offline();
+  else await deployed();
+} catch (error) {
+  // A refused purge (unknown or active tenant) changed nothing: its message says what to do.
+  if (!(error instanceof PurgeRefused)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 
 /** Against `npm start`: its platform endpoint creates the pool, the registry record and an administrator. */
 async function offline() {
@@ -67,63 +98,38 @@ async function offline() {
     await call('POST', '/retire', { id: argument });
     console.log(`Retired ${argument}: sign-in and the API refuse its users; its pool and data are kept.`);
   }
+  if (command === 'purge') purged((await call('POST', '/purge', { id: argument })) as unknown as PurgeReport);
 }
 
-/** Against a deployment: the registry from the stateful stack's outputs; an add deploys the tenant's stack. */
+/** Against a deployment: the registry and tables from the stateful stack's outputs; an add deploys the tenant's stack. */
 async function deployed() {
   const tenantsFile = resolve(values['tenants-file']);
-  const config = loadTenantsConfig(tenantsFile);
-  process.env.AWS_REGION ??= config.region;
-  const { Stacks } = await new CloudFormationClient({}).send(
-    new DescribeStacksCommand({ StackName: values.stack }),
+  process.env.AWS_REGION ??= loadTenantsConfig(tenantsFile).region;
+  const platform = new TenantPlatform(
+    {
+      cloudFormation: new CloudFormationClient({}),
+      dynamo: new DynamoDBClient({}),
+      cognito: new CognitoIdentityProviderClient({}),
+      cdk: (args) => spawnSync('npx', ['cdk', ...args], { stdio: 'inherit' }).status,
+    },
+    { tenantsFile, statefulStack: values.stack },
   );
-  const tableName = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'tenantsTable')?.OutputValue;
-  if (!tableName) throw new Error(`Stack ${values.stack} has no output tenantsTable: deploy it first`);
-  const registry = new DynamoTenantRegistry({ client: new DynamoDBClient({}), tableName, cacheSeconds: 0 });
-
-  if (command === 'list') show(await registry.list());
+  if (command === 'list') show(await platform.list());
   if (command === 'add') {
-    const tenant = TenantConfigSchema.parse(readJson(argument as string));
-    if (config.tenants.some((t) => t.id === tenant.id)) {
-      throw new Error(
-        `${tenant.id} is in ${tenantsFile} already: deploy its stack, ${tenantStackName(tenant.id)}`,
-      );
-    }
-    // Written first, checked as a whole: the file stays the deployment's source of truth.
-    const next = TenantsConfigSchema.parse({ ...config, tenants: [...config.tenants, tenant] });
-    writeFileSync(tenantsFile, `${JSON.stringify(next, null, 2)}\n`);
-    // Its own stack, then the console's config.json that lists it: no other tenant's stack, and no function
-    // of the API, is redeployed.
-    const deploy = spawnSync(
-      'npx',
-      [
-        'cdk',
-        'deploy',
-        tenantStackName(tenant.id),
-        'Gatehouse-ConsoleFiles',
-        '--exclusively',
-        '--require-approval',
-        'never',
-        '-c',
-        `gatehouse:tenantsFile=${tenantsFile}`,
-      ],
-      { stdio: 'inherit' },
-    );
-    if (deploy.status !== 0)
-      throw new Error(`cdk deploy ${tenantStackName(tenant.id)} Gatehouse-ConsoleFiles failed`);
-    const registered = await registry.byId(tenant.id);
-    console.log(`Registered ${tenant.id}: ${registered?.status}, pool ${registered?.userPoolId}.`);
+    const registered = await platform.add(readJson(argument as string));
+    console.log(`Registered ${registered?.id}: ${registered?.status}, pool ${registered?.userPoolId}.`);
     console.log(
-      `Its first administrator: npm run first-admin -- ${tenant.id} <email> <first name> <last name>`,
+      `Its first administrator: npm run first-admin -- ${registered?.id} <email> <first name> <last name>`,
     );
   }
   if (command === 'retire') {
-    const retired = await registry.retire(argument as string);
+    const retired = await platform.retire(argument as string);
     if (!retired) throw new Error(`No tenant ${argument} in the registry`);
     console.log(
       `Retired ${retired.id}: sign-in and the API refuse its users within 30 s; its pool and data are kept (README "Retiring and purging a tenant").`,
     );
   }
+  if (command === 'purge') purged(await platform.purge(argument as string));
 }
 
 function readJson(file: string): unknown {

@@ -1,4 +1,5 @@
 // The AWS limits a deployment is designed within, and how a synthesised stack measures against them.
+import { statSync } from 'node:fs';
 import { type Stack, Stage } from 'aws-cdk-lib';
 
 /** CloudFormation's per-template quotas (templates uploaded through S3, as CDK deploys them). */
@@ -24,11 +25,13 @@ export function synthesisedTemplate(stack: Stack): Record<string, Record<string,
 }
 
 export function templateFigures(stack: Stack): TemplateFigures {
-  const template = synthesisedTemplate(stack);
+  const artifact = (Stage.of(stack) as Stage).synth().getStackArtifact(stack.artifactId);
+  const template = artifact.template as Record<string, Record<string, unknown> | undefined>;
   const count = (section: string) => Object.keys(template[section] ?? {}).length;
   return {
     resources: count('Resources'),
-    bytes: Buffer.byteLength(JSON.stringify(template)),
+    // The file as CDK writes it (indented), which is what the deploy uploads and CloudFormation's 1 MB counts.
+    bytes: statSync(artifact.templateFullPath).size,
     outputs: count('Outputs'),
     parameters: count('Parameters'),
   };

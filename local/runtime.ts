@@ -8,6 +8,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CognitoBudget } from '#adapters/cognito-pace.ts';
 import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
+import { purgePorts } from '#adapters/purge-ports.ts';
 import {
   HISTORY_TABLE,
   JOBS_TABLE,
@@ -22,6 +23,7 @@ import {
   type TenantConfig,
   TenantConfigSchema,
 } from '#config/tenants.ts';
+import { PurgeRefused, purgeTenant } from '#services/purge-tenant.ts';
 import { SCIM_RESOURCE_SERVER, SCIM_SCOPE_NAME } from '#services/scim-clients.ts';
 import { apiDocsRoutes } from './api-docs.ts';
 import { startApiServer } from './api-server.ts';
@@ -39,7 +41,10 @@ import { startLocalSes } from './ses.ts';
 /** `.local/environment.json`: the machine-readable description of a running offline Gatehouse. */
 export interface Environment {
   apiUrl: string;
-  /** The offline platform endpoint `npm run tenants` talks to: GET lists, POST adds, POST …/retire retires. */
+  /**
+   * The offline platform endpoint `npm run tenants` talks to: GET lists, POST adds, POST …/retire retires, POST
+   * …/purge purges a retired tenant.
+   */
   tenantsUrl: string;
   /** The admin console, when started with it (`npm start`): `<consoleUrl>/t/<tenant>/users`. */
   consoleUrl?: string;
@@ -272,6 +277,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       tableName: tables[TENANTS_TABLE.envVar] as string,
       cacheSeconds: 0,
     });
+    const purgeOffline = purgePorts({ dynamo: dynamoClient, cognito: cognitoClient }, tables);
     const described: Environment['tenants'] = [];
     /** A tenant's pool (already made for those configured at start), its registry record and its admin. */
     const provision = async (tenant: DemoTenant) => {
@@ -337,6 +343,16 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
         ...platformRoutes({
           list: () => registry.list(),
           retire: (id) => registry.retire(id),
+          purge: async (id) => {
+            const report = await purgeTenant(purgeOffline, id);
+            // Gone from what npm start describes: the local app, the console's config.json, environment.json.
+            tenants.splice(0, tenants.length, ...tenants.filter((t) => t.config.id !== id));
+            described.splice(0, described.length, ...described.filter((t) => t.id !== id));
+            refreshApp();
+            connectConsole();
+            options.onEnvironmentChange?.(environment);
+            return report;
+          },
           add: async (tenant) => {
             if (await registry.byId(tenant.id)) return undefined;
             const demo = demoTenant(config.region, tenant);
@@ -434,6 +450,8 @@ export const PLATFORM_PATH = '/local/tenants';
 interface Platform {
   list(): Promise<unknown[]>;
   retire(id: string): Promise<unknown>;
+  /** Throws PurgeRefused for an unknown or active tenant. */
+  purge(id: string): Promise<unknown>;
   /** Undefined when the id is taken. */
   add(tenant: TenantConfig): Promise<unknown>;
 }
@@ -495,6 +513,23 @@ function platformRoutes(
       const retired = typeof body?.id === 'string' ? await platform.retire(body.id) : undefined;
       if (!retired) return send(res, 404, problem(404, 'No such tenant', `No tenant ${String(body?.id)}.`));
       send(res, 200, retired);
+    }),
+    [`${PLATFORM_PATH}/purge`]: serve(async (req, res) => {
+      if (req.method !== 'POST') return send(res, 405, problem(405, 'Method not allowed', 'POST'));
+      const body = (await readJson(req)) as { id?: unknown };
+      if (typeof body?.id !== 'string')
+        return send(res, 400, problem(400, 'Invalid purge', 'Name the tenant: { "id" }.'));
+      try {
+        send(res, 200, await platform.purge(body.id));
+      } catch (error) {
+        if (!(error instanceof PurgeRefused)) throw error;
+        const status = error.reason === 'unknown' ? 404 : 409;
+        send(
+          res,
+          status,
+          problem(status, status === 404 ? 'No such tenant' : 'Tenant not retired', error.message),
+        );
+      }
     }),
   };
 }

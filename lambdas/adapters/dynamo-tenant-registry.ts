@@ -4,6 +4,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   ScanCommand,
+  type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -94,6 +95,21 @@ export class DynamoTenantRegistry implements TenantRegistry {
     await this.write(record, before);
     this.forget(id, record.issuer);
     return toTenant(record);
+  }
+
+  /**
+   * Removes the record under its id and under its issuer in one transaction (a purge's last step): no item is left
+   * naming a pool that no longer exists. Answers false for an unknown id.
+   */
+  async remove(id: string): Promise<boolean> {
+    const before = await this.readRecord(idKey(id));
+    if (!before) return false;
+    const deletes: TransactWriteItem[] = [idKey(id), issuerKey(before.issuer)].map((Key) => ({
+      Delete: { TableName: this.options.tableName, Key },
+    }));
+    await this.options.client.send(new TransactWriteItemsCommand({ TransactItems: deletes }));
+    this.forget(id, before.issuer);
+    return true;
   }
 
   private async write(record: TenantRecord, before: TenantRecord | undefined): Promise<void> {

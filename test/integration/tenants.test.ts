@@ -1,12 +1,23 @@
 // Tenants as data: a tenant added to the running backend is served at once; a retired one is refused everywhere.
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   AdminGetUserCommand,
+  DeleteUserPoolCommand,
   DescribeUserPoolClientCommand,
+  DescribeUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { ROUTES, type RouteId } from '#api/routes.ts';
 import { SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
+import { PROJECT_ROOT } from '#lib/gatehouse-function.ts';
+import { localDynamoClient } from '#local/dynamodb.ts';
+import { jobEnded, peopleCsv } from '#test/support/jobs.ts';
 import {
   activeUser,
   adminToken,
@@ -236,5 +247,122 @@ describe('a retired tenant', () => {
 
   it('answers 404 to a retirement of a tenant that does not exist', async () => {
     expect((await platform('POST', '/retire', { id: 'nosuchtenant' })).status).toBe(404);
+  });
+});
+
+/** The tenant's items in every table, the registry's included: keyed by its id (`<id>`, `<id>#…`) or naming it. */
+async function itemsOf(tenantId: string): Promise<Record<string, number>> {
+  const client = localDynamoClient(env.endpoints.dynamodb);
+  const counts: Record<string, number> = {};
+  for (const table of Object.values(env.tables)) {
+    let start: Record<string, unknown> | undefined;
+    let count = 0;
+    do {
+      const page = await client.send(
+        new ScanCommand({ TableName: table, ...(start ? { ExclusiveStartKey: start as never } : {}) }),
+      );
+      count += (page.Items ?? []).filter((item) => {
+        const pk = item.pk?.S ?? '';
+        return pk === tenantId || pk.startsWith(`${tenantId}#`) || item.tenantId?.S === tenantId;
+      }).length;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    counts[table] = count;
+  }
+  client.destroy();
+  return counts;
+}
+
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** `npm run tenants -- --offline …` against this backend, from an environment.json of its own. */
+async function tenantsCommand(...args: string[]): Promise<{ code: number; output: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-tenants-cli-'));
+  writeFileSync(join(dataDir, 'environment.json'), JSON.stringify(env));
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      join(PROJECT_ROOT, 'node_modules/.bin/tsx'),
+      ['bin/tenants.ts', '--offline', '--data-dir', dataDir, ...args],
+      { cwd: PROJECT_ROOT },
+    );
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+describe('purging a tenant', () => {
+  it('deletes a retired tenant’s pool, every item of its data and its record, resuming a purge that stopped half-way', async () => {
+    const tenant = await addTenant();
+    const admin = await adminToken(env, tenant);
+    await activeUser(env, tenant, admin);
+    await scimToken(admin);
+    // An import job: its items live in the jobs table, under the tenant's id.
+    const job = await api(env, 'POST', '/users/import', {
+      token: admin,
+      rawBody: peopleCsv(2),
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(job.status).toBe(202);
+    await jobEnded(env, admin, job.body.id as string);
+    const [acme] = env.tenants as [Tenant];
+    const acmeBefore = await itemsOf(acme.id);
+    const before = await itemsOf(tenant.id);
+    // Profiles, email claims, roles, search entries, the SCIM token, history, the job, the two registry items.
+    expect(total(before)).toBeGreaterThan(10);
+    expect(before[env.tables.JOBS_TABLE as string]).toBeGreaterThan(0);
+    expect((await platform('POST', '/retire', { id: tenant.id })).status).toBe(200);
+
+    // Without the confirmation, nothing happens.
+    const unconfirmed = await tenantsCommand('purge', tenant.id);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.output).toMatch(/--yes-delete-everything/);
+    expect(await itemsOf(tenant.id)).toEqual(before);
+
+    // A purge that stopped after deleting the pool: running it again finishes the job.
+    await cognitoClient(env).send(new DeleteUserPoolCommand({ UserPoolId: tenant.userPoolId }));
+    const purged = await tenantsCommand('purge', tenant.id, '--yes-delete-everything');
+    expect(purged.output).toMatch(new RegExp(`Purged ${tenant.id}: pool ${tenant.userPoolId} gone already`));
+    expect(purged.code).toBe(0);
+
+    expect(total(await itemsOf(tenant.id))).toBe(0);
+    await expect(
+      cognitoClient(env).send(new DescribeUserPoolCommand({ UserPoolId: tenant.userPoolId })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    const listed = (await platform('GET')).body.tenants as { id: string }[];
+    expect(listed.map((t) => t.id)).not.toContain(tenant.id);
+    // Its tokens find no tenant any more.
+    expect((await api(env, 'GET', '/me', { token: admin })).status).toBe(401);
+    // Another tenant is untouched: every item, and its service.
+    expect(await itemsOf(acme.id)).toEqual(acmeBefore);
+    expect((await api(env, 'GET', '/me', { token: await adminToken(env, acme) })).status).toBe(200);
+    // Purged already: nothing left to purge.
+    expect((await platform('POST', '/purge', { id: tenant.id })).status).toBe(404);
+  });
+
+  it('deletes the pool of a retired tenant itself, and refuses an active or unknown tenant, changing nothing', async () => {
+    const active = await addTenant();
+    const before = await itemsOf(active.id);
+    const refused = await platform('POST', '/purge', { id: active.id });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/retire it first/);
+    expect(await itemsOf(active.id)).toEqual(before);
+    expect((await api(env, 'GET', '/me', { token: await adminToken(env, active) })).status).toBe(200);
+    expect((await platform('POST', '/purge', { id: 'nosuchtenant' })).status).toBe(404);
+
+    expect((await platform('POST', '/retire', { id: active.id })).status).toBe(200);
+    const retired = await itemsOf(active.id);
+    const purged = await platform('POST', '/purge', { id: active.id });
+    expect(purged.status).toBe(200);
+    expect(purged.body).toMatchObject({ pool: 'deleted', tenant: { id: active.id } });
+    // Every data item was counted and deleted; the two registry items go apart, last.
+    expect(purged.body.items).toBe(total(retired) - 2);
+    expect(total(await itemsOf(active.id))).toBe(0);
+    await expect(
+      cognitoClient(env).send(new DescribeUserPoolCommand({ UserPoolId: active.userPoolId })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 });
