@@ -33,7 +33,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { ApiEnvironmentSchema } from '#adapters/environment.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
-import { SCIM_HANDLER_FILE, SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
+import { SCIM_CLIENTS, SCIM_HANDLER_FILE, SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
 import { paginates } from '#http/cursors.ts';
 import { JOBS, ROUTE_ACCESS, routeAccess, SCIM_ACCESS, type TableKey } from './access.ts';
 import { GatehouseFunction, LOG_RETENTION } from './gatehouse-function.ts';
@@ -144,6 +144,7 @@ export class GatehouseStatelessStack extends Stack {
     for (const [routeId, route] of Object.entries(ROUTES) as [RouteId, (typeof ROUTES)[RouteId]][]) {
       const fn = new GatehouseFunction(this, pascal(routeId), {
         entry: `lambdas/api/handlers/${handlerFile(routeId)}`,
+        clients: route.clients,
         description: `Gatehouse API: ${route.method} ${route.path}`,
         schema: ApiEnvironmentSchema,
         environment: paginates(route)
@@ -180,6 +181,7 @@ export class GatehouseStatelessStack extends Stack {
     // the token's tenant from the registry: its environment holds tables only, like every other function's.
     this.scim = new GatehouseFunction(this, 'Scim', {
       entry: `lambdas/api/handlers/${SCIM_HANDLER_FILE}`,
+      clients: SCIM_CLIENTS,
       description: "Gatehouse SCIM 2.0: provisioning from tenants' directories",
       schema: ApiEnvironmentSchema,
       // Not the console's origin: a directory calls server to server, never from the console.
@@ -211,6 +213,7 @@ export class GatehouseStatelessStack extends Stack {
     // ── Reconciler (README "Consistency between Cognito and DynamoDB") ─────────────────────────────────
     this.reconciler = new GatehouseFunction(this, 'Reconciler', {
       entry: JOBS.reconcile.entry,
+      clients: JOBS.reconcile.clients,
       description: "Gatehouse job: repairs drift between the tenants' Cognito logins and their profiles",
       schema: ApiEnvironmentSchema,
       environment,

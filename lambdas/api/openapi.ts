@@ -696,7 +696,7 @@ function scimOperation(id: string, route: ScimRouteDefinition): Operation {
           },
         ]
       : []),
-    ...headerParameters({ ...route, permission: null, responses: {} } as RouteDefinition),
+    ...headerParameters({ ...route, permission: null, responses: {}, clients: [] } as RouteDefinition),
   ];
   const single = route.path.includes('{') || route.method === 'POST';
   const list =

@@ -1,5 +1,6 @@
 // The route table: the one list of routes that the handlers, the offline server, CDK and OpenAPI read.
 import type { z } from 'zod';
+import type { ClientNeeds } from '#adapters/wiring.ts';
 import type { Permission } from '#domain/permissions.ts';
 import {
   BulkBodySchema,
@@ -52,6 +53,11 @@ export interface RouteDefinition<Req extends RouteRequest = RouteRequest> {
   headers?: { ifMatch?: boolean; idempotencyKey?: boolean };
   /** Success statuses and their bodies (null: no body); every route may also answer problem+json 4xx/5xx. */
   responses: Record<number, z.ZodType | null>;
+  /**
+   * The SDK clients the route uses besides DynamoDB's: its function constructs and bundles these and no
+   * other (lambdas/adapters/wiring.ts); its IAM actions on them (lib/access.ts) must match.
+   */
+  clients: ClientNeeds;
 }
 
 const route = <Req extends RouteRequest>(definition: RouteDefinition<Req>) => definition;
@@ -65,6 +71,7 @@ export const ROUTES = {
     request: { body: CreateUserBodySchema },
     headers: { idempotencyKey: true },
     responses: { 201: UserSchema },
+    clients: ['cognito'],
   }),
   listUsers: route({
     method: 'GET',
@@ -73,6 +80,7 @@ export const ROUTES = {
     permission: 'users.read',
     request: { query: ListUsersQuerySchema },
     responses: { 200: UserPageSchema },
+    clients: [],
   }),
   getUser: route({
     method: 'GET',
@@ -81,6 +89,7 @@ export const ROUTES = {
     permission: 'users.read',
     request: { params: UserIdParamsSchema },
     responses: { 200: UserSchema },
+    clients: [],
   }),
   activateUser: route({
     method: 'POST',
@@ -91,6 +100,7 @@ export const ROUTES = {
     request: { params: UserIdParamsSchema },
     headers: { idempotencyKey: true },
     responses: { 200: UserSchema },
+    clients: ['cognito'],
   }),
   editUser: route({
     method: 'PATCH',
@@ -100,6 +110,7 @@ export const ROUTES = {
     request: { params: UserIdParamsSchema, body: EditUserBodySchema },
     headers: { ifMatch: true },
     responses: { 200: UserSchema },
+    clients: ['cognito'],
   }),
   deactivateUser: route({
     method: 'POST',
@@ -109,6 +120,7 @@ export const ROUTES = {
     request: { params: UserIdParamsSchema },
     headers: { idempotencyKey: true },
     responses: { 200: UserSchema },
+    clients: ['cognito'],
   }),
   archiveUser: route({
     method: 'POST',
@@ -118,6 +130,7 @@ export const ROUTES = {
     request: { params: UserIdParamsSchema },
     headers: { idempotencyKey: true },
     responses: { 200: UserSchema },
+    clients: ['cognito'],
   }),
   restoreUser: route({
     method: 'POST',
@@ -127,6 +140,7 @@ export const ROUTES = {
     request: { params: UserIdParamsSchema },
     headers: { idempotencyKey: true },
     responses: { 200: UserSchema },
+    clients: [],
   }),
   deleteUser: route({
     method: 'DELETE',
@@ -136,6 +150,7 @@ export const ROUTES = {
     request: { params: UserIdParamsSchema, body: DeleteUserBodySchema },
     headers: { idempotencyKey: true },
     responses: { 204: null },
+    clients: ['cognito'],
   }),
   resetPassword: route({
     method: 'POST',
@@ -145,6 +160,7 @@ export const ROUTES = {
     request: { params: UserIdParamsSchema },
     headers: { idempotencyKey: true },
     responses: { 202: DeliverySchema },
+    clients: ['cognito'],
   }),
   resendInvitation: route({
     method: 'POST',
@@ -154,6 +170,7 @@ export const ROUTES = {
     request: { params: UserIdParamsSchema },
     headers: { idempotencyKey: true },
     responses: { 202: DeliverySchema },
+    clients: ['cognito'],
   }),
   setPassword: route({
     method: 'PUT',
@@ -163,6 +180,7 @@ export const ROUTES = {
     request: { params: UserIdParamsSchema, body: SetPasswordBodySchema },
     headers: { idempotencyKey: true },
     responses: { 204: null },
+    clients: ['cognito'],
   }),
   bulkUsers: route({
     method: 'POST',
@@ -173,6 +191,7 @@ export const ROUTES = {
     request: { body: BulkBodySchema },
     headers: { idempotencyKey: true },
     responses: { 200: BulkResultSchema },
+    clients: ['cognito', 'ses'],
   }),
   emailUser: route({
     method: 'POST',
@@ -182,6 +201,7 @@ export const ROUTES = {
     request: { params: UserIdParamsSchema, body: MessageSchema },
     headers: { idempotencyKey: true },
     responses: { 202: EmailSentSchema },
+    clients: ['ses'],
   }),
   userHistory: route({
     method: 'GET',
@@ -190,6 +210,7 @@ export const ROUTES = {
     permission: 'history.read',
     request: { params: UserIdParamsSchema, query: PageQuerySchema },
     responses: { 200: HistoryPageSchema },
+    clients: [],
   }),
   tenantHistory: route({
     method: 'GET',
@@ -198,6 +219,7 @@ export const ROUTES = {
     permission: 'history.read',
     request: { query: PageQuerySchema },
     responses: { 200: HistoryPageSchema },
+    clients: [],
   }),
   getMe: route({
     method: 'GET',
@@ -206,6 +228,7 @@ export const ROUTES = {
     permission: null,
     request: {},
     responses: { 200: UserSchema },
+    clients: [],
   }),
   listRoles: route({
     method: 'GET',
@@ -214,6 +237,7 @@ export const ROUTES = {
     permission: 'users.read',
     request: {},
     responses: { 200: RoleListSchema },
+    clients: [],
   }),
   createRole: route({
     method: 'POST',
@@ -223,6 +247,7 @@ export const ROUTES = {
     request: { body: CreateRoleBodySchema },
     headers: { idempotencyKey: true },
     responses: { 201: RoleSchema },
+    clients: [],
   }),
   editRole: route({
     method: 'PATCH',
@@ -232,6 +257,7 @@ export const ROUTES = {
     request: { params: RoleIdParamsSchema, body: EditRoleBodySchema },
     headers: { ifMatch: true },
     responses: { 200: RoleSchema },
+    clients: [],
   }),
   deleteRole: route({
     method: 'DELETE',
@@ -241,6 +267,7 @@ export const ROUTES = {
     request: { params: RoleIdParamsSchema },
     headers: { idempotencyKey: true },
     responses: { 204: null },
+    clients: [],
   }),
   getLicences: route({
     method: 'GET',
@@ -249,6 +276,7 @@ export const ROUTES = {
     permission: 'users.read',
     request: {},
     responses: { 200: LicenceUsageSchema },
+    clients: [],
   }),
   createScimToken: route({
     method: 'POST',
@@ -258,6 +286,7 @@ export const ROUTES = {
     request: { body: ScimTokenBodySchema },
     headers: { idempotencyKey: true },
     responses: { 201: ScimTokenCreatedSchema },
+    clients: [],
   }),
   listScimTokens: route({
     method: 'GET',
@@ -266,6 +295,7 @@ export const ROUTES = {
     permission: 'scim.manage',
     request: {},
     responses: { 200: ScimTokenListSchema },
+    clients: [],
   }),
   revokeScimToken: route({
     method: 'DELETE',
@@ -274,6 +304,7 @@ export const ROUTES = {
     permission: 'scim.manage',
     request: { params: ScimTokenIdParamsSchema },
     responses: { 204: null },
+    clients: [],
   }),
 } as const;
 

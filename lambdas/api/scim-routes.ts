@@ -2,6 +2,7 @@
 // OpenAPI. A SCIM route is authorised by a tenant's SCIM token, not a user's Cognito token, and answers in
 // SCIM's own format; one function serves them all.
 import * as z from 'zod';
+import type { ClientNeeds } from '#adapters/wiring.ts';
 import { ScimGroupSchema, ScimPatchSchema, ScimUserSchema } from '#domain/scim-resources.ts';
 import { MAX_PAGE } from '#services/scim-users.ts';
 import type { HttpMethod, RouteRequest } from './routes.ts';
@@ -163,3 +164,6 @@ export type ScimRouteId = keyof typeof SCIM_ROUTES;
 
 /** The one module that serves every SCIM route. */
 export const SCIM_HANDLER_FILE = 'scim.ts';
+
+/** The SDK clients the SCIM function uses besides DynamoDB's: its users' logins are Cognito's; it mails nothing. */
+export const SCIM_CLIENTS = ['cognito'] as const satisfies ClientNeeds;

@@ -8,7 +8,7 @@ import { transientFault } from '#adapters/aws-faults.ts';
 import type { CursorKeySource } from '#adapters/cursor-keys.ts';
 import { type ApiEnvironment, ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import { createDeps, createTenantRegistry } from '#adapters/wiring.ts';
+import { type ClientNeeds, createDeps, createTenantRegistry } from '#adapters/wiring.ts';
 import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
 import { accessOf, NOWHERE } from '#domain/access.ts';
 import { DomainError, Forbidden, Throttled, Unauthenticated, Unavailable } from '#domain/errors.ts';
@@ -48,16 +48,24 @@ export interface RouteImplementation<Req extends RouteRequest, Result> {
   reply(result: Result): Reply;
 }
 
-let shared: { env: ApiEnvironment; deps: Deps; tokens: TokenVerifier } | undefined;
+let shared: { env: ApiEnvironment; tokens: TokenVerifier } | undefined;
+/** The ports per set of declared clients: one in a deployed function; the offline server serves every route. */
+const depsByNeeds = new Map<string, Deps>();
 
 /** Built once per function instance, at start-up: a bad environment fails the cold start, not a request. */
-function start() {
+function start(clients: ClientNeeds) {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
     const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
-    shared = { env, deps: createDeps(env), tokens: createTokenVerifier(registry) };
+    shared = { env, tokens: createTokenVerifier(registry) };
   }
-  return shared;
+  const key = [...clients].sort().join();
+  let deps = depsByNeeds.get(key);
+  if (!deps) {
+    deps = createDeps(shared.env, clients);
+    depsByNeeds.set(key, deps);
+  }
+  return { ...shared, deps };
 }
 
 /** Where a paginated route's cursor keys come from; passed by its handler, so no other bundle carries the reader. */
@@ -68,7 +76,7 @@ export function apiHandler<Req extends RouteRequest, Result>(
   implementation: RouteImplementation<Req, Result>,
   cursorKeys?: CursorKeysFrom,
 ) {
-  const { env, deps, tokens } = start();
+  const { env, deps, tokens } = start(route.clients);
   if (paginates(route) !== (cursorKeys !== undefined)) {
     throw new Error(`${route.method} ${route.path}: a paginated route, and only one, takes the cursor keys`);
   }

@@ -9,7 +9,7 @@ import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts'
 import { logger } from '#adapters/logger.ts';
 import { createDeps, createTenantRegistry } from '#adapters/wiring.ts';
 import type { RouteRequest } from '#api/routes.ts';
-import { SCIM_ROUTES, type ScimRouteDefinition, type ScimRouteId } from '#api/scim-routes.ts';
+import { SCIM_CLIENTS, SCIM_ROUTES, type ScimRouteDefinition, type ScimRouteId } from '#api/scim-routes.ts';
 import {
   DomainError,
   type FieldIssue,
@@ -60,7 +60,10 @@ let shared: { deps: Deps; registry: TenantRegistry } | undefined;
 function start() {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
-    shared = { deps: createDeps(env), registry: createTenantRegistry(env, env.TENANT_CACHE_SECONDS) };
+    shared = {
+      deps: createDeps(env, SCIM_CLIENTS),
+      registry: createTenantRegistry(env, env.TENANT_CACHE_SECONDS),
+    };
   }
   return shared;
 }

@@ -1,0 +1,37 @@
+// The cold-start budgets (issue 15), in one place: the bench reports them, and the bundle test
+// (test/infra/bundles.test.ts) holds the sizes, which are deterministic; times stay in the bench.
+import type { RouteId } from '#api/routes.ts';
+import type { Bundle } from './bundles.ts';
+
+/** What Gatehouse may add to the SDK clients a function uses (its reference bundle). */
+export const OVER_REFERENCE_BYTES = 100 * 1024;
+/** No function above this, whatever clients it uses. */
+export const MAX_BYTES = 470 * 1024;
+/** The routes that only read: their functions carry DynamoDB's client alone, and stay under this. */
+export const READ_ONLY_MAX_BYTES = 400 * 1024;
+export const READ_ONLY_ROUTES = [
+  'getUser',
+  'getMe',
+  'listUsers',
+  'userHistory',
+  'tenantHistory',
+  'listRoles',
+  'getLicences',
+] as const satisfies readonly RouteId[];
+/** A function's import time at most this many times its reference's: Gatehouse costs at most half the SDK's. */
+export const IMPORT_OVER_REFERENCE = 1.5;
+
+/** The size budget of a function's bundle, in bytes, and where it comes from. */
+export function sizeBudget(
+  bundle: Pick<Bundle, 'id'>,
+  referenceBytes: number,
+): { bytes: number; why: string } {
+  const budgets = [
+    { bytes: referenceBytes + OVER_REFERENCE_BYTES, why: 'reference + 100 KB' },
+    { bytes: MAX_BYTES, why: 'at most 470 KB' },
+    ...((READ_ONLY_ROUTES as readonly string[]).includes(bundle.id)
+      ? [{ bytes: READ_ONLY_MAX_BYTES - 1, why: 'read-only: under 400 KB' }]
+      : []),
+  ];
+  return budgets.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+}
