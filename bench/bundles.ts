@@ -171,10 +171,6 @@ const OTHER_REFERENCES: Record<string, string> = {
   'aws-jwt-verify-only': `
     import { JwtRsaVerifier } from 'aws-jwt-verify';
     export const handler = async (event) => JwtRsaVerifier.create({ issuer: event.issuer, audience: null });`,
-  'powertools-logger-only': `
-    import { Logger } from '@aws-lambda-powertools/logger';
-    const logger = new Logger({ serviceName: 'bench' });
-    export const handler = async (event) => logger.info('event', { event });`,
 };
 
 export async function buildBundles(functions: LambdaFunction[], dir: string): Promise<Bundle[]> {
