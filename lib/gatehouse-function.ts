@@ -18,10 +18,10 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { z } from 'zod';
 import type { EnvironmentVariables } from '#adapters/environment.ts';
 import { TABLES } from '#adapters/table-definitions.ts';
 import type { AwsClient, ClientNeeds } from '#adapters/wiring.ts';
+import type * as z from '#domain/zod.ts';
 import type { FunctionAccess, TableKey } from './access.ts';
 
 /** The repository root: function entries, the lock file and esbuild are found from here. */
@@ -73,7 +73,7 @@ export function bundlingFor(clients: ClientNeeds): BundlingOptions {
   };
 }
 
-export interface GatehouseFunctionProps<S extends z.ZodObject> {
+export interface GatehouseFunctionProps<S extends z.ZodMiniObject> {
   /** The handler module, relative to the repository root; it exports `handler`. */
   entry: string;
   /** The SDK clients it uses besides DynamoDB's, as its route, trigger or job declares them: only these are bundled. */
@@ -98,7 +98,7 @@ export interface AccessTargets {
   tables: Record<TableKey, ITable>;
 }
 
-export class GatehouseFunction<S extends z.ZodObject = z.ZodObject> extends Construct {
+export class GatehouseFunction<S extends z.ZodMiniObject = z.ZodMiniObject> extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
@@ -106,7 +106,7 @@ export class GatehouseFunction<S extends z.ZodObject = z.ZodObject> extends Cons
   constructor(scope: Construct, id: string, props: GatehouseFunctionProps<S>) {
     super(scope, id);
     // A variable the schema takes as absent (it has a default) may be left out, as EnvironmentVariables allows.
-    const missing = Object.entries(props.schema.shape as Record<string, z.ZodType>)
+    const missing = Object.entries(props.schema.shape as Record<string, z.ZodMiniType>)
       .filter(([name, schema]) => !(name in props.environment) && !schema.safeParse(undefined).success)
       .map(([name]) => name);
     if (missing.length > 0) throw new Error(`${this.node.path}: environment lacks ${missing.join(', ')}`);

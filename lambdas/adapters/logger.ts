@@ -4,7 +4,10 @@
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 
-const RANK = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, SILENT: 100 } as const satisfies Record<LogLevel, number>;
+const RANK = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, SILENT: 100 } as const satisfies Record<
+  LogLevel,
+  number
+>;
 
 function isLevel(value: string | undefined): value is LogLevel {
   return value !== undefined && value in RANK;

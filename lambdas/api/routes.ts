@@ -1,7 +1,8 @@
 // The route table: the one list of routes that the handlers, the offline server, CDK and OpenAPI read.
-import type { z } from 'zod';
+
 import type { ClientNeeds } from '#adapters/wiring.ts';
 import type { Permission } from '#domain/permissions.ts';
+import type * as z from '#domain/zod.ts';
 import {
   BulkBodySchema,
   BulkResultSchema,
@@ -33,9 +34,9 @@ import {
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteRequest {
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
+  params?: z.ZodMiniType;
+  query?: z.ZodMiniType;
+  body?: z.ZodMiniType;
 }
 
 export interface RouteDefinition<Req extends RouteRequest = RouteRequest> {
@@ -52,7 +53,7 @@ export interface RouteDefinition<Req extends RouteRequest = RouteRequest> {
    */
   headers?: { ifMatch?: boolean; idempotencyKey?: boolean };
   /** Success statuses and their bodies (null: no body); every route may also answer problem+json 4xx/5xx. */
-  responses: Record<number, z.ZodType | null>;
+  responses: Record<number, z.ZodMiniType | null>;
   /**
    * The SDK clients the route uses besides DynamoDB's: its function constructs and bundles these and no
    * other (lambdas/adapters/wiring.ts); its IAM actions on them (lib/access.ts) must match.

@@ -1,202 +1,213 @@
 // Request and response schemas of the HTTP API, referenced by the route table.
-// The namespace import leaves zod's message translations (about 260 KB) out of the bundles.
-import * as z from 'zod';
+
 import { PasswordPolicySchema } from '#domain/password-policy.ts';
 import { RoleDefinitionSchema, RoleIdSchema } from '#domain/roles.ts';
 import { multiLine, singleLine } from '#domain/text.ts';
 import { ProfileChangesSchema, ProfileSchema, USER_STATUSES } from '#domain/user.ts';
+import * as z from '#domain/zod.ts';
 import { BULK_ACTIONS } from '#services/bulk.ts';
 
 export const UserIdParamsSchema = z.strictObject({
   userId: z
     .uuid()
-    .meta({ description: "The user's id.", examples: ['0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b'] }),
+    .check(z.meta({ description: "The user's id.", examples: ['0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b'] })),
 });
 
-export const CreateUserBodySchema = ProfileSchema.extend({
-  /** Also activate at once: Cognito creates the login and mails the welcome message. */
-  activate: z
-    .boolean()
-    .default(false)
-    .meta({ description: 'Also activate at once: Cognito creates the login and mails the welcome message.' }),
-}).meta({
-  examples: [
-    {
-      firstName: 'Ada',
-      middleName: 'Augusta',
-      lastName: 'Lovelace',
-      email: 'ada.lovelace@example.com',
-      mobilePhone: '+44 20 7946 0958',
-      photoUrl: 'https://example.com/photos/ada.jpg',
-      address: {
-        street: '12 St James Square',
-        city: 'London',
-        state: 'Greater London',
-        postalCode: 'SW1Y 4JH',
-        country: 'United Kingdom',
-      },
-      officePhone: '+44 20 7946 0000',
-      homePhone: '+44 20 7946 0001',
-      employeeId: 'E-1815',
-      title: 'Field engineer',
-      company: 'Analytical Engines Ltd',
-      teams: ['North'],
-      areas: ['London'],
-      accountingId: 'ACC-42',
-      comments: 'Prefers morning shifts.',
-      mayCreateTickets: true,
-      roles: [{ role: 'team-work-manager', teams: ['north'] }],
-      licenceType: 'engineer',
-      userType: 'internal',
-      notifications: { workOrderDispatch: true },
-      availability: { oddWeeks: { monday: 8, tuesday: 8 }, evenWeeks: { friday: 4.5 } },
-      activate: false,
-    },
-  ],
-});
+export const CreateUserBodySchema = z
+  .extend(ProfileSchema, {
+    /** Also activate at once: Cognito creates the login and mails the welcome message. */
+    activate: z._default(z.boolean(), false).check(
+      z.meta({
+        description: 'Also activate at once: Cognito creates the login and mails the welcome message.',
+      }),
+    ),
+  })
+  .check(
+    z.meta({
+      examples: [
+        {
+          firstName: 'Ada',
+          middleName: 'Augusta',
+          lastName: 'Lovelace',
+          email: 'ada.lovelace@example.com',
+          mobilePhone: '+44 20 7946 0958',
+          photoUrl: 'https://example.com/photos/ada.jpg',
+          address: {
+            street: '12 St James Square',
+            city: 'London',
+            state: 'Greater London',
+            postalCode: 'SW1Y 4JH',
+            country: 'United Kingdom',
+          },
+          officePhone: '+44 20 7946 0000',
+          homePhone: '+44 20 7946 0001',
+          employeeId: 'E-1815',
+          title: 'Field engineer',
+          company: 'Analytical Engines Ltd',
+          teams: ['North'],
+          areas: ['London'],
+          accountingId: 'ACC-42',
+          comments: 'Prefers morning shifts.',
+          mayCreateTickets: true,
+          roles: [{ role: 'team-work-manager', teams: ['north'] }],
+          licenceType: 'engineer',
+          userType: 'internal',
+          notifications: { workOrderDispatch: true },
+          availability: { oddWeeks: { monday: 8, tuesday: 8 }, evenWeeks: { friday: 4.5 } },
+          activate: false,
+        },
+      ],
+    }),
+  );
 
 const filterValue = (description: string, example: string) =>
   z
-    .string()
-    .trim()
-    .min(1)
-    .max(64)
-    .optional()
-    .meta({ description, examples: [example] });
+    .optional(z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(64)))
+    .check(z.meta({ description, examples: [example] }));
 
 export const ListUsersQuerySchema = z.strictObject({
-  q: z
-    .string()
-    .max(200)
-    .optional()
-    .meta({
+  q: z.optional(z.string().check(z.maxLength(200))).check(
+    z.meta({
       description:
         'Keywords: each must start a word of the first, last name, email, company, city, ZIP/postal code, address or phone; case and accents do not matter.',
       examples: ['jo berg'],
     }),
+  ),
   status: z
-    .enum(USER_STATUSES)
-    .optional()
-    .meta({ description: 'By default every user who is not archived; `archived`: the Archived tab.' }),
-  role: RoleIdSchema.optional().meta({
-    description: 'Users holding this role (its id).',
-    examples: ['team-administrator'],
-  }),
+    .optional(z.enum(USER_STATUSES))
+    .check(
+      z.meta({ description: 'By default every user who is not archived; `archived`: the Archived tab.' }),
+    ),
+  role: z.optional(RoleIdSchema).check(
+    z.meta({
+      description: 'Users holding this role (its id).',
+      examples: ['team-administrator'],
+    }),
+  ),
   licence: filterValue('Users holding this licence type.', 'engineer'),
   team: filterValue('Users of this team.', 'north'),
   area: filterValue('Users of this area.', 'oslo'),
   client: filterValue('External users of this client organisation.', 'contoso'),
-  type: z.enum(['internal', 'external']).optional().meta({ description: 'Internal or external users.' }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(25)
-    .meta({ examples: [25] }),
-  cursor: z.string().min(1).max(1024).optional(),
+  type: z
+    .optional(z.enum(['internal', 'external']))
+    .check(z.meta({ description: 'Internal or external users.' })),
+  limit: z
+    ._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25)
+    .check(z.meta({ examples: [25] })),
+  cursor: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(1024))),
 });
 
 const ActorSchema = z.strictObject({ id: z.string(), name: z.string() });
 const timestamp = z.iso.datetime();
 
-export const UserSchema = ProfileSchema.extend({
-  // As stored: lower-case, so the view carries the plain email rather than the input's lower-casing transform.
-  email: z.email().max(254),
-  id: z.uuid(),
-  status: z.enum(USER_STATUSES),
-  invitedAt: timestamp.optional(),
-  registeredAt: timestamp.optional(),
-  lastLoginAt: timestamp.optional(),
-  archivedAt: timestamp.optional(),
-  /** Accounts at the tenant's identity provider linked to the user's login by their first sign-in through it. */
-  identities: z
-    .array(z.strictObject({ provider: z.string(), subject: z.string(), linkedAt: timestamp }))
-    .optional()
-    .meta({
-      description: "Accounts at the tenant's identity provider (single sign-on) linked to the user's login.",
+export const UserSchema = z
+  .extend(ProfileSchema, {
+    // As stored: lower-case, so the view carries the plain email rather than the input's lower-casing transform.
+    email: z.email().check(z.maxLength(254)),
+    id: z.uuid(),
+    status: z.enum(USER_STATUSES),
+    invitedAt: z.optional(timestamp),
+    registeredAt: z.optional(timestamp),
+    lastLoginAt: z.optional(timestamp),
+    archivedAt: z.optional(timestamp),
+    /** Accounts at the tenant's identity provider linked to the user's login by their first sign-in through it. */
+    identities: z
+      .optional(z.array(z.strictObject({ provider: z.string(), subject: z.string(), linkedAt: timestamp })))
+      .check(
+        z.meta({
+          description:
+            "Accounts at the tenant's identity provider (single sign-on) linked to the user's login.",
+        }),
+      ),
+    createdAt: timestamp,
+    createdBy: ActorSchema,
+    updatedAt: timestamp,
+    updatedBy: ActorSchema,
+    version: z.int().check(z.gte(1)),
+  })
+  .check(
+    z.meta({
+      examples: [
+        {
+          id: '0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b',
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+          email: 'ada.lovelace@example.com',
+          title: 'Field engineer',
+          roles: [{ role: 'team-work-manager', teams: ['north'] }],
+          userType: 'internal',
+          status: 'active',
+          invitedAt: '2025-03-01T09:00:00.000Z',
+          registeredAt: '2025-03-01T09:30:00.000Z',
+          lastLoginAt: '2025-03-04T08:15:00.000Z',
+          createdAt: '2025-03-01T09:00:00.000Z',
+          createdBy: { id: '7d4c1e0a-2b3f-4c5d-8e9f-0a1b2c3d4e5f', name: 'Grace Hopper' },
+          updatedAt: '2025-03-01T09:30:00.000Z',
+          updatedBy: { id: 'system', name: 'Sign-in' },
+          version: 3,
+        },
+      ],
     }),
-  createdAt: timestamp,
-  createdBy: ActorSchema,
-  updatedAt: timestamp,
-  updatedBy: ActorSchema,
-  version: z.number().int().min(1),
-}).meta({
-  examples: [
-    {
-      id: '0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b',
-      firstName: 'Ada',
-      lastName: 'Lovelace',
-      email: 'ada.lovelace@example.com',
-      title: 'Field engineer',
-      roles: [{ role: 'team-work-manager', teams: ['north'] }],
-      userType: 'internal',
-      status: 'active',
-      invitedAt: '2025-03-01T09:00:00.000Z',
-      registeredAt: '2025-03-01T09:30:00.000Z',
-      lastLoginAt: '2025-03-04T08:15:00.000Z',
-      createdAt: '2025-03-01T09:00:00.000Z',
-      createdBy: { id: '7d4c1e0a-2b3f-4c5d-8e9f-0a1b2c3d4e5f', name: 'Grace Hopper' },
-      updatedAt: '2025-03-01T09:30:00.000Z',
-      updatedBy: { id: 'system', name: 'Sign-in' },
-      version: 3,
-    },
-  ],
-});
+  );
 export type UserView = z.infer<typeof UserSchema>;
 
 export const UserPageSchema = z.strictObject({
   items: z.array(UserSchema),
   next: z
-    .string()
-    .optional()
-    .meta({ description: 'The cursor of the next page, for `cursor`; absent on the last page.' }),
+    .optional(z.string())
+    .check(z.meta({ description: 'The cursor of the next page, for `cursor`; absent on the last page.' })),
 });
 
 export const ProblemSchema = z.object({
   type: z.url(),
   title: z.string(),
-  status: z.number().int().min(100).max(599),
-  detail: z.string().optional(),
-  errors: z.array(z.strictObject({ field: z.string(), message: z.string() })).optional(),
+  status: z.int().check(z.gte(100)).check(z.lte(599)),
+  detail: z.optional(z.string()),
+  errors: z.optional(z.array(z.strictObject({ field: z.string(), message: z.string() }))),
 });
 
-export const EditUserBodySchema = ProfileChangesSchema.meta({
-  examples: [{ title: 'Lead field engineer', teams: ['North', 'East'], middleName: null }],
-});
+export const EditUserBodySchema = ProfileChangesSchema.check(
+  z.meta({
+    examples: [{ title: 'Lead field engineer', teams: ['North', 'East'], middleName: null }],
+  }),
+);
 
 export const DeleteUserBodySchema = z
   .strictObject({
     /** The email of the user being deleted, typed again: a stray call cannot delete. */
-    confirmEmail: z.string().min(1).max(254),
+    confirmEmail: z.string().check(z.minLength(1)).check(z.maxLength(254)),
   })
-  .meta({ examples: [{ confirmEmail: 'ada.lovelace@example.com' }] });
+  .check(z.meta({ examples: [{ confirmEmail: 'ada.lovelace@example.com' }] }));
 
 /** Cognito's floor for any pool; the tenant's own policy (often stricter) is checked by the server, a 400 naming it. */
 const PasswordSchema = z
   .string()
-  .min(PasswordPolicySchema.shape.minimumLength.minValue ?? 6)
-  .max(256)
-  .meta({
-    description:
-      "At least 6 characters (Cognito's floor), at most 256; the tenant's password policy applies too: its minimum " +
-      'length and which of lower-case, upper-case letters, digits and symbols it requires (refused as 400 naming the rule).',
-  });
+  .check(z.minLength(PasswordPolicySchema.shape.minimumLength._zod.bag.minimum ?? 6))
+  .check(z.maxLength(256))
+  .check(
+    z.meta({
+      description:
+        "At least 6 characters (Cognito's floor), at most 256; the tenant's password policy applies too: its minimum " +
+        'length and which of lower-case, upper-case letters, digits and symbols it requires (refused as 400 naming the rule).',
+    }),
+  );
 
 export const SetPasswordBodySchema = z
   .strictObject({
     password: PasswordSchema,
     confirmPassword: PasswordSchema,
     /** true: the user must choose a new password at the next sign-in. */
-    temporary: z.boolean().default(false),
+    temporary: z._default(z.boolean(), false),
   })
-  .meta({
-    examples: [{ password: 'Correct-Horse-42', confirmPassword: 'Correct-Horse-42', temporary: true }],
-  });
+  .check(
+    z.meta({
+      examples: [{ password: 'Correct-Horse-42', confirmPassword: 'Correct-Horse-42', temporary: true }],
+    }),
+  );
 
 export const PageQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().min(1).max(1024).optional(),
+  limit: z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(100)), 25),
+  cursor: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(1024))),
 });
 
 export const DeliverySchema = z.strictObject({
@@ -214,17 +225,17 @@ export const HistoryEntrySchema = z.strictObject({
   requestId: z.string(),
   changes: z.record(
     z.string(),
-    z.strictObject({ before: z.unknown().optional(), after: z.unknown().optional() }),
+    z.strictObject({ before: z.optional(z.unknown()), after: z.optional(z.unknown()) }),
   ),
 });
 
 export const HistoryPageSchema = z.strictObject({
   items: z.array(HistoryEntrySchema),
-  next: z.string().optional(),
+  next: z.optional(z.string()),
 });
 
 export const RoleIdParamsSchema = z.strictObject({
-  roleId: RoleIdSchema.meta({ description: "The role's id.", examples: ['team-administrator'] }),
+  roleId: RoleIdSchema.check(z.meta({ description: "The role's id.", examples: ['team-administrator'] })),
 });
 
 const roleExample = {
@@ -236,17 +247,21 @@ const roleExample = {
   module: 'tickets',
 };
 
-export const CreateRoleBodySchema = RoleDefinitionSchema.meta({ examples: [roleExample] });
+export const CreateRoleBodySchema = RoleDefinitionSchema.check(z.meta({ examples: [roleExample] }));
 
-export const EditRoleBodySchema = RoleDefinitionSchema.partial()
-  .extend({ exclusive: z.boolean().optional() })
-  .meta({ examples: [{ description: 'Answers and closes the tickets of their client organisation.' }] });
+export const EditRoleBodySchema = z
+  .extend(z.partial(RoleDefinitionSchema), { exclusive: z.optional(z.boolean()) })
+  .check(
+    z.meta({ examples: [{ description: 'Answers and closes the tickets of their client organisation.' }] }),
+  );
 
-export const RoleSchema = RoleDefinitionSchema.extend({
-  id: RoleIdSchema,
-  builtIn: z.boolean(),
-  version: z.number().int().min(1),
-}).meta({ examples: [{ ...roleExample, id: 'ticket-agent', builtIn: false, version: 1 }] });
+export const RoleSchema = z
+  .extend(RoleDefinitionSchema, {
+    id: RoleIdSchema,
+    builtIn: z.boolean(),
+    version: z.int().check(z.gte(1)),
+  })
+  .check(z.meta({ examples: [{ ...roleExample, id: 'ticket-agent', builtIn: false, version: 1 }] }));
 
 export const RoleListSchema = z.strictObject({ items: z.array(RoleSchema) });
 
@@ -254,9 +269,9 @@ export const LicenceUsageSchema = z.strictObject({
   items: z.array(
     z.strictObject({
       type: z.string(),
-      seats: z.number().int().min(0),
-      used: z.number().int().min(0),
-      free: z.number().int().min(0),
+      seats: z.int().check(z.gte(0)),
+      used: z.int().check(z.gte(0)),
+      free: z.int().check(z.gte(0)),
     }),
   ),
 });
@@ -271,10 +286,12 @@ const messageExample = {
 export const MessageSchema = z
   .strictObject({
     subject: singleLine(200),
-    text: multiLine(10_000, 1).meta({ description: 'The plain-text body.' }),
-    html: multiLine(50_000, 1).optional().meta({ description: 'An HTML body, shown where supported.' }),
+    text: multiLine(10_000, 1).check(z.meta({ description: 'The plain-text body.' })),
+    html: z
+      .optional(multiLine(50_000, 1))
+      .check(z.meta({ description: 'An HTML body, shown where supported.' })),
   })
-  .meta({ examples: [messageExample] });
+  .check(z.meta({ examples: [messageExample] }));
 
 export const EmailSentSchema = z.strictObject({
   userId: z.uuid(),
@@ -287,31 +304,37 @@ export const BulkBodySchema = z
     action: z.enum(BULK_ACTIONS),
     userIds: z
       .array(z.uuid())
-      .min(1)
-      .max(100)
-      .refine((ids) => new Set(ids).size === ids.length, 'must not name a user twice')
-      .meta({ uniqueItems: true }),
-    message: MessageSchema.optional().meta({
-      description: 'Required for, and only for, the `email` action.',
+      .check(z.minLength(1))
+      .check(z.maxLength(100))
+      .check(z.refine((ids) => new Set(ids).size === ids.length, 'must not name a user twice'))
+      .check(z.meta({ uniqueItems: true })),
+    message: z.optional(MessageSchema).check(
+      z.meta({
+        description: 'Required for, and only for, the `email` action.',
+      }),
+    ),
+  })
+  .check(
+    z.superRefine((body, ctx) => {
+      if (body.action === 'email' && !body.message) {
+        ctx.addIssue({ code: 'custom', path: ['message'], message: 'is required for the email action' });
+      }
+      if (body.action !== 'email' && body.message) {
+        ctx.addIssue({ code: 'custom', path: ['message'], message: 'is only for the email action' });
+      }
     }),
-  })
-  .superRefine((body, ctx) => {
-    if (body.action === 'email' && !body.message) {
-      ctx.addIssue({ code: 'custom', path: ['message'], message: 'is required for the email action' });
-    }
-    if (body.action !== 'email' && body.message) {
-      ctx.addIssue({ code: 'custom', path: ['message'], message: 'is only for the email action' });
-    }
-  })
-  .meta({
-    examples: [
-      {
-        action: 'deactivate',
-        userIds: ['0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b', '7d4c1e0a-2b3f-4c5d-8e9f-0a1b2c3d4e5f'],
-      },
-      { action: 'email', userIds: ['0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b'], message: messageExample },
-    ],
-  });
+  )
+  .check(
+    z.meta({
+      examples: [
+        {
+          action: 'deactivate',
+          userIds: ['0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b', '7d4c1e0a-2b3f-4c5d-8e9f-0a1b2c3d4e5f'],
+        },
+        { action: 'email', userIds: ['0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b'], message: messageExample },
+      ],
+    }),
+  );
 
 export const BulkResultSchema = z.strictObject({
   results: z.array(
@@ -326,21 +349,25 @@ export const ScimTokenBodySchema = z
   .strictObject({
     name: z
       .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .meta({
-        description: 'What the token is for, e.g. the directory it connects.',
-        examples: ['Entra ID'],
-      }),
+      .check(z.trim())
+      .check(z.minLength(1))
+      .check(z.maxLength(100))
+      .check(
+        z.meta({
+          description: 'What the token is for, e.g. the directory it connects.',
+          examples: ['Entra ID'],
+        }),
+      ),
   })
-  .meta({ examples: [{ name: 'Entra ID provisioning' }] });
+  .check(z.meta({ examples: [{ name: 'Entra ID provisioning' }] }));
 
 export const ScimTokenIdParamsSchema = z.strictObject({
-  tokenId: z.uuid().meta({
-    description: "The token's id (not the token itself).",
-    examples: ['5e1d7c2a-9b3f-4c8e-a6d0-2f4b8e9c1a7d'],
-  }),
+  tokenId: z.uuid().check(
+    z.meta({
+      description: "The token's id (not the token itself).",
+      examples: ['5e1d7c2a-9b3f-4c8e-a6d0-2f4b8e9c1a7d'],
+    }),
+  ),
 });
 
 const scimTokenView = {
@@ -348,17 +375,19 @@ const scimTokenView = {
   name: z.string(),
   createdAt: timestamp,
   createdBy: ActorSchema,
-  lastUsedAt: timestamp.optional().meta({ description: 'Its last use, to within five minutes.' }),
+  lastUsedAt: z.optional(timestamp).check(z.meta({ description: 'Its last use, to within five minutes.' })),
 };
 
 export const ScimTokenSchema = z.strictObject(scimTokenView);
 
 export const ScimTokenCreatedSchema = z.strictObject({
   ...scimTokenView,
-  token: z.string().meta({
-    description:
-      "The bearer token for the tenant's SCIM endpoint: shown this once, kept only as a hash (a lost token is revoked and replaced).",
-  }),
+  token: z.string().check(
+    z.meta({
+      description:
+        "The bearer token for the tenant's SCIM endpoint: shown this once, kept only as a hash (a lost token is revoked and replaced).",
+    }),
+  ),
 });
 
 export const ScimTokenListSchema = z.strictObject({ items: z.array(ScimTokenSchema) });

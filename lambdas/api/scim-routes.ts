@@ -1,9 +1,10 @@
 // The SCIM 2.0 route table (RFC 7644), beside the API's: read by the SCIM function, the offline server, CDK and
 // OpenAPI. A SCIM route is authorised by a tenant's SCIM token, not a user's Cognito token, and answers in
 // SCIM's own format; one function serves them all.
-import * as z from 'zod';
+
 import type { ClientNeeds } from '#adapters/wiring.ts';
 import { ScimGroupSchema, ScimPatchSchema, ScimUserSchema } from '#domain/scim-resources.ts';
+import * as z from '#domain/zod.ts';
 import { MAX_PAGE } from '#services/scim-users.ts';
 import type { HttpMethod, RouteRequest } from './routes.ts';
 
@@ -24,17 +25,26 @@ const scimRoute = <Req extends RouteRequest>(definition: ScimRouteDefinition<Req
 export const SCIM_BASE = '/scim/v2';
 
 /** Attribute names, comma-separated: what `attributes` and `excludedAttributes` take. */
-const attributeList = z.string().max(1000).optional();
+const attributeList = z.optional(z.string().check(z.maxLength(1000)));
 
 export const ScimListQuerySchema = z.strictObject({
-  filter: z.string().max(1000).optional(),
+  filter: z.optional(z.string().check(z.maxLength(1000))),
   // RFC 7644 §3.4.2.4: a startIndex below 1 is taken as 1.
-  startIndex: z.coerce
-    .number()
-    .int()
-    .transform((n) => Math.max(1, n))
-    .default(1),
-  count: z.coerce.number().int().min(0).max(MAX_PAGE, `must be at most ${MAX_PAGE}`).default(100),
+  startIndex: z._default(
+    z.pipe(
+      z.coerce.number().check(z.int()),
+      z.transform((n) => Math.max(1, n)),
+    ),
+    1,
+  ),
+  count: z._default(
+    z.coerce
+      .number()
+      .check(z.int())
+      .check(z.gte(0))
+      .check(z.lte(MAX_PAGE, `must be at most ${MAX_PAGE}`)),
+    100,
+  ),
   attributes: attributeList,
   excludedAttributes: attributeList,
 });
@@ -44,7 +54,9 @@ export const ScimReadQuerySchema = z.strictObject({
   excludedAttributes: attributeList,
 });
 
-export const ScimIdParamsSchema = z.strictObject({ id: z.string().min(1).max(100) });
+export const ScimIdParamsSchema = z.strictObject({
+  id: z.string().check(z.minLength(1)).check(z.maxLength(100)),
+});
 
 export const SCIM_ROUTES = {
   scimServiceProviderConfig: scimRoute({

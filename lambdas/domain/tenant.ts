@@ -1,16 +1,16 @@
 // A tenant as Gatehouse knows it: the registry record's schema and the one function that shapes a Tenant from it.
-// The namespace import leaves zod's message translations (about 260 KB) out of the bundles.
-import * as z from 'zod';
+
 import { PasswordPolicySchema } from './password-policy.ts';
 import type { TenantOrganisation } from './roles.ts';
 import type { TenantSso } from './sign-in.ts';
 import { TenantRulesSchema } from './tenant-rules.ts';
+import * as z from './zod.ts';
 
 export const TENANT_STATUSES = ['active', 'retired'] as const;
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
 
 /** Stable tenant id: lower-case letters and digits, it prefixes every key of the tenant's data. */
-export const TenantIdSchema = z.string().regex(/^[a-z][a-z0-9]{1,30}$/);
+export const TenantIdSchema = z.string().check(z.regex(/^[a-z][a-z0-9]{1,30}$/));
 
 /**
  * A tenant's registry record, as stored (DynamoDB, one item per id and one per issuer) and as the deploy-time
@@ -18,29 +18,29 @@ export const TenantIdSchema = z.string().regex(/^[a-z][a-z0-9]{1,30}$/);
  */
 export const TenantRecordSchema = z.strictObject({
   id: TenantIdSchema,
-  name: z.string().min(1).max(100),
+  name: z.string().check(z.minLength(1)).check(z.maxLength(100)),
   /** `retired`: its users are refused at sign-in and on every route; its pool and data are kept. */
   status: z.enum(TENANT_STATUSES),
-  userPoolId: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/),
+  userPoolId: z.string().check(z.regex(/^[\w-]+_[0-9a-zA-Z]+$/)),
   /** The `iss` of its pool's tokens: `https://cognito-idp.<region>.amazonaws.com/<pool id>`. */
   issuer: z.url(),
-  clientIds: z.array(z.string().min(1)).min(1),
+  clientIds: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
   passwordPolicy: PasswordPolicySchema,
   /** The sender of the mails the API sends (SES identity, or covered by a verified domain). */
   mailFrom: z.email(),
   /** Where the tenant's mails send people to sign in; absent: its managed login page, read from Cognito. */
-  signInUrl: z.url().optional(),
+  signInUrl: z.optional(z.url()),
   /**
    * Its single sign-on, when it has an identity provider: the provider's name in its pool (a federated user's
    * name starts with it), `required` refuses a password to people of `domains` (lower-case email domains).
    */
-  sso: z
-    .strictObject({
-      provider: z.string().min(1),
+  sso: z.optional(
+    z.strictObject({
+      provider: z.string().check(z.minLength(1)),
       mode: z.enum(['optional', 'required']),
-      domains: z.array(z.string().min(1)),
-    })
-    .optional(),
+      domains: z.array(z.string().check(z.minLength(1))),
+    }),
+  ),
   ...TenantRulesSchema.shape,
 });
 export type TenantRecord = z.infer<typeof TenantRecordSchema>;

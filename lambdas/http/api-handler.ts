@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
 import { transientFault } from '#adapters/aws-faults.ts';
 import type { CursorKeySource } from '#adapters/cursor-keys.ts';
 import { type ApiEnvironment, ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
@@ -13,13 +12,14 @@ import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
 import { accessOf, NOWHERE } from '#domain/access.ts';
 import { DomainError, Forbidden, Throttled, Unauthenticated, Unavailable } from '#domain/errors.ts';
 import { displayName, type User } from '#domain/user.ts';
+import type * as z from '#domain/zod.ts';
 import type { Caller, Deps } from '#services/ports.ts';
 import { CursorSealer, openCursor, paginates, sealNext } from './cursors.ts';
 import { INTERNAL_PROBLEM, type Problem, problemOf } from './problem.ts';
 import { parseRequest } from './request.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
 
-type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 export interface RouteInput<Req extends RouteRequest> {
   params: Parsed<Req['params']>;

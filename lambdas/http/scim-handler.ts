@@ -3,7 +3,6 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
 import { transientFault } from '#adapters/aws-faults.ts';
 import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
@@ -22,6 +21,7 @@ import {
 import { ScimRefused, type ScimType } from '#domain/scim-filter.ts';
 import { SCIM } from '#domain/scim-resources.ts';
 import type { Actor } from '#domain/user.ts';
+import type * as z from '#domain/zod.ts';
 import { systemCaller } from '#services/changes.ts';
 import { type Caller, type Deps, SCIM_TOKEN_TOUCH_MS, type TenantRegistry } from '#services/ports.ts';
 import { authenticateScimToken } from '#services/scim-tokens.ts';
@@ -29,7 +29,7 @@ import { answer, type Reply } from './api-handler.ts';
 import { problemOf } from './problem.ts';
 import { ifMatch, parseRequest } from './request.ts';
 
-type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 export interface ScimInput<Req extends RouteRequest> {
   params: Parsed<Req['params']>;
