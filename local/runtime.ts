@@ -7,6 +7,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
+import { withSigningKeys } from '#adapters/signing-keys.ts';
 import { HISTORY_TABLE, PROFILES_TABLE, TABLES, TENANTS_TABLE } from '#adapters/table-definitions.ts';
 import {
   generatedTenants,
@@ -15,6 +16,7 @@ import {
   type TenantConfig,
   TenantConfigSchema,
 } from '#config/tenants.ts';
+import { jwksFetcher } from '#http/token-verifier.ts';
 import { apiDocsRoutes } from './api-docs.ts';
 import { startApiServer } from './api-server.ts';
 import { type LocalPool, startLocalCognito } from './cognito.ts';
@@ -251,11 +253,15 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       refreshApp();
       const issuer = cognito.issuer(tenant.userPoolId);
       const loginUrl = loginUrlOf(tenant);
+      // With the pool's signing keys, as the deployed custom resource registers them.
       await registry.put(
-        registryRecord(
-          tenant.config,
-          { userPoolId: tenant.userPoolId, issuer, clientId: tenant.clientId },
-          loginUrl,
+        await withSigningKeys(
+          registryRecord(
+            tenant.config,
+            { userPoolId: tenant.userPoolId, issuer, clientId: tenant.clientId },
+            loginUrl,
+          ),
+          jwksFetcher,
         ),
       );
       await seedAdmin(

@@ -16,6 +16,24 @@ export const TenantIdSchema = z.string().check(z.regex(/^[a-z][a-z0-9]{1,30}$/))
  * A tenant's registry record, as stored (DynamoDB, one item per id and one per issuer) and as the deploy-time
  * custom resource and the platform command write it.
  */
+/**
+ * A pool's token-signing keys (its JWKS, as Cognito serves it): RSA keys by id. Kept in the registry record so
+ * a function verifies a token without fetching them on its cold start (README "Performance and cost").
+ */
+export const JwksSchema = z.looseObject({
+  keys: z.array(
+    z.looseObject({
+      kid: z.string().check(z.minLength(1)),
+      kty: z.literal('RSA'),
+      n: z.string().check(z.minLength(1)),
+      e: z.string().check(z.minLength(1)),
+      alg: z.optional(z.string()),
+      use: z.optional(z.string()),
+    }),
+  ),
+});
+export type Jwks = z.infer<typeof JwksSchema>;
+
 export const TenantRecordSchema = z.strictObject({
   id: TenantIdSchema,
   name: z.string().check(z.minLength(1)).check(z.maxLength(100)),
@@ -41,6 +59,8 @@ export const TenantRecordSchema = z.strictObject({
       domains: z.array(z.string().check(z.minLength(1))),
     }),
   ),
+  /** The issuer's signing keys when it was registered; a token signed by another key fetches them again. */
+  jwks: z.optional(JwksSchema),
   ...TenantRulesSchema.shape,
 });
 export type TenantRecord = z.infer<typeof TenantRecordSchema>;
@@ -66,6 +86,8 @@ export interface Tenant extends TenantOrganisation {
   licences: Readonly<Record<string, number>>;
   /** Sign-in is refused to users without a licence. */
   licenceRequired: boolean;
+  /** The issuer's signing keys as registered, if they were: token checks start from them. */
+  jwks?: Jwks;
 }
 
 /** The one place a Tenant is shaped: from its registry record, organisation flattened into the tenant. */
