@@ -52,6 +52,7 @@ export function lambdaFunctions(): LambdaFunction[] {
 export const CLIENT_PACKAGES = {
   cognito: '@aws-sdk/client-cognito-identity-provider',
   ses: '@aws-sdk/client-sesv2',
+  secrets: '@aws-sdk/client-secrets-manager',
 } as const satisfies Record<ClientNeeds[number], string>;
 
 // Every BUNDLING option CDK turns into an esbuild argument must be mirrored below; one the bench does not know
@@ -143,16 +144,19 @@ export function referenceId(clients: ClientNeeds): string {
 function referenceSource(clients: ClientNeeds): string {
   const cognito = clients.includes('cognito');
   const ses = clients.includes('ses');
+  const secrets = clients.includes('secrets');
   return `
     import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
     import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
     ${cognito ? "import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';" : ''}
     ${ses ? "import { SESv2Client } from '@aws-sdk/client-sesv2';" : ''}
+    ${secrets ? "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';" : ''}
     const clients = [
       DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
       new DynamoDBClient({}),
       ${cognito ? "new CognitoIdentityProviderClient({ retryMode: 'standard', maxAttempts: 6 })," : ''}
       ${ses ? "new SESv2Client({ retryMode: 'standard', maxAttempts: 6 })," : ''}
+      ${secrets ? 'new SecretsManagerClient({}),' : ''}
     ];
     export const handler = async (event) => clients[0].send(new GetCommand(event));`;
 }
@@ -173,7 +177,12 @@ const OTHER_REFERENCES: Record<string, string> = {
     export const handler = async (event) => JwtRsaVerifier.create({ issuer: event.issuer, audience: null });`,
 };
 
-export async function buildBundles(functions: LambdaFunction[], dir: string): Promise<Bundle[]> {
+/** `others: false` leaves out the references that only explain import time (the bundle test's case). */
+export async function buildBundles(
+  functions: LambdaFunction[],
+  dir: string,
+  options: { others?: boolean } = {},
+): Promise<Bundle[]> {
   const bundles: Bundle[] = [];
   const one = async (
     id: string,
@@ -204,8 +213,11 @@ export async function buildBundles(functions: LambdaFunction[], dir: string): Pr
   const sets = new Map(functions.map((f) => [referenceId(f.clients), f.clients]));
   // One at a time: the machine the bench runs on may have two cores, and import timing follows.
   for (const [id, clients] of sets) await one(id, 'reference', stdin(id, referenceSource(clients)));
-  for (const [id, contents] of Object.entries(OTHER_REFERENCES))
-    await one(id, 'reference', stdin(id, contents));
+  if (options.others ?? true) {
+    for (const [id, contents] of Object.entries(OTHER_REFERENCES)) {
+      await one(id, 'reference', stdin(id, contents));
+    }
+  }
   for (const f of functions) {
     await one(
       f.id,

@@ -53,7 +53,7 @@ export const BUNDLING: BundlingOptions = {
 };
 
 /** Every client a function may declare besides DynamoDB's; the bundle of one that does not declare it omits it. */
-export const AWS_CLIENTS = ['cognito', 'ses'] as const satisfies readonly AwsClient[];
+export const AWS_CLIENTS = ['cognito', 'ses', 'secrets'] as const satisfies readonly AwsClient[];
 
 /**
  * BUNDLING for a function that uses `clients` (besides DynamoDB's, which all use): each other client is

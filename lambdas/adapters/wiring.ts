@@ -18,11 +18,12 @@ import { paceClient, TokenBucket } from './rate-limiter.ts';
 import { SesMailer } from './ses-mailer.ts';
 
 /**
- * The SDK clients a function may use besides DynamoDB's, which every function has. Declared once per
+ * The SDK clients a function may use besides DynamoDB's, which every function has: Cognito's, SES's, and
+ * Secrets Manager's (only the paginated routes, for their cursor keys: lambdas/adapters/cursor-keys.ts). Declared once per
  * function, beside its route (`clients` in lambdas/api/routes.ts), its SCIM routes or its trigger or job
  * (lib/access.ts); the bundling reads the same declaration (lib/gatehouse-function.ts `bundlingFor`).
  */
-export type AwsClient = 'cognito' | 'ses';
+export type AwsClient = 'cognito' | 'ses' | 'secrets';
 export type ClientNeeds = readonly AwsClient[];
 
 // The clients are built at module start, once, and marked pure: a bundle whose code never reaches one (see

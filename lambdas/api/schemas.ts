@@ -7,23 +7,26 @@ import { ProfileChangesSchema, ProfileSchema, USER_STATUSES } from '#domain/user
 import * as z from '#domain/zod.ts';
 import { BULK_ACTIONS } from '#services/bulk.ts';
 
-export const UserIdParamsSchema = z.strictObject({
-  userId: z
-    .uuid()
-    .check(z.meta({ description: "The user's id.", examples: ['0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b'] })),
+export const UserIdParamsSchema = /* @__PURE__ */ z.strictObject({
+  userId: /* @__PURE__ */ z.uuid().check(
+    /* @__PURE__ */ z.meta({
+      description: "The user's id.",
+      examples: ['0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b'],
+    }),
+  ),
 });
 
-export const CreateUserBodySchema = z
+export const CreateUserBodySchema = /* @__PURE__ */ z
   .extend(ProfileSchema, {
     /** Also activate at once: Cognito creates the login and mails the welcome message. */
-    activate: z._default(z.boolean(), false).check(
-      z.meta({
+    activate: /* @__PURE__ */ z._default(/* @__PURE__ */ z.boolean(), false).check(
+      /* @__PURE__ */ z.meta({
         description: 'Also activate at once: Cognito creates the login and mails the welcome message.',
       }),
     ),
   })
   .check(
-    z.meta({
+    /* @__PURE__ */ z.meta({
       examples: [
         {
           firstName: 'Ada',
@@ -61,60 +64,84 @@ export const CreateUserBodySchema = z
   );
 
 const filterValue = (description: string, example: string) =>
-  z
-    .optional(z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(64)))
-    .check(z.meta({ description, examples: [example] }));
+  /* @__PURE__ */ z
+    .optional(
+      /* @__PURE__ */ z
+        .string()
+        .check(/* @__PURE__ */ z.trim())
+        .check(/* @__PURE__ */ z.minLength(1))
+        .check(/* @__PURE__ */ z.maxLength(64)),
+    )
+    .check(/* @__PURE__ */ z.meta({ description, examples: [example] }));
 
-export const ListUsersQuerySchema = z.strictObject({
-  q: z.optional(z.string().check(z.maxLength(200))).check(
-    z.meta({
+export const ListUsersQuerySchema = /* @__PURE__ */ z.strictObject({
+  q: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200))).check(
+    /* @__PURE__ */ z.meta({
       description:
         'Keywords: each must start a word of the first, last name, email, company, city, ZIP/postal code, address or phone; case and accents do not matter.',
       examples: ['jo berg'],
     }),
   ),
-  status: z
-    .optional(z.enum(USER_STATUSES))
-    .check(
-      z.meta({ description: 'By default every user who is not archived; `archived`: the Archived tab.' }),
-    ),
-  role: z.optional(RoleIdSchema).check(
-    z.meta({
+  status: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(USER_STATUSES)).check(
+    /* @__PURE__ */ z.meta({
+      description: 'By default every user who is not archived; `archived`: the Archived tab.',
+    }),
+  ),
+  role: /* @__PURE__ */ z.optional(RoleIdSchema).check(
+    /* @__PURE__ */ z.meta({
       description: 'Users holding this role (its id).',
       examples: ['team-administrator'],
     }),
   ),
-  licence: filterValue('Users holding this licence type.', 'engineer'),
-  team: filterValue('Users of this team.', 'north'),
-  area: filterValue('Users of this area.', 'oslo'),
-  client: filterValue('External users of this client organisation.', 'contoso'),
-  type: z
-    .optional(z.enum(['internal', 'external']))
-    .check(z.meta({ description: 'Internal or external users.' })),
-  limit: z
-    ._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25)
-    .check(z.meta({ examples: [25] })),
-  cursor: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(1024))),
+  licence: /* @__PURE__ */ filterValue('Users holding this licence type.', 'engineer'),
+  team: /* @__PURE__ */ filterValue('Users of this team.', 'north'),
+  area: /* @__PURE__ */ filterValue('Users of this area.', 'oslo'),
+  client: /* @__PURE__ */ filterValue('External users of this client organisation.', 'contoso'),
+  type: /* @__PURE__ */ z
+    .optional(/* @__PURE__ */ z.enum(['internal', 'external']))
+    .check(/* @__PURE__ */ z.meta({ description: 'Internal or external users.' })),
+  limit: /* @__PURE__ */ z
+    ._default(
+      /* @__PURE__ */ z.coerce
+        .number()
+        .check(/* @__PURE__ */ z.int(), /* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(100)),
+      25,
+    )
+    .check(/* @__PURE__ */ z.meta({ examples: [25] })),
+  cursor: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1)).check(/* @__PURE__ */ z.maxLength(1024)),
+  ),
 });
 
-const ActorSchema = z.strictObject({ id: z.string(), name: z.string() });
-const timestamp = z.iso.datetime();
+const ActorSchema = /* @__PURE__ */ z.strictObject({
+  id: /* @__PURE__ */ z.string(),
+  name: /* @__PURE__ */ z.string(),
+});
+const timestamp = /* @__PURE__ */ z.iso.datetime();
 
-export const UserSchema = z
+export const UserSchema = /* @__PURE__ */ z
   .extend(ProfileSchema, {
     // As stored: lower-case, so the view carries the plain email rather than the input's lower-casing transform.
-    email: z.email().check(z.maxLength(254)),
-    id: z.uuid(),
-    status: z.enum(USER_STATUSES),
-    invitedAt: z.optional(timestamp),
-    registeredAt: z.optional(timestamp),
-    lastLoginAt: z.optional(timestamp),
-    archivedAt: z.optional(timestamp),
+    email: /* @__PURE__ */ z.email().check(/* @__PURE__ */ z.maxLength(254)),
+    id: /* @__PURE__ */ z.uuid(),
+    status: /* @__PURE__ */ z.enum(USER_STATUSES),
+    invitedAt: /* @__PURE__ */ z.optional(timestamp),
+    registeredAt: /* @__PURE__ */ z.optional(timestamp),
+    lastLoginAt: /* @__PURE__ */ z.optional(timestamp),
+    archivedAt: /* @__PURE__ */ z.optional(timestamp),
     /** Accounts at the tenant's identity provider linked to the user's login by their first sign-in through it. */
-    identities: z
-      .optional(z.array(z.strictObject({ provider: z.string(), subject: z.string(), linkedAt: timestamp })))
+    identities: /* @__PURE__ */ z
+      .optional(
+        /* @__PURE__ */ z.array(
+          /* @__PURE__ */ z.strictObject({
+            provider: /* @__PURE__ */ z.string(),
+            subject: /* @__PURE__ */ z.string(),
+            linkedAt: timestamp,
+          }),
+        ),
+      )
       .check(
-        z.meta({
+        /* @__PURE__ */ z.meta({
           description:
             "Accounts at the tenant's identity provider (single sign-on) linked to the user's login.",
         }),
@@ -123,10 +150,10 @@ export const UserSchema = z
     createdBy: ActorSchema,
     updatedAt: timestamp,
     updatedBy: ActorSchema,
-    version: z.int().check(z.gte(1)),
+    version: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1)),
   })
   .check(
-    z.meta({
+    /* @__PURE__ */ z.meta({
       examples: [
         {
           id: '0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b',
@@ -151,91 +178,117 @@ export const UserSchema = z
   );
 export type UserView = z.infer<typeof UserSchema>;
 
-export const UserPageSchema = z.strictObject({
-  items: z.array(UserSchema),
-  next: z
-    .optional(z.string())
-    .check(z.meta({ description: 'The cursor of the next page, for `cursor`; absent on the last page.' })),
+export const UserPageSchema = /* @__PURE__ */ z.strictObject({
+  items: /* @__PURE__ */ z.array(UserSchema),
+  next: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()).check(
+    /* @__PURE__ */ z.meta({
+      description: 'The cursor of the next page, for `cursor`; absent on the last page.',
+    }),
+  ),
 });
 
-export const ProblemSchema = z.object({
-  type: z.url(),
-  title: z.string(),
-  status: z.int().check(z.gte(100)).check(z.lte(599)),
-  detail: z.optional(z.string()),
-  errors: z.optional(z.array(z.strictObject({ field: z.string(), message: z.string() }))),
+export const ProblemSchema = /* @__PURE__ */ z.object({
+  type: /* @__PURE__ */ z.url(),
+  title: /* @__PURE__ */ z.string(),
+  status: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(100)).check(/* @__PURE__ */ z.lte(599)),
+  detail: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+  errors: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.array(
+      /* @__PURE__ */ z.strictObject({
+        field: /* @__PURE__ */ z.string(),
+        message: /* @__PURE__ */ z.string(),
+      }),
+    ),
+  ),
 });
 
 export const EditUserBodySchema = ProfileChangesSchema.check(
-  z.meta({
+  /* @__PURE__ */ z.meta({
     examples: [{ title: 'Lead field engineer', teams: ['North', 'East'], middleName: null }],
   }),
 );
 
-export const DeleteUserBodySchema = z
+export const DeleteUserBodySchema = /* @__PURE__ */ z
   .strictObject({
     /** The email of the user being deleted, typed again: a stray call cannot delete. */
-    confirmEmail: z.string().check(z.minLength(1)).check(z.maxLength(254)),
+    confirmEmail: /* @__PURE__ */ z
+      .string()
+      .check(/* @__PURE__ */ z.minLength(1))
+      .check(/* @__PURE__ */ z.maxLength(254)),
   })
-  .check(z.meta({ examples: [{ confirmEmail: 'ada.lovelace@example.com' }] }));
+  .check(/* @__PURE__ */ z.meta({ examples: [{ confirmEmail: 'ada.lovelace@example.com' }] }));
 
 /** Cognito's floor for any pool; the tenant's own policy (often stricter) is checked by the server, a 400 naming it. */
-const PasswordSchema = z
+const PasswordSchema = /* @__PURE__ */ z
   .string()
-  .check(z.minLength(PasswordPolicySchema.shape.minimumLength._zod.bag.minimum ?? 6))
-  .check(z.maxLength(256))
+  .check(/* @__PURE__ */ z.minLength(PasswordPolicySchema.shape.minimumLength._zod.bag.minimum ?? 6))
+  .check(/* @__PURE__ */ z.maxLength(256))
   .check(
-    z.meta({
+    /* @__PURE__ */ z.meta({
       description:
         "At least 6 characters (Cognito's floor), at most 256; the tenant's password policy applies too: its minimum " +
         'length and which of lower-case, upper-case letters, digits and symbols it requires (refused as 400 naming the rule).',
     }),
   );
 
-export const SetPasswordBodySchema = z
+export const SetPasswordBodySchema = /* @__PURE__ */ z
   .strictObject({
     password: PasswordSchema,
     confirmPassword: PasswordSchema,
     /** true: the user must choose a new password at the next sign-in. */
-    temporary: z._default(z.boolean(), false),
+    temporary: /* @__PURE__ */ z._default(/* @__PURE__ */ z.boolean(), false),
   })
   .check(
-    z.meta({
+    /* @__PURE__ */ z.meta({
       examples: [{ password: 'Correct-Horse-42', confirmPassword: 'Correct-Horse-42', temporary: true }],
     }),
   );
 
-export const PageQuerySchema = z.strictObject({
-  limit: z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(100)), 25),
-  cursor: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(1024))),
-});
-
-export const DeliverySchema = z.strictObject({
-  userId: z.uuid(),
-  /** What Cognito mailed: a new invitation with a temporary password, or a password reset code. */
-  delivery: z.enum(['invitation', 'reset-code']),
-});
-
-export const HistoryEntrySchema = z.strictObject({
-  id: z.string(),
-  userId: z.string(),
-  at: timestamp,
-  actor: ActorSchema,
-  action: z.string(),
-  requestId: z.string(),
-  changes: z.record(
-    z.string(),
-    z.strictObject({ before: z.optional(z.unknown()), after: z.optional(z.unknown()) }),
+export const PageQuerySchema = /* @__PURE__ */ z.strictObject({
+  limit: /* @__PURE__ */ z._default(
+    /* @__PURE__ */ z.coerce
+      .number()
+      .check(/* @__PURE__ */ z.int())
+      .check(/* @__PURE__ */ z.gte(1))
+      .check(/* @__PURE__ */ z.lte(100)),
+    25,
+  ),
+  cursor: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1)).check(/* @__PURE__ */ z.maxLength(1024)),
   ),
 });
 
-export const HistoryPageSchema = z.strictObject({
-  items: z.array(HistoryEntrySchema),
-  next: z.optional(z.string()),
+export const DeliverySchema = /* @__PURE__ */ z.strictObject({
+  userId: /* @__PURE__ */ z.uuid(),
+  /** What Cognito mailed: a new invitation with a temporary password, or a password reset code. */
+  delivery: /* @__PURE__ */ z.enum(['invitation', 'reset-code']),
 });
 
-export const RoleIdParamsSchema = z.strictObject({
-  roleId: RoleIdSchema.check(z.meta({ description: "The role's id.", examples: ['team-administrator'] })),
+export const HistoryEntrySchema = /* @__PURE__ */ z.strictObject({
+  id: /* @__PURE__ */ z.string(),
+  userId: /* @__PURE__ */ z.string(),
+  at: timestamp,
+  actor: ActorSchema,
+  action: /* @__PURE__ */ z.string(),
+  requestId: /* @__PURE__ */ z.string(),
+  changes: /* @__PURE__ */ z.record(
+    /* @__PURE__ */ z.string(),
+    /* @__PURE__ */ z.strictObject({
+      before: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+      after: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+    }),
+  ),
+});
+
+export const HistoryPageSchema = /* @__PURE__ */ z.strictObject({
+  items: /* @__PURE__ */ z.array(HistoryEntrySchema),
+  next: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+});
+
+export const RoleIdParamsSchema = /* @__PURE__ */ z.strictObject({
+  roleId: RoleIdSchema.check(
+    /* @__PURE__ */ z.meta({ description: "The role's id.", examples: ['team-administrator'] }),
+  ),
 });
 
 const roleExample = {
@@ -247,31 +300,41 @@ const roleExample = {
   module: 'tickets',
 };
 
-export const CreateRoleBodySchema = RoleDefinitionSchema.check(z.meta({ examples: [roleExample] }));
+export const CreateRoleBodySchema = RoleDefinitionSchema.check(
+  /* @__PURE__ */ z.meta({ examples: [roleExample] }),
+);
 
-export const EditRoleBodySchema = z
-  .extend(z.partial(RoleDefinitionSchema), { exclusive: z.optional(z.boolean()) })
+export const EditRoleBodySchema = /* @__PURE__ */ z
+  .extend(/* @__PURE__ */ z.partial(RoleDefinitionSchema), {
+    exclusive: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
+  })
   .check(
-    z.meta({ examples: [{ description: 'Answers and closes the tickets of their client organisation.' }] }),
+    /* @__PURE__ */ z.meta({
+      examples: [{ description: 'Answers and closes the tickets of their client organisation.' }],
+    }),
   );
 
-export const RoleSchema = z
+export const RoleSchema = /* @__PURE__ */ z
   .extend(RoleDefinitionSchema, {
     id: RoleIdSchema,
-    builtIn: z.boolean(),
-    version: z.int().check(z.gte(1)),
+    builtIn: /* @__PURE__ */ z.boolean(),
+    version: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1)),
   })
-  .check(z.meta({ examples: [{ ...roleExample, id: 'ticket-agent', builtIn: false, version: 1 }] }));
+  .check(
+    /* @__PURE__ */ z.meta({
+      examples: [{ ...roleExample, id: 'ticket-agent', builtIn: false, version: 1 }],
+    }),
+  );
 
-export const RoleListSchema = z.strictObject({ items: z.array(RoleSchema) });
+export const RoleListSchema = /* @__PURE__ */ z.strictObject({ items: /* @__PURE__ */ z.array(RoleSchema) });
 
-export const LicenceUsageSchema = z.strictObject({
-  items: z.array(
-    z.strictObject({
-      type: z.string(),
-      seats: z.int().check(z.gte(0)),
-      used: z.int().check(z.gte(0)),
-      free: z.int().check(z.gte(0)),
+export const LicenceUsageSchema = /* @__PURE__ */ z.strictObject({
+  items: /* @__PURE__ */ z.array(
+    /* @__PURE__ */ z.strictObject({
+      type: /* @__PURE__ */ z.string(),
+      seats: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0)),
+      used: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0)),
+      free: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0)),
     }),
   ),
 });
@@ -283,39 +346,43 @@ const messageExample = {
 };
 
 /** A message to users: sent as is (no templating) from the tenant's sender. */
-export const MessageSchema = z
+export const MessageSchema = /* @__PURE__ */ z
   .strictObject({
-    subject: singleLine(200),
-    text: multiLine(10_000, 1).check(z.meta({ description: 'The plain-text body.' })),
-    html: z
-      .optional(multiLine(50_000, 1))
-      .check(z.meta({ description: 'An HTML body, shown where supported.' })),
+    subject: /* @__PURE__ */ singleLine(200),
+    text: /* @__PURE__ */ multiLine(10_000, 1).check(
+      /* @__PURE__ */ z.meta({ description: 'The plain-text body.' }),
+    ),
+    html: /* @__PURE__ */ z
+      .optional(/* @__PURE__ */ multiLine(50_000, 1))
+      .check(/* @__PURE__ */ z.meta({ description: 'An HTML body, shown where supported.' })),
   })
-  .check(z.meta({ examples: [messageExample] }));
+  .check(/* @__PURE__ */ z.meta({ examples: [messageExample] }));
 
-export const EmailSentSchema = z.strictObject({
-  userId: z.uuid(),
+export const EmailSentSchema = /* @__PURE__ */ z.strictObject({
+  userId: /* @__PURE__ */ z.uuid(),
   /** SES's id of the message, also in the user's history. */
-  messageId: z.string(),
+  messageId: /* @__PURE__ */ z.string(),
 });
 
-export const BulkBodySchema = z
+export const BulkBodySchema = /* @__PURE__ */ z
   .strictObject({
-    action: z.enum(BULK_ACTIONS),
-    userIds: z
-      .array(z.uuid())
-      .check(z.minLength(1))
-      .check(z.maxLength(100))
-      .check(z.refine((ids) => new Set(ids).size === ids.length, 'must not name a user twice'))
-      .check(z.meta({ uniqueItems: true })),
-    message: z.optional(MessageSchema).check(
-      z.meta({
+    action: /* @__PURE__ */ z.enum(BULK_ACTIONS),
+    userIds: /* @__PURE__ */ z
+      .array(/* @__PURE__ */ z.uuid())
+      .check(/* @__PURE__ */ z.minLength(1))
+      .check(/* @__PURE__ */ z.maxLength(100))
+      .check(
+        /* @__PURE__ */ z.refine((ids) => new Set(ids).size === ids.length, 'must not name a user twice'),
+      )
+      .check(/* @__PURE__ */ z.meta({ uniqueItems: true })),
+    message: /* @__PURE__ */ z.optional(MessageSchema).check(
+      /* @__PURE__ */ z.meta({
         description: 'Required for, and only for, the `email` action.',
       }),
     ),
   })
   .check(
-    z.superRefine((body, ctx) => {
+    /* @__PURE__ */ z.superRefine((body, ctx) => {
       if (body.action === 'email' && !body.message) {
         ctx.addIssue({ code: 'custom', path: ['message'], message: 'is required for the email action' });
       }
@@ -325,7 +392,7 @@ export const BulkBodySchema = z
     }),
   )
   .check(
-    z.meta({
+    /* @__PURE__ */ z.meta({
       examples: [
         {
           action: 'deactivate',
@@ -336,34 +403,41 @@ export const BulkBodySchema = z
     }),
   );
 
-export const BulkResultSchema = z.strictObject({
-  results: z.array(
-    z.discriminatedUnion('outcome', [
-      z.strictObject({ userId: z.uuid(), outcome: z.literal('done') }),
-      z.strictObject({ userId: z.uuid(), outcome: z.literal('failed'), problem: ProblemSchema }),
+export const BulkResultSchema = /* @__PURE__ */ z.strictObject({
+  results: /* @__PURE__ */ z.array(
+    /* @__PURE__ */ z.discriminatedUnion('outcome', [
+      /* @__PURE__ */ z.strictObject({
+        userId: /* @__PURE__ */ z.uuid(),
+        outcome: /* @__PURE__ */ z.literal('done'),
+      }),
+      /* @__PURE__ */ z.strictObject({
+        userId: /* @__PURE__ */ z.uuid(),
+        outcome: /* @__PURE__ */ z.literal('failed'),
+        problem: ProblemSchema,
+      }),
     ]),
   ),
 });
 
-export const ScimTokenBodySchema = z
+export const ScimTokenBodySchema = /* @__PURE__ */ z
   .strictObject({
-    name: z
+    name: /* @__PURE__ */ z
       .string()
-      .check(z.trim())
-      .check(z.minLength(1))
-      .check(z.maxLength(100))
+      .check(/* @__PURE__ */ z.trim())
+      .check(/* @__PURE__ */ z.minLength(1))
+      .check(/* @__PURE__ */ z.maxLength(100))
       .check(
-        z.meta({
+        /* @__PURE__ */ z.meta({
           description: 'What the token is for, e.g. the directory it connects.',
           examples: ['Entra ID'],
         }),
       ),
   })
-  .check(z.meta({ examples: [{ name: 'Entra ID provisioning' }] }));
+  .check(/* @__PURE__ */ z.meta({ examples: [{ name: 'Entra ID provisioning' }] }));
 
-export const ScimTokenIdParamsSchema = z.strictObject({
-  tokenId: z.uuid().check(
-    z.meta({
+export const ScimTokenIdParamsSchema = /* @__PURE__ */ z.strictObject({
+  tokenId: /* @__PURE__ */ z.uuid().check(
+    /* @__PURE__ */ z.meta({
       description: "The token's id (not the token itself).",
       examples: ['5e1d7c2a-9b3f-4c8e-a6d0-2f4b8e9c1a7d'],
     }),
@@ -371,23 +445,27 @@ export const ScimTokenIdParamsSchema = z.strictObject({
 });
 
 const scimTokenView = {
-  id: z.uuid(),
-  name: z.string(),
+  id: /* @__PURE__ */ z.uuid(),
+  name: /* @__PURE__ */ z.string(),
   createdAt: timestamp,
   createdBy: ActorSchema,
-  lastUsedAt: z.optional(timestamp).check(z.meta({ description: 'Its last use, to within five minutes.' })),
+  lastUsedAt: /* @__PURE__ */ z
+    .optional(timestamp)
+    .check(/* @__PURE__ */ z.meta({ description: 'Its last use, to within five minutes.' })),
 };
 
-export const ScimTokenSchema = z.strictObject(scimTokenView);
+export const ScimTokenSchema = /* @__PURE__ */ z.strictObject(scimTokenView);
 
-export const ScimTokenCreatedSchema = z.strictObject({
+export const ScimTokenCreatedSchema = /* @__PURE__ */ z.strictObject({
   ...scimTokenView,
-  token: z.string().check(
-    z.meta({
+  token: /* @__PURE__ */ z.string().check(
+    /* @__PURE__ */ z.meta({
       description:
         "The bearer token for the tenant's SCIM endpoint: shown this once, kept only as a hash (a lost token is revoked and replaced).",
     }),
   ),
 });
 
-export const ScimTokenListSchema = z.strictObject({ items: z.array(ScimTokenSchema) });
+export const ScimTokenListSchema = /* @__PURE__ */ z.strictObject({
+  items: /* @__PURE__ */ z.array(ScimTokenSchema),
+});

@@ -77,8 +77,13 @@ export function apiHandler<Req extends RouteRequest, Result>(
   cursorKeys?: CursorKeysFrom,
 ) {
   const { env, deps, tokens } = start(route.clients);
-  if (paginates(route) !== (cursorKeys !== undefined)) {
-    throw new Error(`${route.method} ${route.path}: a paginated route, and only one, takes the cursor keys`);
+  if (
+    paginates(route) !== (cursorKeys !== undefined) ||
+    paginates(route) !== route.clients.includes('secrets')
+  ) {
+    throw new Error(
+      `${route.method} ${route.path}: a paginated route, and only one, takes the cursor keys and declares Secrets Manager's client`,
+    );
   }
   const cursors = new CursorSealer(
     cursorKeys ? cursorKeys(env) : { keys: () => Promise.reject(new Error('No cursor keys')) },

@@ -2,7 +2,7 @@ import { logger } from '#adapters/logger.ts';
 import { apiHandler } from '#http/api-handler.ts';
 import { bulkUsers } from '#services/bulk.ts';
 import { bulkReply } from '../replies.ts';
-import { ROUTES } from '../routes.ts';
+import * as ROUTES from '../routes.ts';
 
 export const handler = apiHandler(ROUTES.bulkUsers, {
   run: ({ body, caller, deps }) =>
