@@ -163,11 +163,7 @@ function referenceSource(clients: ClientNeeds): string {
 
 /** Further references, timed like the functions, to tell what the rest of their import time is made of. */
 const OTHER_REFERENCES: Record<string, string> = {
-  // As lambdas/ imports it: the namespace, so esbuild keeps only what the schemas use.
-  'zod-namespace-import': `
-    import * as z from 'zod';
-    const schema = z.strictObject({ email: z.email() });
-    export const handler = async (event) => schema.parse(event);`,
+  // As lambdas/domain/zod.ts brings it in: the mini build, with the English messages.
   'zod-mini': `
     import * as z from 'zod/mini';
     const schema = z.strictObject({ email: z.email() });

@@ -28,7 +28,7 @@ import { fixed, kb, ratio, table, usd } from './table.ts';
 /** Fresh processes per route for its first request: each one a cold instance. */
 const FIRST_REQUEST_RUNS = 3;
 /** The whole bench stops by itself after this, whatever it is waiting for. */
-const TIME_LIMIT_MS = 285_000;
+const TIME_LIMIT_MS = 600_000;
 
 const args = process.argv.slice(2);
 const writeReadme = args.includes('--readme');

@@ -23,18 +23,26 @@ function serialise(value: unknown): unknown {
 
 export class Logger {
   private keys: Record<string, unknown> = {};
-  private threshold: number;
+  private level: LogLevel | undefined;
 
-  constructor(private readonly service: string) {
-    // POWERTOOLS_LOG_LEVEL is what the tests and tools already set; Lambda's own log level is the deployed one.
-    const level = [process.env.POWERTOOLS_LOG_LEVEL, process.env.AWS_LAMBDA_LOG_LEVEL]
-      .map((v) => v?.toUpperCase())
-      .find(isLevel);
-    this.threshold = RANK[level ?? 'INFO'];
-  }
+  constructor(private readonly service: string) {}
 
   setLogLevel(level: LogLevel): void {
-    this.threshold = RANK[level];
+    this.level = level;
+  }
+
+  /**
+   * The level set, else the environment's, read at each line: a tool that imports the functions' modules
+   * first and sets the level after (the bench, the tests) is obeyed. POWERTOOLS_LOG_LEVEL is what the tests
+   * and tools already set; AWS_LAMBDA_LOG_LEVEL is the deployed function's own.
+   */
+  private threshold(): number {
+    const level =
+      this.level ??
+      [process.env.POWERTOOLS_LOG_LEVEL, process.env.AWS_LAMBDA_LOG_LEVEL]
+        .map((v) => v?.toUpperCase())
+        .find(isLevel);
+    return RANK[level ?? 'INFO'];
   }
 
   /** Keys on every line from now on, until `resetKeys`. */
@@ -63,7 +71,7 @@ export class Logger {
   }
 
   private write(level: Exclude<LogLevel, 'SILENT'>, message: string, extra: Record<string, unknown> = {}) {
-    if (RANK[level] < this.threshold) return;
+    if (RANK[level] < this.threshold()) return;
     const fields = Object.fromEntries(Object.entries(extra).map(([key, value]) => [key, serialise(value)]));
     // `level` is the field Lambda's log-level filtering reads from a JSON line.
     const line = JSON.stringify({

@@ -19,7 +19,7 @@ import { SesMailer } from './ses-mailer.ts';
 
 /**
  * The SDK clients a function may use besides DynamoDB's, which every function has: Cognito's, SES's, and
- * Secrets Manager's (only the paginated routes, for their cursor keys: lambdas/adapters/cursor-keys.ts). Declared once per
+ * Secrets Manager's (the paginated routes' cursor keys, lambdas/adapters/cursor-keys.ts). Declared once per
  * function, beside its route (`clients` in lambdas/api/routes.ts), its SCIM routes or its trigger or job
  * (lib/access.ts); the bundling reads the same declaration (lib/gatehouse-function.ts `bundlingFor`).
  */
@@ -34,13 +34,13 @@ export const dynamo = /* @__PURE__ */ DynamoDBDocumentClient.from(/* @__PURE__ *
 });
 /** The tenant registry's own low-level client (its record is one JSON attribute), counted apart from `dynamo`. */
 export const registryClient = /* @__PURE__ */ new DynamoDBClient({});
+/** Per function instance: 10 calls a second, 10 at once after a quiet spell (README "Bulk work and Cognito's quotas"). */
+export const COGNITO_PACE = { ratePerSecond: 10, burst: 10 };
+export const cognitoBucket = /* @__PURE__ */ new TokenBucket(COGNITO_PACE);
 // Cognito's quotas are per account and region, shared by every tenant and function. Each instance paces its
 // own calls (COGNITO_PACE); the SDK's standard mode retries throttling with exponential backoff and full jitter
 // (1 s, 2 s, 4 s… ranges). Not its adaptive mode: after one throttle, its own limiter drops a quiet instance to
 // 0.5 calls a second, which would stall the single requests this pacing exists to protect.
-/** Per function instance: 10 calls a second, 10 at once after a quiet spell (README "Bulk work and Cognito's quotas"). */
-export const COGNITO_PACE = { ratePerSecond: 10, burst: 10 };
-export const cognitoBucket = /* @__PURE__ */ new TokenBucket(COGNITO_PACE);
 export const cognito = /* @__PURE__ */ pacedCognito();
 
 function pacedCognito(): CognitoIdentityProviderClient {
