@@ -11,6 +11,7 @@ export type ItemAction =
   | 'PutItem'
   | 'UpdateItem'
   | 'DeleteItem'
+  | 'BatchWriteItem'
   | 'ConditionCheckItem'
   | 'Scan';
 
@@ -63,6 +64,8 @@ const CHANGE = ['GetItem', 'Query', 'PutItem', 'UpdateItem'] as const;
 const HISTORY = ['PutItem'] as const;
 // Taking a login away disables it and revokes its sessions; a refused profile write enables it again.
 const TAKE_AWAY = ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser'] as const;
+// Starting a job: its work in chunks (BatchWriteItem), then the job and its active entry (PutItem).
+const START_JOB = ['BatchWriteItem', 'PutItem'] as const;
 
 /**
  * One entry per route of the route table: a route without one fails type-checking and synth. A route that
@@ -112,8 +115,9 @@ export const ROUTE_ACCESS = {
   bulkUsers: {
     // Every per-user operation it may run: the lifecycle's writes and Cognito steps (activate's first login,
     // taking a login away and giving it back), resets and invitations, and the email action's send. The
-    // Idempotency-Key is completed on its own at the end (UpdateItem, in IDEMPOTENCY).
-    tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY },
+    // Idempotency-Key is completed on its own at the end (UpdateItem, in IDEMPOTENCY). Or a job: a search
+    // through the profiles (Query), its work in chunks (BatchWriteItem) and the job with its active entry.
+    tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY, JOBS_TABLE: START_JOB },
     cognito: ['AdminCreateUser', 'AdminGetUser', 'AdminDeleteUser', ...TAKE_AWAY, 'AdminResetUserPassword'],
     ses: ['SendEmail'],
   },
@@ -129,6 +133,14 @@ export const ROUTE_ACCESS = {
   // Counting a role's holders reads the tenant's users (AUTHORISE's Query).
   deleteRole: { tables: { PROFILES_TABLE: [...AUTHORISE, 'DeleteItem'], HISTORY_TABLE: HISTORY } },
   getLicences: { tables: { PROFILES_TABLE: AUTHORISE } },
+  // A dry run reads nothing but the file; a job stores its rows in chunks, then the job and its active entry.
+  importUsers: { tables: { PROFILES_TABLE: AUTHORISE, JOBS_TABLE: START_JOB } },
+  listJobs: { tables: { PROFILES_TABLE: AUTHORISE, JOBS_TABLE: ['Query'] } },
+  getJob: { tables: { PROFILES_TABLE: AUTHORISE, JOBS_TABLE: ['GetItem'] } },
+  // The outcomes are the job's idempotency records in the profiles table (AUTHORISE's Query).
+  jobResults: { tables: { PROFILES_TABLE: AUTHORISE, JOBS_TABLE: ['GetItem'] } },
+  // The job ends (UpdateItem) and leaves the active list (DeleteItem) in one transaction.
+  cancelJob: { tables: { PROFILES_TABLE: AUTHORISE, JOBS_TABLE: ['GetItem', 'UpdateItem', 'DeleteItem'] } },
   // A token and the tenant's token count are written together; revoking deletes one and moves the count.
   createScimToken: { tables: { PROFILES_TABLE: [...AUTHORISE, 'UpdateItem'] } },
   listScimTokens: { tables: { PROFILES_TABLE: AUTHORISE } },
@@ -227,6 +239,27 @@ export const JOBS = {
         ...TAKE_AWAY,
         'AdminUpdateUserAttributes',
       ],
+    },
+  },
+  /** Runs every tenant's bulk jobs and imports (lambdas/services/job-worker.ts). */
+  jobWorker: {
+    entry: 'lambdas/jobs/job-worker.ts',
+    clients: ['cognito', 'ses'],
+    access: {
+      tables: {
+        // Each item as its own route would act (bulk actions; an import's create, with its email claim), reading
+        // the job creator's profile and roles; an item's idempotency record is begun, completed, released or
+        // read back as the job's outcomes (Query).
+        PROFILES_TABLE: [...CHANGE, 'DeleteItem'],
+        HISTORY_TABLE: HISTORY,
+        // The active list and jobs (Query, GetItem), their chunks settled and counts added, a finished job taken
+        // off the list (DeleteItem); the shared pace's per-second counters (UpdateItem).
+        JOBS_TABLE: ['Query', 'GetItem', 'UpdateItem', 'DeleteItem'],
+        // Each job's tenant (its pool, its rules, whether it is retired), from the registry.
+        TENANTS_TABLE: ['GetItem'],
+      },
+      cognito: ['AdminCreateUser', 'AdminGetUser', 'AdminDeleteUser', ...TAKE_AWAY, 'AdminResetUserPassword'],
+      ses: ['SendEmail'],
     },
   },
 } as const satisfies Record<string, { entry: string; access: FunctionAccess; clients: ClientNeeds }>;

@@ -41,7 +41,7 @@ export class GatehouseStatefulStack extends Stack {
         clients: TRIGGERS[name].clients,
         description,
         schema: TriggerEnvironmentSchema,
-        environment: this.tables.environment(),
+        environment: this.tables.storeEnvironment(),
         // Cognito waits 5 seconds for a trigger, then fails the sign-in or the mail.
         timeout: Duration.seconds(5),
       });

@@ -31,7 +31,8 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { ApiEnvironmentSchema } from '#adapters/environment.ts';
+import { CognitoBudgetSchema } from '#adapters/cognito-pace.ts';
+import { ApiEnvironmentSchema, JobWorkerEnvironmentSchema } from '#adapters/environment.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
 import { SCIM_CLIENTS, SCIM_HANDLER_FILE, SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
 import { paginates } from '#http/cursors.ts';
@@ -64,6 +65,15 @@ export const RECONCILE_EVERY = Duration.minutes(15);
  */
 const ROUTE_TIMEOUTS: Partial<Record<RouteId, Duration>> = { bulkUsers: Duration.seconds(29) };
 
+/**
+ * How often the job worker is started. A run lasts while there is work (up to its 15-minute timeout), so a
+ * job waits at most this long to start when the worker is idle; the next tick resumes whatever a run left.
+ */
+export const JOB_WORKER_EVERY = Duration.minutes(1);
+
+/** CDK context naming the job worker's Cognito budget (JSON, calls a second per quota category). */
+export const COGNITO_BUDGET_CONTEXT = 'gatehouse:cognitoBudget';
+
 /** Where the reconciler's log-derived metrics are published. */
 export const METRIC_NAMESPACE = 'Gatehouse';
 
@@ -73,6 +83,7 @@ export class GatehouseStatelessStack extends Stack {
   /** Serves every route of the SCIM route table. */
   readonly scim: GatehouseFunction;
   readonly reconciler: GatehouseFunction;
+  readonly jobWorker: GatehouseFunction;
   readonly alarmTopic: Topic;
   readonly cursorKeys: Secret;
 
@@ -234,6 +245,29 @@ export class GatehouseStatelessStack extends Stack {
       targets: [new LambdaFunction(this.reconciler.function, { event: RuleTargetInput.fromObject({}) })],
     });
 
+    // ── Job worker (README "Jobs") ──────────────────────────────────────────────────────────────────────
+    const budget = CognitoBudgetSchema.parse(this.node.tryGetContext(COGNITO_BUDGET_CONTEXT) ?? {});
+    this.jobWorker = new GatehouseFunction(this, 'JobWorker', {
+      entry: JOBS.jobWorker.entry,
+      clients: JOBS.jobWorker.clients,
+      description: "Gatehouse job: runs every tenant's bulk jobs and imports at the shared Cognito pace",
+      schema: JobWorkerEnvironmentSchema,
+      environment: { ...environment, COGNITO_BUDGET: JSON.stringify(budget) },
+      timeout: Duration.minutes(15),
+      memorySize: 512,
+      // One run at a time serves every tenant in turn; a second would only contend for the same items.
+      reservedConcurrentExecutions: 1,
+    });
+    this.jobWorker.allow(JOBS.jobWorker.access, { tables: props.tables });
+    // A failed run is retried (its items resume from their records); ticks that find a run under way are
+    // throttled and dropped after a while: the next tick starts the next run anyway.
+    this.jobWorker.function.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.minutes(10) });
+    new Rule(this, 'JobWorkerSchedule', {
+      description: 'Starts the Gatehouse job worker',
+      schedule: Schedule.rate(JOB_WORKER_EVERY),
+      targets: [new LambdaFunction(this.jobWorker.function, { event: RuleTargetInput.fromObject({}) })],
+    });
+
     this.alarmTopic = new Topic(this, 'Alarms', { displayName: 'Gatehouse alarms', enforceSSL: true });
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     for (const [routeId, fn] of Object.entries(this.routeFunctions))
@@ -241,6 +275,15 @@ export class GatehouseStatelessStack extends Stack {
     for (const fn of props.alsoAlarmOn) this.alarmsOn(fn.node.scope?.node.id ?? fn.node.id, fn);
     this.alarmsOn('Reconciler', this.reconciler.function);
     this.alarmsOn('Scim', this.scim.function);
+    // The worker's throttles are its schedule meeting a run under way, by design: its errors are what matter.
+    this.alarm(
+      'JobWorkerErrors',
+      this.jobWorker.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+    );
+    // Stuck: an active job nothing has moved for 15 minutes. Failing: items that failed for a reason of ours
+    // (not the item's own, like a 409), after their retries.
+    this.alarm('JobsStalled', this.logMetric(this.jobWorker, 'JobsStalled', 'Job worker run', 'stalled'));
+    this.alarm('JobItemErrors', this.logMetric(this.jobWorker, 'JobItemErrors', 'Job item failed'));
     // Drift repaired means an operation went wrong somewhere; a repair that failed is drift left for a person.
     this.alarm('ReconcilerDrift', this.reconcilerMetric('ReconcilerDrift', 'drift'));
     this.alarm('ReconcilerFailures', this.reconcilerMetric('ReconcilerFailures', 'failed'));
@@ -283,6 +326,23 @@ export class GatehouseStatelessStack extends Stack {
       metricNamespace: METRIC_NAMESPACE,
       metricName,
       metricValue: `$.${field}`,
+    });
+    return filter.metric({ period: Duration.minutes(5), statistic: 'Sum' });
+  }
+
+  /** A metric from one function's log lines with `message`: the sum of `field`, or their count. */
+  private logMetric(fn: GatehouseFunction, metricName: string, message: string, field?: string): IMetric {
+    const filter = new MetricFilter(this, `${metricName}Filter`, {
+      logGroup: fn.logGroup,
+      filterPattern: field
+        ? FilterPattern.all(
+            FilterPattern.stringValue('$.message', '=', message),
+            FilterPattern.numberValue(`$.${field}`, '>', 0),
+          )
+        : FilterPattern.stringValue('$.message', '=', message),
+      metricNamespace: METRIC_NAMESPACE,
+      metricName,
+      metricValue: field ? `$.${field}` : '1',
     });
     return filter.metric({ period: Duration.minutes(5), statistic: 'Sum' });
   }

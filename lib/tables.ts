@@ -2,7 +2,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import type { TableNames } from '#adapters/environment.ts';
+import type { StoreTableNames, TableNames } from '#adapters/environment.ts';
 import { type KeyAttribute, TABLES, type TableDefinition } from '#adapters/table-definitions.ts';
 import type { TableKey } from './access.ts';
 
@@ -47,5 +47,11 @@ export class GatehouseTables extends Construct {
     const names = {} as TableNames;
     for (const [envVar, table] of Object.entries(this.byEnvVar)) names[envVar as TableKey] = table.tableName;
     return names;
+  }
+
+  /** The Cognito triggers' tables: the stores and the registry, not the jobs. */
+  storeEnvironment(): StoreTableNames {
+    const { PROFILES_TABLE, HISTORY_TABLE, TENANTS_TABLE } = this.environment();
+    return { PROFILES_TABLE, HISTORY_TABLE, TENANTS_TABLE };
   }
 }

@@ -19,7 +19,8 @@ interface CompiledRoute {
 }
 
 const STAGE = 'offline';
-const MAX_REQUEST_BYTES = 1024 * 1024;
+// API Gateway's own limit on a request's payload (REST APIs: 10 MB); a route's handler applies its own, smaller one.
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 function compile(
   id: RouteId | ScimRouteId,
@@ -95,7 +96,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       return problem(res, 405, 'Method not allowed', `${url.pathname} does not take ${req.method}.`);
     }
     const body = await readBody(req);
-    if (body === undefined) return problem(res, 413, 'Request too large', 'The body must be at most 1 MB.');
+    if (body === undefined) return problem(res, 413, 'Request too large', 'The body must be at most 10 MB.');
     const event = toEvent(req, url, hit.r, hit.m, body);
     const handler = await handlerOf(hit.r.file);
     const result = await handler(event, lambdaContext(hit.r.id, event.requestContext.requestId));

@@ -6,9 +6,16 @@ import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CognitoBudget } from '#adapters/cognito-pace.ts';
 import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
 import { withSigningKeys } from '#adapters/signing-keys.ts';
-import { HISTORY_TABLE, PROFILES_TABLE, TABLES, TENANTS_TABLE } from '#adapters/table-definitions.ts';
+import {
+  HISTORY_TABLE,
+  JOBS_TABLE,
+  PROFILES_TABLE,
+  TABLES,
+  TENANTS_TABLE,
+} from '#adapters/table-definitions.ts';
 import {
   generatedTenants,
   loadTenantsConfig,
@@ -26,6 +33,7 @@ import { ensureTables, localDynamoClient, startLocalDynamo } from './dynamodb.ts
 import { startLocalIdentityProvider } from './identity-provider.ts';
 import { startLambdaInvokeServer } from './lambda-invoke.ts';
 import { type LocalApp, startLocalApp } from './local-app.ts';
+import { type ScheduledHandler, scheduleFunction } from './scheduled-function.ts';
 import { seedAdmin } from './seed.ts';
 import { startLocalSes } from './ses.ts';
 
@@ -71,6 +79,18 @@ export interface StartOptions {
   /** Also serve the built admin console (console/dist), its API calls passed to the API. */
   console?: boolean;
   tenantsFile?: string | URL;
+  /**
+   * The job worker's settings (its environment): the shared Cognito budget (calls a second per quota category;
+   * default the deployment's), items at once, and how long a stopped worker's item stays held.
+   */
+  jobs?: {
+    budget?: Partial<CognitoBudget>;
+    lanes?: number;
+    itemLeaseMs?: number;
+    everyMs?: number;
+    /** false: no worker runs, jobs stay queued (to count the other functions' calls without its own). */
+    worker?: boolean;
+  };
   /** Generated tenants (`t0001`…) to start with besides the configured ones, each with a pool and an admin. */
   generatedTenants?: number;
   /** How long a function instance trusts a registry read; offline default 1 s, so a retirement is felt at once. */
@@ -225,9 +245,13 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       [PROFILES_TABLE.envVar]: tables[PROFILES_TABLE.envVar] as string,
       [HISTORY_TABLE.envVar]: tables[HISTORY_TABLE.envVar] as string,
       [TENANTS_TABLE.envVar]: tables[TENANTS_TABLE.envVar] as string,
+      [JOBS_TABLE.envVar]: tables[JOBS_TABLE.envVar] as string,
       // Offline, a retired tenant is refused within a second (deployed: within the default 30 s).
       TENANT_CACHE_SECONDS: String(options.tenantCacheSeconds ?? 1),
       CURSOR_KEYS_FILE: cursorKeysFile(options.dataDir),
+      COGNITO_BUDGET: JSON.stringify(options.jobs?.budget ?? {}),
+      ...(options.jobs?.lanes ? { JOB_LANES: String(options.jobs.lanes) } : {}),
+      ...(options.jobs?.itemLeaseMs ? { JOB_ITEM_LEASE_MS: String(options.jobs.itemLeaseMs) } : {}),
     };
     Object.assign(process.env, functionEnvironment);
 
@@ -287,6 +311,21 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       return entry;
     };
     for (const tenant of tenants) await provision(tenant);
+
+    // The job worker as deployed: one run at a time, started by a rate rule (offline every half second rather
+    // than every minute, so a job starts at once), failed runs retried. Loaded once the environment is set.
+    if (options.jobs?.worker !== false) {
+      const worker = (await import(new URL('../lambdas/jobs/job-worker.ts', import.meta.url).href)) as {
+        handler: ScheduledHandler;
+      };
+      const jobWorker = scheduleFunction(worker.handler, {
+        everyMs: options.jobs?.everyMs ?? 500,
+        timeoutMs: 15 * 60_000,
+        retryDelayMs: 1000,
+        onError: (error) => console.error('offline job worker: run failed', error),
+      });
+      stops.push(jobWorker.stop);
+    }
 
     // The API starts last, so /health answering 200 means everything behind it is ready.
     const api = await startApiServer({

@@ -103,6 +103,64 @@ describe('Users page', () => {
     expect(bulk?.headers.get('authorization')).toBe('Bearer id-token');
   });
 
+  it('follows a bulk action the API made a job (202): its progress, then each failure', async () => {
+    const [a, b] = [aUser(), aUser()] as const;
+    const job = {
+      id: '20261201T120000000Z-0b6f2a3c',
+      action: 'deactivate',
+      total: 2,
+      createdAt: '2026-12-01T12:00:00.000Z',
+      createdBy: { id: 'admin', name: 'Ada Admin' },
+    };
+    let reads = 0;
+    const { sent } = renderSignedIn(<UsersPage />, (s) => {
+      if (s.path === '/users' && s.method === 'GET') return { status: 200, body: { items: [a, b] } };
+      if (s.path === '/users/bulk')
+        return { status: 202, body: { ...job, state: 'queued', done: 0, failed: 0, left: 2 } };
+      if (s.path === `/jobs/${job.id}`) {
+        reads += 1;
+        return reads === 1
+          ? { status: 200, body: { ...job, state: 'running', done: 1, failed: 0, left: 1 } }
+          : { status: 200, body: { ...job, state: 'completed', done: 1, failed: 1, left: 0 } };
+      }
+      if (s.path === `/jobs/${job.id}/results`)
+        return {
+          status: 200,
+          body: {
+            items: [
+              { item: 1, userId: a.id, outcome: 'done' },
+              {
+                item: 2,
+                userId: b.id,
+                outcome: 'failed',
+                problem: {
+                  type: 'about:blank',
+                  title: 'Not possible',
+                  status: 409,
+                  detail: 'Already inactive.',
+                },
+              },
+            ],
+          },
+        };
+      return undefined;
+    });
+    await userEvent.click(
+      await screen.findByRole('checkbox', { name: `Select ${a.firstName} ${a.lastName}` }),
+    );
+    await userEvent.click(screen.getByRole('checkbox', { name: `Select ${b.firstName} ${b.lastName}` }));
+    await userEvent.click(screen.getByRole('button', { name: 'Actions (2 users)' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Deactivate' }));
+    const dialog = screen.getByRole('dialog', { name: 'Deactivate 2 users?' });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Deactivate 2 users' }));
+    expect(await screen.findByText(/A job will deactivate 2 users.*1 done, 0 failed, 1 left/)).toBeTruthy();
+    const status = await screen.findByText(/Deactivated 1 user\. 1 user failed/, {}, { timeout: 5000 });
+    expect(status.closest('[role=status]')?.textContent).toContain(
+      `${b.firstName} ${b.lastName}: Already inactive.`,
+    );
+    expect(sent.find((s) => s.path === `/jobs/${job.id}/results`)?.query.get('limit')).toBe('1000');
+  });
+
   it('offers neither Add user nor actions to someone who may only read', async () => {
     renderSignedIn(
       <UsersPage />,

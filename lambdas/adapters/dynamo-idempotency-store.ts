@@ -18,7 +18,15 @@ const keyOf = (lease: Omit<IdempotencyLease, 'lease'>) => ({
 
 export class DynamoIdempotencyStore implements IdempotencyStore {
   constructor(
-    private readonly options: { client: DynamoDBDocumentClient; profilesTable: string; now?: () => number },
+    private readonly options: {
+      client: DynamoDBDocumentClient;
+      profilesTable: string;
+      now?: () => number;
+      /** How long an attempt holds its key before another may take it over (a job's items: its worker's pace). */
+      leaseMs?: number;
+      /** How long the record is kept (a job's outcomes: as long as the job). */
+      keepSeconds?: number;
+    },
   ) {}
 
   async begin(key: Omit<IdempotencyLease, 'lease'>, fingerprint: string): Promise<IdempotencyBegin> {
@@ -37,8 +45,8 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
               state: 'started',
               fingerprint,
               lease,
-              leaseUntil: now + LEASE_MS,
-              expiresAt: Math.floor(now / 1000) + KEEP_SECONDS,
+              leaseUntil: now + (this.options.leaseMs ?? LEASE_MS),
+              expiresAt: Math.floor(now / 1000) + (this.options.keepSeconds ?? KEEP_SECONDS),
             },
             // A new key, or one whose last attempt was abandoned mid-way: resume it.
             ConditionExpression:

@@ -1,13 +1,38 @@
 // The functions' environment: one zod schema, checked at start-up and typing the CDK functions' environment.
 import * as z from '#domain/zod.ts';
+import { CognitoBudgetSchema } from './cognito-pace.ts';
 
-const TABLES = {
+const json = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.issues.push({ code: 'custom', message: 'must be JSON', input: text });
+          return z.NEVER;
+        }
+      }),
+    ),
+    schema,
+  );
+
+const STORE_TABLES = {
   PROFILES_TABLE: z.string().check(z.minLength(3)),
   HISTORY_TABLE: z.string().check(z.minLength(3)),
   /** The tenant registry (lambdas/adapters/dynamo-tenant-registry.ts): tenants are data, never environment. */
   TENANTS_TABLE: z.string().check(z.minLength(3)),
 };
+
+const TABLES = {
+  ...STORE_TABLES,
+  /** Bulk jobs and imports, their work and outcomes, and the shared Cognito pace's counters (dynamo-job-store.ts). */
+  JOBS_TABLE: z.string().check(z.minLength(3)),
+};
 export type TableNames = { [K in keyof typeof TABLES]: string };
+/** The tables the Cognito triggers use: no jobs. */
+export type StoreTableNames = { [K in keyof typeof STORE_TABLES]: string };
 
 /** How long a function instance trusts a registry read (seconds); offline shortens it. */
 const TENANT_CACHE_SECONDS = z.optional(z.coerce.number().check(z.int()).check(z.gte(0)).check(z.lte(300)));
@@ -29,14 +54,29 @@ export const ApiEnvironmentSchema = z.object({
 export type ApiEnvironment = z.infer<typeof ApiEnvironmentSchema>;
 
 /**
+ * The job worker: what the API functions know, and its share of Cognito's quotas (calls a second per quota
+ * category, shared by every instance: see cognito-pace.ts) and how many items it works on at once.
+ */
+export const JobWorkerEnvironmentSchema = z.extend(ApiEnvironmentSchema, {
+  COGNITO_BUDGET: z._default(json(CognitoBudgetSchema), CognitoBudgetSchema.parse({})),
+  JOB_LANES: z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(64)), 8),
+  /** How long a stopped worker's item stays untouchable before another run takes it over. */
+  JOB_ITEM_LEASE_MS: z._default(
+    z.coerce.number().check(z.int()).check(z.gte(100)).check(z.lte(900_000)),
+    60_000,
+  ),
+});
+export type JobWorkerEnvironment = z.infer<typeof JobWorkerEnvironmentSchema>;
+
+/**
  * The Cognito triggers: the tables only. They take the tenant from the user's immutable `custom:tenantId`,
  * read it from the registry and check that the event's pool is that tenant's.
  */
-export const TriggerEnvironmentSchema = z.object({ ...TABLES, TENANT_CACHE_SECONDS });
+export const TriggerEnvironmentSchema = z.object({ ...STORE_TABLES, TENANT_CACHE_SECONDS });
 export type TriggerEnvironment = z.infer<typeof TriggerEnvironmentSchema>;
 
 /** The deploy-time writer of registry records (the tenant stacks' custom resource): the registry only. */
-export const RegistryWriterEnvironmentSchema = z.object({ TENANTS_TABLE: TABLES.TENANTS_TABLE });
+export const RegistryWriterEnvironmentSchema = z.object({ TENANTS_TABLE: STORE_TABLES.TENANTS_TABLE });
 
 type Input<S extends z.ZodMiniObject> = z.input<S>;
 /** What a CDK construct must set for a function with `schema`: every variable, as a string; those with defaults may be left out. */

@@ -45,6 +45,22 @@ export const HISTORY_TABLE = {
 } as const satisfies TableDefinition;
 
 /**
+ * jobs: pk = tenant id, sk = `JOB#<jobId>` for a bulk job or import (job ids sort by creation, so a tenant's
+ * jobs read newest first) and `CHUNK#<jobId>#<index>` for its work, 25 items a chunk; pk = `ACTIVE`, sk =
+ * `<jobId>` lists the jobs the worker still has to run, for every tenant; pk = `PACE#<category>`, sk = the
+ * epoch second, counts the Cognito calls the whole account has taken in that second (the shared pace). Every
+ * item expires by TTL.
+ */
+export const JOBS_TABLE = {
+  name: 'jobs',
+  envVar: 'JOBS_TABLE',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalIndexes: [],
+  timeToLiveAttribute: 'expiresAt',
+} as const satisfies TableDefinition;
+
+/**
  * tenants: the tenant registry. pk = `TENANT#<id>`, sk = `TENANT` and pk = `ISSUER#<issuer>`, sk = `ISSUER`,
  * each holding the whole record, so a request finds its tenant by the token's issuer in one read.
  */
@@ -56,4 +72,4 @@ export const TENANTS_TABLE = {
   globalIndexes: [],
 } as const satisfies TableDefinition;
 
-export const TABLES: readonly TableDefinition[] = [PROFILES_TABLE, HISTORY_TABLE, TENANTS_TABLE];
+export const TABLES: readonly TableDefinition[] = [PROFILES_TABLE, HISTORY_TABLE, TENANTS_TABLE, JOBS_TABLE];

@@ -6,14 +6,16 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { JobDeps } from '#services/jobs.ts';
 import type { Deps, Directory, Mailer } from '#services/ports.ts';
 import { CognitoDirectory } from './cognito-directory.ts';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
+import { DynamoJobStore } from './dynamo-job-store.ts';
 import { DynamoRoleStore } from './dynamo-role-store.ts';
 import { DynamoScimTokenStore } from './dynamo-scim-token-store.ts';
 import { DynamoTenantRegistry } from './dynamo-tenant-registry.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
-import type { TableNames } from './environment.ts';
+import type { StoreTableNames, TableNames } from './environment.ts';
 import { paceClient, TokenBucket } from './rate-limiter.ts';
 import { SesMailer } from './ses-mailer.ts';
 
@@ -78,7 +80,7 @@ export function createTenantRegistry(
 /** The stores alone: all the Cognito triggers use, and all their IAM roles allow (no Cognito, SES or keys). */
 export type StoreDeps = Pick<Deps, 'users' | 'roles' | 'now' | 'newId'>;
 
-export function createStoreDeps(tables: TableNames): StoreDeps {
+export function createStoreDeps(tables: StoreTableNames): StoreDeps {
   return {
     users: new DynamoUserStore({
       client: dynamo,
@@ -96,25 +98,35 @@ export function createStoreDeps(tables: TableNames): StoreDeps {
 }
 
 /**
- * Every port; the directory and the mailer only when the function declares their clients in `needs`. The
+ * Every port; the directory and the mailer only when the function declares their clients in `needs`
+ * (`clients.cognito` replaces the module's Cognito client: the job worker's, on the shared pace). The
  * bundling defines `process.env.GATEHOUSE_WITHOUT_<CLIENT>` as "1" for each client a function does not
  * declare: esbuild folds that test to false and drops the adapter, the client and its SDK package from the
  * bundle. Unbundled (tests, offline) the declaration alone decides, so a route that uses a client it does not
  * declare fails its tests.
  */
-export function createDeps(tables: TableNames, needs: ClientNeeds): Deps {
+export function createDeps(
+  tables: TableNames,
+  needs: ClientNeeds,
+  clients: { cognito?: CognitoIdentityProviderClient } = {},
+): JobDeps {
   return {
     ...createStoreDeps(tables),
     scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     // Each test written out in place, not through a helper: esbuild folds a define only where it stands.
     directory:
       process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' && needs.includes('cognito')
-        ? new CognitoDirectory({ client: cognito })
+        ? new CognitoDirectory({ client: clients.cognito ?? cognito })
         : undeclared<Directory>('cognito'),
     idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     mailer:
       process.env.GATEHOUSE_WITHOUT_SES !== '1' && needs.includes('ses')
         ? new SesMailer({ client: ses })
         : undeclared<Mailer>('ses'),
+    jobs: new DynamoJobStore({
+      client: dynamo,
+      jobsTable: tables.JOBS_TABLE,
+      profilesTable: tables.PROFILES_TABLE,
+    }),
   };
 }

@@ -49,7 +49,7 @@ export interface Operation {
   tags: string[];
   'x-permission': string | null;
   parameters?: Parameter[];
-  requestBody?: { required: boolean; content: Record<string, MediaType> };
+  requestBody?: { required: boolean; description?: string; content: Record<string, MediaType> };
   responses: Record<string, ResponseObject | { $ref: string }>;
 }
 
@@ -363,6 +363,20 @@ function toOperation(
     tags: [tagOf(route)],
     'x-permission': route.permission,
     ...(parameters.length > 0 ? { parameters } : {}),
+    ...(route.file
+      ? {
+          requestBody: {
+            required: true,
+            description: route.file.description,
+            content: Object.fromEntries(
+              route.file.mediaTypes.map((type, i) => [
+                type,
+                { schema: { type: 'string' }, ...(i === 0 ? { example: route.file?.example } : {}) },
+              ]),
+            ),
+          },
+        }
+      : {}),
     ...(body
       ? {
           requestBody: {
@@ -389,6 +403,13 @@ function successResponse(
       description: 'The version, for `If-Match` on the next change.',
       required: true,
       schema: { type: 'string', pattern: ETAG_PATTERN, examples: ['"3"'] },
+    };
+  }
+  if (route.location?.status === status) {
+    headers.Location = {
+      description: route.location.description,
+      required: true,
+      schema: { type: 'string' },
     };
   }
   if (route.headers?.idempotencyKey) {

@@ -1,4 +1,7 @@
 // How results leave the API: users without internal fields and with their version as ETag, pages, deliveries.
+
+import type { JobOutcome } from '#domain/job.ts';
+import { type Job, left } from '#domain/job.ts';
 import type { Role } from '#domain/roles.ts';
 import type { User } from '#domain/user.ts';
 import type { Reply } from '#http/api-handler.ts';
@@ -6,7 +9,7 @@ import { problemOf } from '#http/problem.ts';
 import type { BulkItemResult } from '#services/bulk.ts';
 import type { EmailSent } from '#services/email.ts';
 import type { Page } from '#services/ports.ts';
-import type { UserView } from './schemas.ts';
+import type { JobView, UserView } from './schemas.ts';
 
 export function toView(user: User): UserView {
   const { cognitoSub: _internal, ...view } = user;
@@ -51,3 +54,39 @@ export function bulkReply(results: BulkItemResult[]): Reply {
 
 /** 202: SES has the message. */
 export const emailReply = (sent: EmailSent): Reply => ({ status: 202, body: sent });
+
+export function jobView(job: Job): JobView {
+  return {
+    id: job.id,
+    action: job.action as JobView['action'],
+    state: job.state,
+    total: job.total,
+    done: job.done,
+    failed: job.failed,
+    left: left(job),
+    createdAt: job.createdAt,
+    createdBy: job.createdBy,
+    ...(job.startedAt ? { startedAt: job.startedAt } : {}),
+    ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
+    ...(job.options.activate !== undefined ? { activate: job.options.activate } : {}),
+  };
+}
+
+/** 202: the job is queued; `Location` names it. */
+export function jobStartedReply(job: Job): Reply {
+  return { status: 202, body: jobView(job), headers: { location: `/jobs/${job.id}` } };
+}
+
+/** A bulk request: answered at once (its results, in order), or started as a job. */
+export function bulkOrJobReply(result: BulkItemResult[] | Job): Reply {
+  return Array.isArray(result) ? bulkReply(result) : jobStartedReply(result);
+}
+
+export function outcomeView(outcome: JobOutcome) {
+  return {
+    item: outcome.index + 1,
+    ...(outcome.userId ? { userId: outcome.userId } : {}),
+    outcome: outcome.outcome,
+    ...(outcome.outcome === 'failed' ? { problem: problemOf(outcome.failure) } : {}),
+  };
+}

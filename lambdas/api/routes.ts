@@ -1,6 +1,6 @@
 // The route table: the one list of routes that the handlers, the offline server, CDK and OpenAPI read.
-
 import type { ClientNeeds } from '#adapters/wiring.ts';
+import { MAX_IMPORT_BYTES } from '#domain/import-file.ts';
 import type { Permission } from '#domain/permissions.ts';
 import type * as z from '#domain/zod.ts';
 import {
@@ -14,6 +14,13 @@ import {
   EditUserBodySchema,
   EmailSentSchema,
   HistoryPageSchema,
+  ImportQuerySchema,
+  ImportReportSchema,
+  JobIdParamsSchema,
+  JobPageSchema,
+  JobResultsPageSchema,
+  JobResultsQuerySchema,
+  JobSchema,
   LicenceUsageSchema,
   ListUsersQuerySchema,
   MessageSchema,
@@ -54,6 +61,18 @@ export interface RouteDefinition<Req extends RouteRequest = RouteRequest> {
   headers?: { ifMatch?: boolean; idempotencyKey?: boolean };
   /** Success statuses and their bodies (null: no body); every route may also answer problem+json 4xx/5xx. */
   responses: Record<number, z.ZodMiniType | null>;
+  /** The largest JSON body the route takes, when more than the default 100 KB. */
+  maxBodyBytes?: number;
+  /** A body that is a file, not JSON: the media types taken. The route's input `body` is `{ mediaType, text }`. */
+  file?: {
+    mediaTypes: readonly string[];
+    maxBytes: number;
+    description: string;
+    /** A file of the first media type, for the document (and the contract test's valid request). */
+    example: string;
+  };
+  /** The status answered with a `Location` header naming what it started. */
+  location?: { status: number; description: string };
   /**
    * The SDK clients the route uses besides DynamoDB's: its function constructs and bundles these and no
    * other (lambdas/adapters/wiring.ts); its IAM actions on them (lib/access.ts) must match.
@@ -62,6 +81,9 @@ export interface RouteDefinition<Req extends RouteRequest = RouteRequest> {
 }
 
 const route = <Req extends RouteRequest>(definition: RouteDefinition<Req>) => definition;
+
+/** A bulk body names up to 10,000 ids, or a search. */
+const BULK_BODY_BYTES = 512 * 1024;
 
 // Each route is its own export, and its own constant: a function's bundle keeps its route (and the schemas
 // it names) and drops the others, which it would keep whole through the ROUTES object (README "Performance
@@ -190,12 +212,69 @@ export const bulkUsers = /* @__PURE__ */ route({
   method: 'POST',
   path: '/users/bulk',
   summary:
-    'One action on up to 100 users, one result each; reset-password also needs users.password.reset, email users.email',
+    'One action on many users: up to 100 at once (200, a result each), up to 10,000 or a search as a job (202); reset-password also needs users.password.reset, email users.email',
   permission: 'users.lifecycle',
   request: { body: BulkBodySchema },
   headers: { idempotencyKey: true },
-  responses: { 200: BulkResultSchema },
+  responses: { 200: BulkResultSchema, 202: JobSchema },
+  maxBodyBytes: BULK_BODY_BYTES,
+  location: { status: 202, description: 'The job: `/jobs/{jobId}`.' },
   clients: ['cognito', 'ses'],
+});
+export const importUsers = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/users/import',
+  summary:
+    'Bring in up to 10,000 people from a CSV or JSON Lines file: a validation report per row (dryRun=true), or a job that creates each valid row (202)',
+  permission: 'users.create',
+  request: { query: ImportQuerySchema },
+  headers: { idempotencyKey: true },
+  responses: { 200: ImportReportSchema, 202: JobSchema },
+  file: {
+    mediaTypes: ['text/csv', 'application/jsonl', 'application/x-ndjson'],
+    maxBytes: MAX_IMPORT_BYTES,
+    description:
+      'CSV (RFC 4180, UTF-8 with or without BOM) with a header row naming profile fields, or JSON Lines (one profile a line, as POST /users takes it); at most 10,000 rows and 5 MB.',
+    example: 'firstName,lastName,email,teams\r\nAda,Lovelace,ada.lovelace@example.com,north;south\r\n',
+  },
+  location: { status: 202, description: 'The job: `/jobs/{jobId}`.' },
+  clients: [],
+});
+export const listJobs = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/jobs',
+  summary: "The tenant's jobs (bulk actions and imports), newest first",
+  permission: 'users.read',
+  request: { query: PageQuerySchema },
+  responses: { 200: JobPageSchema },
+  clients: ['secrets'],
+});
+export const getJob = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/jobs/{jobId}',
+  summary: 'A job: its state, counts done, failed and left, and when it started and finished',
+  permission: 'users.read',
+  request: { params: JobIdParamsSchema },
+  responses: { 200: JobSchema },
+  clients: [],
+});
+export const jobResults = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/jobs/{jobId}/results',
+  summary: "A job's outcomes, one per settled item, in item order; a failure as problem+json",
+  permission: 'users.read',
+  request: { params: JobIdParamsSchema, query: JobResultsQuerySchema },
+  responses: { 200: JobResultsPageSchema },
+  clients: ['secrets'],
+});
+export const cancelJob = /* @__PURE__ */ route({
+  method: 'DELETE',
+  path: '/jobs/{jobId}',
+  summary: 'Cancel what has not started; items under way finish and keep their outcomes',
+  permission: 'users.lifecycle',
+  request: { params: JobIdParamsSchema },
+  responses: { 200: JobSchema },
+  clients: [],
 });
 export const emailUser = /* @__PURE__ */ route({
   method: 'POST',
@@ -326,6 +405,11 @@ export const ROUTES = {
   resendInvitation,
   setPassword,
   bulkUsers,
+  importUsers,
+  listJobs,
+  getJob,
+  jobResults,
+  cancelJob,
   emailUser,
   userHistory,
   tenantHistory,

@@ -1,5 +1,7 @@
 // Request and response schemas of the HTTP API, referenced by the route table.
 
+import { ImportValidationSchema } from '#domain/import-file.ts';
+import { JOB_ID_PATTERN, JOB_STATES, MAX_JOB_ITEMS } from '#domain/job.ts';
 import { PasswordPolicySchema } from '#domain/password-policy.ts';
 import { RoleDefinitionSchema, RoleIdSchema } from '#domain/roles.ts';
 import { multiLine, singleLine } from '#domain/text.ts';
@@ -202,7 +204,7 @@ export const ProblemSchema = /* @__PURE__ */ z.object({
   ),
 });
 
-export const EditUserBodySchema = ProfileChangesSchema.check(
+export const EditUserBodySchema = /* @__PURE__ */ ProfileChangesSchema.check(
   /* @__PURE__ */ z.meta({
     examples: [{ title: 'Lead field engineer', teams: ['North', 'East'], middleName: null }],
   }),
@@ -286,11 +288,13 @@ export const HistoryPageSchema = /* @__PURE__ */ z.strictObject({
 });
 
 export const RoleIdParamsSchema = /* @__PURE__ */ z.strictObject({
-  roleId: RoleIdSchema.check(
+  roleId: /* @__PURE__ */ RoleIdSchema.check(
     /* @__PURE__ */ z.meta({ description: "The role's id.", examples: ['team-administrator'] }),
   ),
 });
 
+// Spread here, once, not inside a schema: esbuild takes a spread for a possible side effect, and would keep
+// the schema holding it in every bundle.
 const roleExample = {
   name: 'Ticket Agent',
   description: 'Answers the tickets of their client organisation.',
@@ -299,8 +303,9 @@ const roleExample = {
   exclusive: false,
   module: 'tickets',
 };
+const roleViewExample = { ...roleExample, id: 'ticket-agent', builtIn: false, version: 1 };
 
-export const CreateRoleBodySchema = RoleDefinitionSchema.check(
+export const CreateRoleBodySchema = /* @__PURE__ */ RoleDefinitionSchema.check(
   /* @__PURE__ */ z.meta({ examples: [roleExample] }),
 );
 
@@ -322,7 +327,7 @@ export const RoleSchema = /* @__PURE__ */ z
   })
   .check(
     /* @__PURE__ */ z.meta({
-      examples: [{ ...roleExample, id: 'ticket-agent', builtIn: false, version: 1 }],
+      examples: [roleViewExample],
     }),
   );
 
@@ -364,17 +369,37 @@ export const EmailSentSchema = /* @__PURE__ */ z.strictObject({
   messageId: /* @__PURE__ */ z.string(),
 });
 
+/** A search, as `GET /users` takes it, without the page: what a bulk job's "every user matching" means. */
+export const BulkSearchSchema = /* @__PURE__ */ z.omit(ListUsersQuerySchema, { limit: true, cursor: true });
+
+/** Ids answered at once, inside the request; more (or a search) become a job. */
+export const BULK_AT_ONCE = 100;
+
 export const BulkBodySchema = /* @__PURE__ */ z
   .strictObject({
     action: /* @__PURE__ */ z.enum(BULK_ACTIONS),
     userIds: /* @__PURE__ */ z
-      .array(/* @__PURE__ */ z.uuid())
-      .check(/* @__PURE__ */ z.minLength(1))
-      .check(/* @__PURE__ */ z.maxLength(100))
-      .check(
-        /* @__PURE__ */ z.refine((ids) => new Set(ids).size === ids.length, 'must not name a user twice'),
+      .optional(
+        /* @__PURE__ */ z
+          .array(/* @__PURE__ */ z.uuid())
+          .check(/* @__PURE__ */ z.minLength(1))
+          .check(/* @__PURE__ */ z.maxLength(MAX_JOB_ITEMS))
+          .check(
+            /* @__PURE__ */ z.refine((ids) => new Set(ids).size === ids.length, 'must not name a user twice'),
+          ),
       )
-      .check(/* @__PURE__ */ z.meta({ uniqueItems: true })),
+      .check(
+        /* @__PURE__ */ z.meta({
+          uniqueItems: true,
+          description: `Up to ${BULK_AT_ONCE} are acted on at once (200, a result each); more, up to ${MAX_JOB_ITEMS}, start a job (202).`,
+        }),
+      ),
+    search: /* @__PURE__ */ z.optional(BulkSearchSchema).check(
+      /* @__PURE__ */ z.meta({
+        description:
+          'Instead of `userIds`: every user this search finds now (as `GET /users` would, within your reach), as a job (202).',
+      }),
+    ),
     message: /* @__PURE__ */ z.optional(MessageSchema).check(
       /* @__PURE__ */ z.meta({
         description: 'Required for, and only for, the `email` action.',
@@ -383,6 +408,12 @@ export const BulkBodySchema = /* @__PURE__ */ z
   })
   .check(
     /* @__PURE__ */ z.superRefine((body, ctx) => {
+      if (!body.userIds && !body.search) {
+        ctx.addIssue({ code: 'custom', path: ['userIds'], message: 'is required, unless search is given' });
+      }
+      if (body.userIds && body.search) {
+        ctx.addIssue({ code: 'custom', path: ['search'], message: 'is only for when userIds is not given' });
+      }
       if (body.action === 'email' && !body.message) {
         ctx.addIssue({ code: 'custom', path: ['message'], message: 'is required for the email action' });
       }
@@ -399,6 +430,7 @@ export const BulkBodySchema = /* @__PURE__ */ z
           userIds: ['0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b', '7d4c1e0a-2b3f-4c5d-8e9f-0a1b2c3d4e5f'],
         },
         { action: 'email', userIds: ['0b6f2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b'], message: messageExample },
+        { action: 'archive', search: { team: 'north', status: 'inactive' } },
       ],
     }),
   );
@@ -417,6 +449,108 @@ export const BulkResultSchema = /* @__PURE__ */ z.strictObject({
       }),
     ]),
   ),
+});
+
+export const JobIdParamsSchema = /* @__PURE__ */ z.strictObject({
+  jobId: /* @__PURE__ */ z
+    .string()
+    .check(/* @__PURE__ */ z.regex(JOB_ID_PATTERN, 'must be a job id'))
+    .check(
+      /* @__PURE__ */ z.meta({ description: "The job's id.", examples: ['20261201T120000000Z-0b6f2a3c'] }),
+    ),
+});
+
+export const JobSchema = /* @__PURE__ */ z
+  .strictObject({
+    id: /* @__PURE__ */ z.string(),
+    action: /* @__PURE__ */ z.enum([...BULK_ACTIONS, 'import']),
+    state: /* @__PURE__ */ z.enum(JOB_STATES),
+    total: /* @__PURE__ */ z.int(),
+    done: /* @__PURE__ */ z.int(),
+    failed: /* @__PURE__ */ z.int(),
+    left: /* @__PURE__ */ z.int().check(
+      /* @__PURE__ */ z.meta({
+        description: 'Neither done nor failed: still to run, or never run after a cancel.',
+      }),
+    ),
+    createdAt: /* @__PURE__ */ z.string(),
+    createdBy: /* @__PURE__ */ z.strictObject({
+      id: /* @__PURE__ */ z.string(),
+      name: /* @__PURE__ */ z.string(),
+    }),
+    startedAt: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+    finishedAt: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+    activate: /* @__PURE__ */ z
+      .optional(/* @__PURE__ */ z.boolean())
+      .check(/* @__PURE__ */ z.meta({ description: 'An import that also activates each user it creates.' })),
+  })
+  .check(/* @__PURE__ */ z.meta({ description: 'A bulk job or an import: its state and its counts.' }));
+
+export type JobView = z.infer<typeof JobSchema>;
+
+export const JobPageSchema = /* @__PURE__ */ z.strictObject({
+  items: /* @__PURE__ */ z.array(JobSchema),
+  next: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+});
+
+export const JobOutcomeSchema = /* @__PURE__ */ z
+  .strictObject({
+    item: /* @__PURE__ */ z.int().check(
+      /* @__PURE__ */ z.meta({
+        description: 'The position in the job, from 1 (an import: the row of the file).',
+      }),
+    ),
+    userId: /* @__PURE__ */ z
+      .optional(/* @__PURE__ */ z.uuid())
+      .check(/* @__PURE__ */ z.meta({ description: 'The user acted on, or created.' })),
+    outcome: /* @__PURE__ */ z.enum(['done', 'failed']),
+    problem: /* @__PURE__ */ z.optional(ProblemSchema).check(
+      /* @__PURE__ */ z.meta({
+        description: 'Why it failed: what its own request would have answered.',
+      }),
+    ),
+  })
+  .check(/* @__PURE__ */ z.meta({ description: 'One item of a job: settled exactly once.' }));
+
+export const JobResultsQuerySchema = /* @__PURE__ */ z.strictObject({
+  limit: /* @__PURE__ */ z._default(
+    /* @__PURE__ */ z.coerce
+      .number()
+      .check(/* @__PURE__ */ z.int())
+      .check(/* @__PURE__ */ z.gte(1))
+      .check(/* @__PURE__ */ z.lte(1000)),
+    100,
+  ),
+  cursor: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1)).check(/* @__PURE__ */ z.maxLength(1024)),
+  ),
+});
+
+export const JobResultsPageSchema = /* @__PURE__ */ z.strictObject({
+  items: /* @__PURE__ */ z.array(JobOutcomeSchema),
+  next: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+});
+
+const booleanQuery = (description: string) =>
+  /* @__PURE__ */ z
+    .pipe(
+      /* @__PURE__ */ z._default(/* @__PURE__ */ z.enum(['true', 'false']), 'false'),
+      /* @__PURE__ */ z.transform((v) => v === 'true'),
+    )
+    .check(/* @__PURE__ */ z.meta({ description }));
+
+export const ImportQuerySchema = /* @__PURE__ */ z.strictObject({
+  dryRun: /* @__PURE__ */ booleanQuery('Only validate: a report per row, nothing created.'),
+  activate: /* @__PURE__ */ booleanQuery(
+    'Also activate each user created: Cognito mails each a welcome message.',
+  ),
+});
+
+export const ImportReportSchema = /* @__PURE__ */ z.strictObject({
+  rows: /* @__PURE__ */ z.int(),
+  valid: /* @__PURE__ */ z.int(),
+  invalid: /* @__PURE__ */ z.int(),
+  results: /* @__PURE__ */ z.array(ImportValidationSchema),
 });
 
 export const ScimTokenBodySchema = /* @__PURE__ */ z
@@ -456,7 +590,7 @@ const scimTokenView = {
 
 export const ScimTokenSchema = /* @__PURE__ */ z.strictObject(scimTokenView);
 
-export const ScimTokenCreatedSchema = /* @__PURE__ */ z.strictObject({
+const scimTokenCreated = {
   ...scimTokenView,
   token: /* @__PURE__ */ z.string().check(
     /* @__PURE__ */ z.meta({
@@ -464,7 +598,8 @@ export const ScimTokenCreatedSchema = /* @__PURE__ */ z.strictObject({
         "The bearer token for the tenant's SCIM endpoint: shown this once, kept only as a hash (a lost token is revoked and replaced).",
     }),
   ),
-});
+};
+export const ScimTokenCreatedSchema = /* @__PURE__ */ z.strictObject(scimTokenCreated);
 
 export const ScimTokenListSchema = /* @__PURE__ */ z.strictObject({
   items: /* @__PURE__ */ z.array(ScimTokenSchema),

@@ -7,6 +7,8 @@ export const ERROR_CODES = [
   'Forbidden',
   'UserNotFound',
   'RoleNotFound',
+  'JobNotFound',
+  'JobFinished',
   'EmailTaken',
   'InvalidTransition',
   'LastAdministrator',
@@ -197,5 +199,20 @@ export class Unavailable extends DomainError {
   readonly code = 'Unavailable';
   constructor(readonly retryAfterSeconds: number) {
     super(`A service Gatehouse depends on is unavailable; retry in ${retryAfterSeconds} s.`);
+  }
+}
+
+export class JobNotFound extends DomainError {
+  readonly code = 'JobNotFound';
+  constructor() {
+    // Same words whether the job never existed or is another tenant's (DESIGN rule 3).
+    super('No such job.');
+  }
+}
+
+export class JobFinished extends DomainError {
+  readonly code = 'JobFinished';
+  constructor(state: string) {
+    super(`The job is ${state}: nothing is left to cancel.`);
   }
 }

@@ -13,6 +13,7 @@ import { accessOf, NOWHERE } from '#domain/access.ts';
 import { DomainError, Forbidden, Throttled, Unauthenticated, Unavailable } from '#domain/errors.ts';
 import { displayName, type User } from '#domain/user.ts';
 import type * as z from '#domain/zod.ts';
+import type { JobDeps } from '#services/jobs.ts';
 import type { Caller, Deps } from '#services/ports.ts';
 import { CursorSealer, openCursor, paginates, sealNext } from './cursors.ts';
 import { INTERNAL_PROBLEM, type Problem, problemOf } from './problem.ts';
@@ -30,7 +31,7 @@ export interface RouteInput<Req extends RouteRequest> {
   caller: Caller;
   /** The caller's current profile, as read for this request's authorisation. */
   self: User;
-  deps: Deps;
+  deps: JobDeps;
 }
 
 export interface Reply {
@@ -50,7 +51,7 @@ export interface RouteImplementation<Req extends RouteRequest, Result> {
 
 let shared: { env: ApiEnvironment; tokens: TokenVerifier } | undefined;
 /** The ports per set of declared clients: one in a deployed function; the offline server serves every route. */
-const depsByNeeds = new Map<string, Deps>();
+const depsByNeeds = new Map<string, JobDeps>();
 
 /** Built once per function instance, at start-up: a bad environment fails the cold start, not a request. */
 function start(clients: ClientNeeds) {

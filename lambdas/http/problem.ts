@@ -26,6 +26,8 @@ const STATUSES = {
   RoleProtected: { status: 409, title: 'Role protected' },
   LicenceLimitReached: { status: 409, title: 'No licence left' },
   RoleNotFound: { status: 404, title: 'Not found' },
+  JobNotFound: { status: 404, title: 'Not found' },
+  JobFinished: { status: 409, title: 'Job finished' },
   ScimTokenNotFound: { status: 404, title: 'Not found' },
   ScimTokenLimit: { status: 409, title: 'Too many SCIM tokens' },
   VersionConflict: { status: 412, title: 'Changed by someone else' },

@@ -17,7 +17,7 @@ export interface ParsedRequest {
 }
 
 export function parseRequest(
-  route: Pick<RouteDefinition, 'request' | 'headers'>,
+  route: Pick<RouteDefinition, 'request' | 'headers' | 'file' | 'maxBodyBytes'>,
   event: APIGatewayProxyEvent,
 ): ParsedRequest {
   const issues: FieldIssue[] = [];
@@ -30,8 +30,14 @@ export function parseRequest(
 
   const params = parse('params', route.request.params ?? z.strictObject({}), event.pathParameters ?? {});
   const query = parse('query', route.request.query ?? z.strictObject({}), singleValued(event, issues));
-  const raw = readBody(event, issues);
-  const body = raw === INVALID ? undefined : parse('body', route.request.body ?? NO_BODY, raw);
+  let body: unknown;
+  if (route.file) {
+    const file = readFile(route.file, event, issues);
+    body = file === INVALID ? undefined : file;
+  } else {
+    const raw = readBody(event, issues, route.maxBodyBytes ?? MAX_BODY_BYTES);
+    body = raw === INVALID ? undefined : parse('body', route.request.body ?? NO_BODY, raw);
+  }
 
   const version = route.headers?.ifMatch ? ifMatch(event.headers['if-match'], issues) : 0;
   const key = route.headers?.idempotencyKey
@@ -76,9 +82,38 @@ function singleValued(event: APIGatewayProxyEvent, issues: FieldIssue[]): Record
 
 const INVALID = Symbol('invalid body');
 
+/** A file body: one of the route's media types, within its size; its text is read by the route's use case. */
+function readFile(
+  file: NonNullable<RouteDefinition['file']>,
+  event: APIGatewayProxyEvent,
+  issues: FieldIssue[],
+): { mediaType: string; text: string } | typeof INVALID {
+  const mediaType = (event.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!file.mediaTypes.includes(mediaType)) {
+    issues.push({ field: 'body', message: `must be sent as ${file.mediaTypes.join(' or ')}` });
+    return INVALID;
+  }
+  if (event.body === null || event.body === '') {
+    issues.push({ field: 'body', message: 'is empty' });
+    return INVALID;
+  }
+  const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (bytes.byteLength > file.maxBytes) {
+    issues.push({ field: 'body', message: `must be at most ${file.maxBytes / 1024 / 1024} MB` });
+    return INVALID;
+  }
+  const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  try {
+    return { mediaType, text: text.decode(bytes) };
+  } catch {
+    issues.push({ field: 'body', message: 'is not UTF-8 text' });
+    return INVALID;
+  }
+}
+
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-function readBody(event: APIGatewayProxyEvent, issues: FieldIssue[]): unknown {
+function readBody(event: APIGatewayProxyEvent, issues: FieldIssue[], maxBytes: number): unknown {
   if (event.body === null || event.body === '') return undefined;
   let text: string;
   try {
@@ -92,8 +127,8 @@ function readBody(event: APIGatewayProxyEvent, issues: FieldIssue[]): unknown {
     issues.push({ field: 'body', message: 'is not valid UTF-8' });
     return INVALID;
   }
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
-    issues.push({ field: 'body', message: `must be at most ${MAX_BODY_BYTES / 1024} KB` });
+  if (Buffer.byteLength(text) > maxBytes) {
+    issues.push({ field: 'body', message: `must be at most ${maxBytes / 1024} KB` });
     return INVALID;
   }
   const type = event.headers['content-type'] ?? '';

@@ -62,6 +62,22 @@ const OPERATIONS: Record<BulkAction, Operation> = {
   },
 };
 
+/** The permission each action needs besides users.lifecycle: its own route's. */
+export const BULK_PERMISSION = Object.fromEntries(
+  BULK_ACTIONS.map((action) => [action, OPERATIONS[action].permission]),
+) as Record<BulkAction, Permission>;
+
+/** Runs one user of a bulk job through the action's own operation, as `caller` (whose lease completes it). */
+export function runBulkItem(
+  deps: Deps,
+  caller: Caller,
+  action: BulkAction,
+  userId: string,
+  message: Message | undefined,
+): Promise<unknown> {
+  return OPERATIONS[action].run(deps, caller, userId, message);
+}
+
 /**
  * Runs the action for every user, a few at a time; a failure stays that user's result. Under an
  * Idempotency-Key the per-user writes do not complete it (none of them is the last): it is completed with
@@ -94,7 +110,7 @@ export async function bulkUsers(
   return results;
 }
 
-function failureOf(error: unknown): BulkFailure {
+export function failureOf(error: unknown): BulkFailure {
   if (!(error instanceof DomainError)) return { code: 'Internal', message: '' };
   return {
     code: error.code,

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ApiEnvironmentSchema } from '#adapters/environment.ts';
+import { DEFAULT_COGNITO_BUDGET } from '#adapters/cognito-pace.ts';
+import { ApiEnvironmentSchema, JobWorkerEnvironmentSchema } from '#adapters/environment.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
 import { SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
 import { paginates } from '#http/cursors.ts';
-import { ROUTE_ACCESS, routeAccess, SCIM_ACCESS, TRIGGERS } from '#lib/access.ts';
+import { JOBS, ROUTE_ACCESS, routeAccess, SCIM_ACCESS, TRIGGERS } from '#lib/access.ts';
 import { METRIC_NAMESPACE, THROTTLING } from '#lib/stateless-stack.ts';
 import {
   grantsOf as grantsIn,
@@ -33,6 +34,12 @@ const statefulIdOf = (element: unknown) => built.stateful.getLogicalId(element a
 const functionId = (route: RouteId) => idOf(built.stateless.routeFunctions[route].function.node.defaultChild);
 const scimFunctionId = () => idOf(built.stateless.scim.function.node.defaultChild);
 const reconcilerId = () => idOf(built.stateless.reconciler.function.node.defaultChild);
+const jobWorkerId = () => idOf(built.stateless.jobWorker.function.node.defaultChild);
+/** The EventBridge rule that invokes `fnId`. */
+const ruleOf = (fnId: string) =>
+  Object.entries(template.findResources('AWS::Events::Rule')).find(([, rule]) =>
+    JSON.stringify(rule.Properties.Targets).includes(`"${fnId}"`),
+  )?.[0] as string;
 
 beforeAll(() => {
   built = synthesise({ bundle: ['Gatehouse-Stateless'] });
@@ -65,13 +72,14 @@ function pathOf(resourceRef: Json): string {
 const grantsOf = (fnId: string) => grantsIn(template, fnId, meaning);
 
 describe('routes', () => {
-  it('has one method and one function per route of the route table, a method per SCIM route, the SCIM function and the reconciler', () => {
+  it('has one method and one function per route of the route table, a method per SCIM route, the SCIM function, the reconciler and the job worker', () => {
     // Besides each path's OPTIONS, answered by API Gateway for the admin console's preflights.
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
     expect(methods.filter((m) => m.Properties.HttpMethod !== 'OPTIONS')).toHaveLength(
       ROUTE_IDS.length + SCIM_IDS.length,
     );
-    template.resourceCountIs('AWS::Lambda::Function', ROUTE_IDS.length + 2);
+    // The SCIM function, the reconciler and the job worker.
+    template.resourceCountIs('AWS::Lambda::Function', ROUTE_IDS.length + 3);
   });
   it.each(
     SCIM_IDS.map((id) => [id] as const),
@@ -177,6 +185,7 @@ describe('function environment', () => {
       [
         'CONSOLE_ORIGIN',
         'HISTORY_TABLE',
+        'JOBS_TABLE',
         'NODE_OPTIONS',
         'PROFILES_TABLE',
         'TENANTS_TABLE',
@@ -194,7 +203,7 @@ describe('function environment', () => {
       Variables: Record<string, Json>;
     };
     expect(Object.keys(variables.Variables).sort()).toEqual(
-      ['HISTORY_TABLE', 'NODE_OPTIONS', 'PROFILES_TABLE', 'TENANTS_TABLE'].sort(),
+      ['HISTORY_TABLE', 'JOBS_TABLE', 'NODE_OPTIONS', 'PROFILES_TABLE', 'TENANTS_TABLE'].sort(),
     );
     for (const tenant of built.config.tenants) expect(JSON.stringify(variables)).not.toContain(tenant.id);
   });
@@ -327,7 +336,7 @@ describe('stage', () => {
 });
 
 describe('alarms', () => {
-  it('raises an alarm on errors and on throttles of every function, the triggers, the SCIM function and the reconciler included', () => {
+  it('raises an alarm on errors and on throttles of every function, the triggers, the SCIM function and the reconciler included, and on the job worker’s errors', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const watched = (metric: string) =>
       alarms
@@ -338,9 +347,12 @@ describe('alarms', () => {
     }));
     for (const metric of ['Errors', 'Throttles']) {
       const names = watched(metric);
-      // The routes' functions, the reconciler, the SCIM function, the Cognito triggers and the registry writer.
-      expect(names).toHaveLength(ROUTE_IDS.length + 2 + Object.keys(TRIGGERS).length + 1);
+      // The routes' functions, the reconciler, the SCIM function, the Cognito triggers and the registry writer;
+      // the job worker's errors (its throttles are its schedule meeting a run under way, by design).
+      const worker = metric === 'Errors' ? 1 : 0;
+      expect(names).toHaveLength(ROUTE_IDS.length + 2 + Object.keys(TRIGGERS).length + 1 + worker);
       for (const fn of ownFunctions) expect(names).toContain(JSON.stringify(fn));
+      expect(names.includes(JSON.stringify({ Ref: jobWorkerId() }))).toBe(worker === 1);
     }
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({
@@ -368,7 +380,7 @@ describe('alarms', () => {
 
 describe('reconciler', () => {
   const fn = () => resources[reconcilerId()] as Resource;
-  const ruleId = () => Object.keys(template.findResources('AWS::Events::Rule'))[0] as string;
+  const ruleId = () => ruleOf(reconcilerId());
 
   it('runs the reconcile job on Node.js 22, arm64, for up to five minutes, never two runs at once', () => {
     expect(fn().Properties).toMatchObject({
@@ -391,7 +403,7 @@ describe('reconciler', () => {
   });
 
   it('is invoked every 15 minutes by an EventBridge rule with an empty event, and by nothing else', () => {
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.resourceCountIs('AWS::Events::Rule', 2);
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(15 minutes)',
       State: 'ENABLED',
@@ -463,6 +475,100 @@ describe('reconciler', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: idOf(built.stateless.alarmTopic.node.defaultChild) }],
+    });
+  });
+});
+
+describe('job worker', () => {
+  const fn = () => resources[jobWorkerId()] as Resource;
+
+  it('runs the job worker on Node.js 22, arm64, for up to 15 minutes, never two runs at once', () => {
+    expect(fn().Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Timeout: 900,
+      ReservedConcurrentExecutions: 1,
+    });
+    const key = (fn().Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+    const map = JSON.parse(readFileSync(join(built.app.outdir, `asset.${key}`, 'index.mjs.map'), 'utf8')) as {
+      sources: string[];
+    };
+    expect(map.sources.some((source) => source.endsWith('lambdas/jobs/job-worker.ts'))).toBe(true);
+  });
+
+  it('gets the API functions’ environment and the Cognito budget, which its schema accepts', () => {
+    const variables = (fn().Properties.Environment as { Variables: Record<string, Json> }).Variables;
+    const api = (
+      resources[functionId('getMe')]?.Properties.Environment as { Variables: Record<string, Json> }
+    ).Variables;
+    expect({ ...variables, COGNITO_BUDGET: undefined }).toEqual({ ...api, COGNITO_BUDGET: undefined });
+    expect(JSON.parse(variables.COGNITO_BUDGET as string)).toEqual(DEFAULT_COGNITO_BUDGET);
+    expect(Object.keys(JobWorkerEnvironmentSchema.shape)).toEqual(expect.arrayContaining(['COGNITO_BUDGET']));
+  });
+
+  it('is started every minute by an EventBridge rule, a failed run retried twice', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [jobWorkerId(), 'Arn'] }, Input: '{}' })],
+    });
+    expect(ruleOf(jobWorkerId())).toBeDefined();
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: jobWorkerId() },
+      MaximumRetryAttempts: 2,
+    });
+  });
+
+  it('may do what the bulk actions and imports do, keep jobs and the shared pace, read the registry, nothing more', () => {
+    const grants = grantsOf(jobWorkerId());
+    expect(grants).toEqual(grantsNamed(JOBS.jobWorker.access, built.config.region).sort());
+    // On every pool of the account by pattern, as the API functions: a job's tenant and pool come from the registry.
+    expect(grants.filter((g) => g.startsWith('cognito-idp:')).sort()).toEqual(
+      [
+        'AdminCreateUser',
+        'AdminGetUser',
+        'AdminDeleteUser',
+        'AdminDisableUser',
+        'AdminUserGlobalSignOut',
+        'AdminEnableUser',
+        'AdminResetUserPassword',
+      ]
+        .map((action) => `cognito-idp:${action}@${poolsOf(built.config.region)}`)
+        .sort(),
+    );
+    expect(grants.filter((g) => g.startsWith('dynamodb:')).sort()).toEqual(
+      [
+        'dynamodb:GetItem@PROFILES_TABLE',
+        'dynamodb:Query@PROFILES_TABLE',
+        'dynamodb:PutItem@PROFILES_TABLE',
+        'dynamodb:UpdateItem@PROFILES_TABLE',
+        'dynamodb:DeleteItem@PROFILES_TABLE',
+        'dynamodb:PutItem@HISTORY_TABLE',
+        'dynamodb:Query@JOBS_TABLE',
+        'dynamodb:GetItem@JOBS_TABLE',
+        'dynamodb:UpdateItem@JOBS_TABLE',
+        'dynamodb:DeleteItem@JOBS_TABLE',
+        'dynamodb:GetItem@TENANTS_TABLE',
+      ].sort(),
+    );
+  });
+
+  it.each([
+    ['JobsStalled', '{ ($.message = "Job worker run") && ($.stalled > 0) }', '$.stalled'],
+    ['JobItemErrors', '{ $.message = "Job item failed" }', '1'],
+  ])('counts %s from its log lines, and raises an alarm on any', (metricName, pattern, value) => {
+    const logGroup = (fn().Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logGroup },
+      FilterPattern: pattern,
+      MetricTransformations: [
+        { MetricNamespace: METRIC_NAMESPACE, MetricName: metricName, MetricValue: value },
+      ],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRIC_NAMESPACE,
+      MetricName: metricName,
+      Threshold: 1,
     });
   });
 });

@@ -24,6 +24,7 @@ interface Target {
   email: string;
   version: number;
   roleId: string;
+  jobId: string;
   /** A SCIM token of the tenant, for the route that revokes one. */
   tokenId: string;
 }
@@ -31,7 +32,7 @@ interface Target {
 /** A valid request of each route, for a given target: a new route without one fails type-checking. */
 const REQUESTS: Record<
   RouteId,
-  (t: Target) => { body?: unknown; headers?: Record<string, string>; query?: string }
+  (t: Target) => { body?: unknown; rawBody?: string; headers?: Record<string, string>; query?: string }
 > = {
   createUser: () => ({ body: newProfile({ teams: ['north'] }) }),
   listUsers: () => ({ query: '?limit=5' }),
@@ -58,6 +59,15 @@ const REQUESTS: Record<
   editRole: () => ({ body: { description: 'edited' }, headers: { 'if-match': '"1"' } }),
   deleteRole: () => ({}),
   getLicences: () => ({}),
+  importUsers: () => ({
+    rawBody: 'firstName,lastName,email\nAda,Matrix,not-an-email\n',
+    headers: { 'content-type': 'text/csv' },
+    query: '?dryRun=true',
+  }),
+  listJobs: () => ({}),
+  getJob: () => ({}),
+  jobResults: () => ({}),
+  cancelJob: () => ({}),
   createScimToken: () => ({ body: { name: 'Matrix' } }),
   listScimTokens: () => ({}),
   revokeScimToken: () => ({}),
@@ -67,6 +77,8 @@ const REQUESTS: Record<
 function expected(route: RouteDefinition, caller: Caller): number | undefined {
   const targetsUser = route.path.includes('{userId}');
   const targetsRole = route.path.includes('{roleId}') || route.path.includes('{tokenId}');
+  // A job is its creator's (the tenant's administrator here): others see it only with a tenant-wide reach.
+  const targetsJob = route.path.includes('{jobId}');
   switch (caller) {
     case 'none':
       return 401;
@@ -76,12 +88,13 @@ function expected(route: RouteDefinition, caller: Caller): number | undefined {
       return undefined;
     case 'otherTenantAdmin':
       // Their own tenant's lists answer; another tenant's user or role is absent.
-      return targetsUser || targetsRole ? 404 : undefined;
+      return targetsUser || targetsRole || targetsJob ? 404 : undefined;
     case 'teamAdminInside':
     case 'teamAdminOutside': {
       if (route.permission === null) return undefined;
       if (!TEAM_ADMIN.has(route.permission)) return 403;
       if (route.path === '/history') return 403; // the whole tenant's history needs a tenant-wide grant
+      if (targetsJob) return 404;
       return targetsUser && caller === 'teamAdminOutside' ? 404 : undefined;
     }
   }
@@ -106,6 +119,8 @@ beforeAll(async () => {
   ).idToken;
 });
 
+const route = (id: RouteId) => ROUTES[id] as RouteDefinition;
+
 /** A fresh user (inactive, so every lifecycle route has somewhere to go) and a fresh custom role. */
 async function target(team: string, routeId: RouteId): Promise<Target> {
   const profile = newProfile({ teams: [team] });
@@ -125,6 +140,14 @@ async function target(team: string, routeId: RouteId): Promise<Target> {
     token: adminTok,
     body: { name: `Target ${randomUUID().slice(0, 8)}`, permissions: ['x.y'], scope: 'tenant' },
   });
+  // A job of the administrator's: an import of one row that fails validation, so it runs nothing.
+  const job = route(routeId).path.includes('{jobId}')
+    ? await api(env, 'POST', '/users/import', {
+        token: adminTok,
+        rawBody: 'firstName,lastName,email\nAda,Target,not-an-email\n',
+        headers: { 'content-type': 'text/csv' },
+      })
+    : undefined;
   // Only the route that revokes one makes a token: a tenant holds a bounded number of them.
   const token =
     routeId === 'revokeScimToken'
@@ -135,6 +158,7 @@ async function target(team: string, routeId: RouteId): Promise<Target> {
     email: user.email,
     version: read.body.version as number,
     roleId: role.body.id as string,
+    jobId: (job?.body.id as string | undefined) ?? '20261201T000000000Z-00000000',
     tokenId: (token?.body.id as string | undefined) ?? randomUUID(),
   };
 }
@@ -147,8 +171,11 @@ describe('authorisation of every route for every kind of caller', () => {
     const t = await target(caller === 'teamAdminOutside' ? 'south' : 'north', id);
     const request = REQUESTS[id](t);
     const path =
-      route.path.replace('{userId}', t.userId).replace('{roleId}', t.roleId).replace('{tokenId}', t.tokenId) +
-      (request.query ?? '');
+      route.path
+        .replace('{userId}', t.userId)
+        .replace('{roleId}', t.roleId)
+        .replace('{tokenId}', t.tokenId)
+        .replace('{jobId}', t.jobId) + (request.query ?? '');
     const token =
       caller === 'none'
         ? undefined
@@ -158,6 +185,7 @@ describe('authorisation of every route for every kind of caller', () => {
     const response = await api(env, route.method, path, {
       ...(token ? { token } : {}),
       ...(request.body === undefined ? {} : { body: request.body }),
+      ...(request.rawBody === undefined ? {} : { rawBody: request.rawBody }),
       ...(request.headers ? { headers: request.headers } : {}),
     });
     const want = expected(route, caller);

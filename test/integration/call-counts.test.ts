@@ -28,8 +28,9 @@ let registryReads = 0;
 
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  // The deployed registry cache, not offline's one second: the counts are a warm instance's.
-  gatehouse = await startGatehouse({ dataDir, tenantCacheSeconds: 300 });
+  // The deployed registry cache, not offline's one second: the counts are a warm instance's. No job worker: its
+  // polling shares the functions' DynamoDB client, and would be counted with them.
+  gatehouse = await startGatehouse({ dataDir, tenantCacheSeconds: 300, jobs: { worker: false } });
   const wiring = await import('#adapters/wiring.ts');
   recorder = recordCalls(sdkClients(wiring));
   ctx = await operationContext(gatehouse.environment);
@@ -89,6 +90,18 @@ const EXPECTED: Record<string, Record<string, number>> = {
     TransactWriteItems: 2,
     UpdateItem: 1,
   },
+  // More than 100 users: their ids stored in chunks of 25 (one BatchWriteItem of up to 25 chunks), then the
+  // job and its active entry (TransactWriteItems); no user is read or touched in the request.
+  'bulkUsers (job: 101 users)': { GetItem: 1, BatchWriteItem: 1, TransactWriteItems: 1 },
+  // The file read and its rows stored as a job, like a bulk job; a dry run reads nothing but the file.
+  importUsers: { GetItem: 1, BatchWriteItem: 1, TransactWriteItems: 1 },
+  'importUsers (dryRun)': { GetItem: 1 },
+  listJobs: { GetItem: 1, Query: 1 },
+  getJob: { GetItem: 2 },
+  // The job (a 404 when not the caller's to see), then a page of its outcome records.
+  jobResults: { GetItem: 2, Query: 1 },
+  // The job read to check it is the caller's, read again for its state, then ended and taken off the list.
+  cancelJob: { GetItem: 3, TransactWriteItems: 1 },
   // The send, then its history entry.
   emailUser: { GetItem: 2, SendEmail: 1, PutItem: 1 },
   userHistory: { GetItem: 1, Query: 1 },

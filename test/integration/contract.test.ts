@@ -21,6 +21,8 @@ interface Request {
   query: Record<string, string>;
   headers: Record<string, string>;
   body?: unknown;
+  /** A file body (the import route's), sent as is with its media type. */
+  file?: { mediaType: string; text: string };
 }
 
 interface Break {
@@ -95,8 +97,9 @@ function send(operation: FoundOperation, request: Request, token: string) {
   const query = new URLSearchParams(request.query).toString();
   return api(env, operation.method, query ? `${path}?${query}` : path, {
     token,
-    headers: request.headers,
+    headers: request.file ? { ...request.headers, 'content-type': request.file.mediaType } : request.headers,
     ...(request.body === undefined ? {} : { body: request.body }),
+    ...(request.file ? { rawBody: request.file.text } : {}),
   });
 }
 
@@ -120,6 +123,18 @@ async function snapshot() {
 const parameterPointer = (operation: FoundOperation, index: number) =>
   `${operation.pointer}/parameters/${index}/schema`;
 
+/** A route that takes a file, not JSON: its first media type, with that type's example. */
+function fileOf(operation: FoundOperation): { mediaType: string; text: string } | undefined {
+  const content = operation.operation.requestBody?.content ?? {};
+  if (content['application/json']) return undefined;
+  const [mediaType, media] = Object.entries(content)[0] ?? [];
+  if (!mediaType || !media) return undefined;
+  const example = (media as { example?: unknown }).example;
+  if (typeof example !== 'string')
+    throw new Error(`${operation.method} ${operation.path}: the ${mediaType} body has no example`);
+  return { mediaType, text: example };
+}
+
 function bodyRef(operation: FoundOperation): string | undefined {
   return operation.operation.requestBody?.content['application/json']?.schema.$ref as string | undefined;
 }
@@ -142,6 +157,8 @@ function baselineOf(operation: FoundOperation): Request {
       throw new Error(`${operation.method} ${operation.path}: the body has no example`);
     request.body = example;
   }
+  const file = fileOf(operation);
+  if (file) request.file = file;
   return request;
 }
 
@@ -204,6 +221,11 @@ function breaksOf(operation: FoundOperation, baseline: Request): Break[] {
         r.body = body;
       });
     }
+  } else if (fileOf(operation)) {
+    // A file's rows are checked one by one (the import's own tests); its absence is the contract's.
+    add('missing', 'body', (r) => {
+      delete r.file;
+    });
   } else if (operation.method !== 'GET') {
     // The document gives this route no body: one with a property is refused.
     add('unknown property in a body the route does not take', `body.${UNKNOWN}`, (r) => {

@@ -64,6 +64,15 @@ const VALID: Record<RouteId, (t: Target) => Omit<Sample, 'params'>> = {
   editRole: () => ({ query: {}, headers: { 'if-match': '"1"' }, body: { description: 'edited' } }),
   deleteRole: () => ({ query: {}, headers: {} }),
   getLicences: () => ({ query: {}, headers: {} }),
+  importUsers: () => ({
+    query: { dryRun: 'true' },
+    headers: {},
+    body: 'firstName,lastName,email\nA,B,a@example.com',
+  }),
+  listJobs: () => ({ query: { limit: '2' }, headers: {} }),
+  getJob: () => ({ query: {}, headers: {} }),
+  jobResults: () => ({ query: { limit: '2' }, headers: {} }),
+  cancelJob: () => ({ query: {}, headers: {} }),
   createScimToken: () => ({ query: {}, headers: {}, body: { name: 'Generated' } }),
   listScimTokens: () => ({ query: {}, headers: {} }),
   // A token id of nobody's: 404, or 400 for a mangled one; either way nothing changes.

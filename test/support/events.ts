@@ -14,7 +14,7 @@ export function anEvent(request: {
 }): APIGatewayProxyEvent {
   const headers: Record<string, string> = { ...request.headers };
   if (request.token) headers.Authorization = `Bearer ${request.token}`;
-  if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (request.body !== undefined) headers['Content-Type'] ??= 'application/json';
   const query = request.query;
   return {
     resource: request.resource ?? request.path,

@@ -171,6 +171,24 @@ async function subOf(ctx: OperationContext, user: Someone): Promise<string> {
   return sub;
 }
 
+const CSV = { 'Content-Type': 'text/csv' };
+const importFile = () =>
+  [
+    'firstName,lastName,email',
+    ...[1, 2].map((i) => `Ada,Import,ada.${randomUUID().slice(0, 8)}.${i}@example.com`),
+  ].join('\r\n');
+
+/** A job of the tenant's, queued: an import of two people, started through the API. */
+async function aJob(ctx: OperationContext): Promise<string> {
+  const started = await api(ctx.env, 'POST', '/users/import', {
+    token: ctx.admin,
+    rawBody: importFile(),
+    headers: { 'content-type': 'text/csv' },
+  });
+  if (started.status !== 202) throw new Error(`import answered ${started.status}`);
+  return started.body.id as string;
+}
+
 // ── Events ─────────────────────────────────────────────────────────────────────────────────────────────
 
 /** The API Gateway event of `route`, as the route table defines it, sent by the tenant's administrator. */
@@ -181,6 +199,7 @@ function routeEvent(
     userId?: string;
     roleId?: string;
     tokenId?: string;
+    jobId?: string;
     body?: unknown;
     query?: Record<string, string>;
     headers?: Record<string, string>;
@@ -188,11 +207,12 @@ function routeEvent(
   } = {},
 ): APIGatewayProxyEvent {
   const { method, path } = ROUTES[route];
-  const { userId, roleId, tokenId, token = ctx.admin, ...rest } = request;
+  const { userId, roleId, tokenId, jobId, token = ctx.admin, ...rest } = request;
   const parameters = {
     ...(userId ? { userId } : {}),
     ...(roleId ? { roleId } : {}),
     ...(tokenId ? { tokenId } : {}),
+    ...(jobId ? { jobId } : {}),
   };
   return anEvent({
     method,
@@ -426,6 +446,48 @@ export const OPERATIONS: Operation[] = [
         body: { action: 'deactivate', userIds: [(await active(ctx)).id, (await active(ctx)).id] },
         headers: { 'Idempotency-Key': randomUUID() },
       }),
+  },
+  {
+    name: 'bulkUsers (job: 101 users)',
+    target: { route: 'bulkUsers' },
+    prepare: async (ctx) =>
+      routeEvent(ctx, 'bulkUsers', {
+        body: { action: 'archive', userIds: Array.from({ length: 101 }, () => randomUUID()) },
+      }),
+    status: 202,
+  },
+  {
+    name: 'importUsers',
+    target: { route: 'importUsers' },
+    prepare: async (ctx) => routeEvent(ctx, 'importUsers', { body: importFile(), headers: CSV }),
+    status: 202,
+  },
+  {
+    name: 'importUsers (dryRun)',
+    target: { route: 'importUsers' },
+    prepare: async (ctx) =>
+      routeEvent(ctx, 'importUsers', { body: importFile(), headers: CSV, query: { dryRun: 'true' } }),
+    status: 200,
+  },
+  {
+    name: 'listJobs',
+    target: { route: 'listJobs' },
+    prepare: async (ctx) => routeEvent(ctx, 'listJobs'),
+  },
+  {
+    name: 'getJob',
+    target: { route: 'getJob' },
+    prepare: async (ctx) => routeEvent(ctx, 'getJob', { jobId: await aJob(ctx) }),
+  },
+  {
+    name: 'jobResults',
+    target: { route: 'jobResults' },
+    prepare: async (ctx) => routeEvent(ctx, 'jobResults', { jobId: await aJob(ctx) }),
+  },
+  {
+    name: 'cancelJob',
+    target: { route: 'cancelJob' },
+    prepare: async (ctx) => routeEvent(ctx, 'cancelJob', { jobId: await aJob(ctx) }),
   },
   {
     name: 'emailUser',

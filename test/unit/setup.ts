@@ -24,6 +24,7 @@ Object.assign(process.env, {
   PROFILES_TABLE: 'gatehouse-profiles',
   HISTORY_TABLE: 'gatehouse-history',
   TENANTS_TABLE: 'gatehouse-tenants',
+  JOBS_TABLE: 'gatehouse-jobs',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   CONSOLE_ORIGIN: 'https://console.example.com',
   CURSOR_KEYS_FILE: cursorKeysFile(),

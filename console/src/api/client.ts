@@ -12,6 +12,8 @@ export type CreateUserBody = Schemas['CreateUserBody'];
 export type EditUserBody = Schemas['EditUserBody'];
 export type BulkAction = Schemas['BulkBody']['action'];
 export type BulkResult = Schemas['BulkResult']['results'][number];
+export type Job = Schemas['Job'];
+export type JobOutcome = Schemas['JobResultsPage']['items'][number];
 export type Problem = Schemas['Problem'];
 export type UserStatus = User['status'];
 

@@ -118,7 +118,7 @@ describe('cursor sealer', () => {
     const paged = Object.entries(ROUTES)
       .filter(([, route]) => paginates(route))
       .map(([id]) => id);
-    expect(paged.sort()).toEqual(['listUsers', 'tenantHistory', 'userHistory']);
+    expect(paged.sort()).toEqual(['jobResults', 'listJobs', 'listUsers', 'tenantHistory', 'userHistory']);
   });
 });
 

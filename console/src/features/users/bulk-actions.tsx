@@ -1,13 +1,14 @@
 // The Action menu of the users list: one action on the checked users, confirmed with how many it touches,
-// then one line per user that failed.
+// then one line per user that failed; when the API made it a job (more users than it acts on at once), the
+// job's progress until it ends, then its failures.
 import { useId, useRef, useState } from 'react';
-import type { BulkAction, BulkResult, User } from '#console/api/client.ts';
+import type { BulkAction, Job, User } from '#console/api/client.ts';
 import { ApiError, fieldErrors } from '#console/api/client.ts';
 import { type Permission, useAuth } from '#console/auth/auth-context.tsx';
 import { Dialog } from '#console/components/dialog.tsx';
 import { TextField } from '#console/components/field.tsx';
 import { ProblemAlert } from '#console/components/problem-alert.tsx';
-import { useBulk } from './queries.ts';
+import { type BulkReply, useBulk, useJob, useJobFailures } from './queries.ts';
 
 interface ActionSpec {
   label: string;
@@ -71,7 +72,7 @@ export function BulkActions(props: { tab: 'active' | 'archived'; selected: User[
   const { can } = useAuth();
   const [open, setOpen] = useState(false);
   const [action, setAction] = useState<BulkAction>();
-  const [outcome, setOutcome] = useState<{ action: BulkAction; results: BulkResult[]; users: User[] }>();
+  const [outcome, setOutcome] = useState<{ action: BulkAction; reply: BulkReply; users: User[] }>();
   const menuId = useId();
   const button = useRef<HTMLButtonElement>(null);
   const offered = (Object.keys(ACTIONS) as BulkAction[]).filter(
@@ -125,14 +126,29 @@ export function BulkActions(props: { tab: 'active' | 'archived'; selected: User[
           action={action}
           users={props.selected}
           onCancel={() => setAction(undefined)}
-          onDone={(results) => {
-            setOutcome({ action, results, users: props.selected });
+          onDone={(reply) => {
+            setOutcome({ action, reply, users: props.selected });
             setAction(undefined);
             props.onDone();
           }}
         />
       )}
-      {outcome && <BulkOutcome {...outcome} />}
+      {outcome &&
+        ('job' in outcome.reply ? (
+          <JobProgress
+            key={outcome.reply.job.id}
+            action={outcome.action}
+            job={outcome.reply.job}
+            users={outcome.users}
+          />
+        ) : (
+          <BulkOutcome
+            action={outcome.action}
+            failures={failuresOf(outcome.reply.results)}
+            done={outcome.reply.results.length - failuresOf(outcome.reply.results).length}
+            users={outcome.users}
+          />
+        ))}
     </div>
   );
 }
@@ -141,7 +157,7 @@ function ConfirmBulk(props: {
   action: BulkAction;
   users: User[];
   onCancel(): void;
-  onDone(results: BulkResult[]): void;
+  onDone(reply: BulkReply): void;
 }) {
   const bulk = useBulk();
   const spec = ACTIONS[props.action];
@@ -211,24 +227,74 @@ function ConfirmBulk(props: {
   );
 }
 
-function BulkOutcome(props: { action: BulkAction; results: BulkResult[]; users: User[] }) {
+interface Failure {
+  userId?: string;
+  detail: string;
+}
+
+function failuresOf(results: Extract<BulkReply, { results: unknown }>['results']): Failure[] {
+  return results.flatMap((r) =>
+    r.outcome === 'failed' ? [{ userId: r.userId, detail: r.problem.detail ?? r.problem.title }] : [],
+  );
+}
+
+/** A bulk job's counts, read again every second until it ends; then what failed, as a bulk reply shows it. */
+function JobProgress(props: { action: BulkAction; job: Job; users: User[] }) {
   const spec = ACTIONS[props.action];
-  const failed = props.results.filter((r) => r.outcome === 'failed');
-  const done = props.results.length - failed.length;
-  const nameOf = (id: string) => {
+  const job = useJob(props.job.id).data ?? props.job;
+  const failures = useJobFailures(job).data;
+  if (job.state === 'completed' && (job.failed === 0 || failures)) {
+    return (
+      <BulkOutcome
+        action={props.action}
+        done={job.done}
+        failedCount={job.failed}
+        users={props.users}
+        failures={(failures ?? []).map((o) => ({
+          ...(o.userId ? { userId: o.userId } : {}),
+          detail: o.problem?.detail ?? o.problem?.title ?? 'Failed',
+        }))}
+      />
+    );
+  }
+  const counts = `${job.done} done, ${job.failed} failed, ${job.left} left`;
+  return (
+    <div role="status" className="notice">
+      <p>
+        {job.state === 'cancelled'
+          ? `The job was cancelled: ${counts}.`
+          : `A job will ${spec.verb.toLowerCase()} ${count(job.total)}, at the pace Cognito allows: ${counts}.`}
+      </p>
+    </div>
+  );
+}
+
+function BulkOutcome(props: {
+  action: BulkAction;
+  done: number;
+  /** How many failed, when more than the failures listed (a job's, beyond its first 1,000 items). */
+  failedCount?: number;
+  failures: Failure[];
+  users: User[];
+}) {
+  const spec = ACTIONS[props.action];
+  const failed = props.failures;
+  const failedCount = props.failedCount ?? failed.length;
+  const done = props.done;
+  const nameOf = (id: string | undefined) => {
     const user = props.users.find((u) => u.id === id);
-    return user ? `${user.firstName} ${user.lastName}` : id;
+    return user ? `${user.firstName} ${user.lastName}` : (id ?? 'A user');
   };
   return (
     <div role="status" className={failed.length > 0 ? 'notice notice-warning' : 'notice'}>
       <p>
-        {spec.done} {count(done)}.{failed.length > 0 ? ` ${count(failed.length)} failed:` : ''}
+        {spec.done} {count(done)}.{failedCount > 0 ? ` ${count(failedCount)} failed:` : ''}
       </p>
       {failed.length > 0 && (
         <ul>
-          {failed.map((r) => (
-            <li key={r.userId}>
-              {nameOf(r.userId)}: {r.outcome === 'failed' ? (r.problem.detail ?? r.problem.title) : ''}
+          {failed.map((r, i) => (
+            <li key={r.userId ?? i}>
+              {nameOf(r.userId)}: {r.detail}
             </li>
           ))}
         </ul>

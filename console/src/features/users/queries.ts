@@ -2,9 +2,11 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   type BulkAction,
+  type BulkResult,
   type CreateUserBody,
   type EditUserBody,
   etagOf,
+  type Job,
   type User,
   unwrap,
 } from '#console/api/client.ts';
@@ -214,14 +216,55 @@ export function useBulk() {
       action: BulkAction;
       userIds: string[];
       message?: { subject: string; text: string };
-    }) =>
-      unwrap(
+    }): Promise<BulkReply> => {
+      const reply = unwrap(
         await api.POST('/users/bulk', {
           params: { header: { 'Idempotency-Key': crypto.randomUUID() } },
           body,
         }),
-      ).results,
+      );
+      // Up to 100 users are acted on within the request (a result each); more become a job (202) to follow.
+      return 'results' in reply ? { results: reply.results } : { job: reply };
+    },
     onSuccess: () => invalidate(),
+  });
+}
+
+/** What a bulk action answered: a result per user, or the job that acts on them. */
+export type BulkReply = { results: BulkResult[] } | { job: Job };
+
+const JOB_POLL_MS = 1000;
+const isFinished = (job: Job) => job.state === 'completed' || job.state === 'cancelled';
+
+/** A job, read again every second while it runs; the users list is read again once it ends. */
+export function useJob(jobId: string) {
+  const { api } = useAuth();
+  const invalidate = useInvalidateUsers();
+  return useQuery({
+    queryKey: ['/jobs/{jobId}', jobId],
+    queryFn: async ({ signal }) => {
+      const job = unwrap(await api.GET('/jobs/{jobId}', { params: { path: { jobId } }, signal }));
+      if (isFinished(job)) invalidate();
+      return job;
+    },
+    refetchInterval: (query) => (query.state.data && isFinished(query.state.data) ? false : JOB_POLL_MS),
+  });
+}
+
+/** A finished job's failures: its outcomes, read once, the failed ones kept (the first 1,000 items). */
+export function useJobFailures(job: Job | undefined) {
+  const { api } = useAuth();
+  const jobId = job?.id ?? '';
+  return useQuery({
+    queryKey: ['/jobs/{jobId}/results', jobId],
+    enabled: job !== undefined && isFinished(job) && job.failed > 0,
+    queryFn: async ({ signal }) =>
+      unwrap(
+        await api.GET('/jobs/{jobId}/results', {
+          params: { path: { jobId }, query: { limit: 1000 } },
+          signal,
+        }),
+      ).items.filter((o) => o.outcome === 'failed'),
   });
 }
 

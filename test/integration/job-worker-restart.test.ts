@@ -1,0 +1,235 @@
+// A job worker that dies midway, and a new one that resumes: every user is acted on exactly once. The worker
+// code runs here, in this process, on its own tables in the emulators' DynamoDB (so the offline backend's own
+// worker never sees this job), with clients that can be "killed": from that moment every call fails, before it
+// is sent or after it took effect, as a process that died would leave things.
+import { randomUUID } from 'node:crypto';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { CognitoDirectory } from '#adapters/cognito-directory.ts';
+import { DynamoIdempotencyStore } from '#adapters/dynamo-idempotency-store.ts';
+import { DynamoJobStore, itemKey, jobCaller } from '#adapters/dynamo-job-store.ts';
+import { DynamoRoleStore } from '#adapters/dynamo-role-store.ts';
+import { DynamoScimTokenStore } from '#adapters/dynamo-scim-token-store.ts';
+import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
+import { DynamoUserStore } from '#adapters/dynamo-user-store.ts';
+import { SesMailer } from '#adapters/ses-mailer.ts';
+import { TABLES } from '#adapters/table-definitions.ts';
+import { accessOf } from '#domain/access.ts';
+import { diff } from '#domain/history.ts';
+import { CHUNK_SIZE } from '#domain/job.ts';
+import { newUser } from '#domain/user.ts';
+import { ensureTables, localDynamoClient } from '#local/dynamodb.ts';
+import { systemCaller } from '#services/changes.ts';
+import { createUser } from '#services/create-user.ts';
+import { runJobs, type WorkerOptions } from '#services/job-worker.ts';
+import { type JobDeps, startBulkJob } from '#services/jobs.ts';
+import type { Caller, Tenant } from '#services/ports.ts';
+import { newProfile } from '#test/support/offline.ts';
+
+const env = inject('environment');
+const [acme] = env.tenants as [(typeof env.tenants)[0]];
+const USERS = 60;
+const LEASE_MS = 1000;
+
+class Killed extends Error {
+  override name = 'Killed';
+}
+
+/** The ports of one worker process, on clients that all fail once `kill()` is called. */
+function workerProcess(tables: Record<string, string>) {
+  let dead = false;
+  const killSwitch = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+    if (dead) throw new Killed('the worker is dead');
+    const result = await next(args);
+    if (dead) throw new Killed('the worker died before it saw the answer');
+    return result;
+  };
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const dynamo = DynamoDBDocumentClient.from(localDynamoClient(env.endpoints.dynamodb), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const cognito = new CognitoIdentityProviderClient({
+    endpoint: env.endpoints.cognito,
+    region: env.region,
+    credentials,
+  });
+  dynamo.middlewareStack.add(killSwitch as never, { step: 'initialize', name: 'killSwitch' });
+  cognito.middlewareStack.add(killSwitch as never, { step: 'initialize', name: 'killSwitch' });
+  const profilesTable = tables.PROFILES_TABLE as string;
+  const historyTable = tables.HISTORY_TABLE as string;
+  const deps: JobDeps = {
+    users: new DynamoUserStore({ client: dynamo, profilesTable, historyTable }),
+    roles: new DynamoRoleStore({ client: dynamo, profilesTable, historyTable }),
+    scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable }),
+    directory: new CognitoDirectory({ client: cognito }),
+    idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable }),
+    mailer: new SesMailer({
+      client: new SESv2Client({ endpoint: env.endpoints.ses, region: env.region, credentials }),
+    }),
+    jobs: new DynamoJobStore({ client: dynamo, jobsTable: tables.JOBS_TABLE as string, profilesTable }),
+    now: () => new Date(),
+    newId: randomUUID,
+  };
+  const items = new DynamoIdempotencyStore({ client: dynamo, profilesTable, leaseMs: LEASE_MS });
+  return {
+    deps,
+    kill: () => {
+      dead = true;
+    },
+    /** Runs the worker; `registry` answers each job's tenant (by default: `tenant`, active). */
+    run: (tenant: Tenant, registry?: WorkerOptions['tenant']) => {
+      const options: WorkerOptions = {
+        lanes: 4,
+        stopping: () => dead,
+        refreshMs: 100,
+        items,
+        retryHeldMs: LEASE_MS,
+        tenant: registry ?? (async (id) => (id === tenant.id ? tenant : undefined)),
+        keys: { caller: jobCaller, item: itemKey },
+        log: () => undefined,
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      };
+      return runJobs(deps, options);
+    },
+  };
+}
+
+let tables: Record<string, string>;
+let tenant: Tenant;
+let creator: Caller;
+const userIds: string[] = [];
+
+beforeAll(async () => {
+  tables = await ensureTables(localDynamoClient(env.endpoints.dynamodb), `restart-${Date.now()}-`, TABLES);
+  // The tenant as the deployed worker reads it: from the offline backend's registry.
+  const registry = new DynamoTenantRegistry({
+    client: localDynamoClient(env.endpoints.dynamodb),
+    tableName: env.functionEnvironment.TENANTS_TABLE as string,
+    cacheSeconds: 0,
+  });
+  tenant = (await registry.byId(acme.id)) as Tenant;
+
+  const setup = workerProcess(tables);
+  // The job's creator: an active administrator of this tenant (the worker authorises as them, per chunk).
+  const system = systemCaller(tenant, { id: 'test', name: 'Restart test' }, 'restart-setup');
+  const at = new Date().toISOString();
+  const admin = {
+    ...newUser(
+      randomUUID(),
+      { ...newProfile(), roles: [{ role: 'administrator' }], userType: 'internal' },
+      system.actor,
+      at,
+    ),
+    status: 'active' as const,
+  };
+  await setup.deps.users.create(tenant.id, admin, {
+    id: randomUUID(),
+    userId: admin.id,
+    at,
+    actor: system.actor,
+    action: 'user.created',
+    requestId: 'restart-setup',
+    changes: diff(undefined, admin),
+  });
+  const access = accessOf(admin.roles, await setup.deps.roles.catalogue(tenant.id));
+  creator = {
+    tenant,
+    actor: { id: admin.id, name: 'Restart Admin' },
+    requestId: 'restart',
+    access,
+    reach: access.reach('users.lifecycle'),
+  };
+  // Users with a login (invited), so deactivating each takes Cognito steps as well as the profile write.
+  for (let i = 0; i < USERS; i += 10) {
+    const made = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        createUser(setup.deps, system, { ...newProfile(), roles: [], userType: 'internal' }, true),
+      ),
+    );
+    userIds.push(...made.map((u) => u.id));
+  }
+}, 120_000);
+
+describe('a job worker killed midway', () => {
+  it('is resumed by the next one, and no user is acted on twice', async () => {
+    const first = workerProcess(tables);
+    const job = await startBulkJob(first.deps, creator, { action: 'deactivate', userIds });
+
+    // The first worker runs until a third of the outcomes are in, then dies where it stands.
+    const running = first.run(tenant).catch((error: unknown) => error);
+    let before = 0;
+    const watcher = workerProcess(tables);
+    while (before < USERS / 3) {
+      await new Promise((r) => setTimeout(r, 20));
+      before = (await watcher.deps.jobs.outcomes(tenant.id, job.id, { limit: 1000 })).items.length;
+    }
+    first.kill();
+    await running;
+    const atDeath = (await watcher.deps.jobs.outcomes(tenant.id, job.id, { limit: 1000 })).items.length;
+    expect(atDeath).toBeGreaterThan(0);
+    expect(atDeath).toBeLessThan(USERS);
+
+    // The next worker finishes the job, taking over what the dead one held once its leases ran out.
+    const second = workerProcess(tables);
+    await second.run(tenant);
+
+    const finished = await watcher.deps.jobs.get(tenant.id, job.id);
+    expect(finished).toMatchObject({ state: 'completed', total: USERS, done: USERS, failed: 0 });
+    const outcomes = (await watcher.deps.jobs.outcomes(tenant.id, job.id, { limit: 1000 })).items;
+    expect(outcomes.map((o) => o.userId)).toEqual(userIds);
+    expect(outcomes.every((o) => o.outcome === 'done')).toBe(true);
+    for (const id of userIds) {
+      const user = await watcher.deps.users.get(tenant.id, id);
+      expect(user?.status).toBe('inactive');
+      const history = await watcher.deps.users.history(tenant.id, id, { limit: 10 });
+      expect(history.items.filter((e) => e.action === 'user.deactivated')).toHaveLength(1);
+    }
+  }, 90_000);
+});
+
+describe('a retired tenant', () => {
+  const statuses = async (ids: readonly string[]) => {
+    const { deps } = workerProcess(tables);
+    return Promise.all(ids.map(async (id) => (await deps.users.get(tenant.id, id))?.status));
+  };
+
+  it('has its job cancelled by the worker, none of its users acted on', async () => {
+    const worker = workerProcess(tables);
+    const before = await statuses(userIds);
+    const job = await startBulkJob(worker.deps, creator, { action: 'archive', userIds });
+    await worker.run(tenant, async () => ({ ...tenant, status: 'retired' }));
+
+    expect(await worker.deps.jobs.get(tenant.id, job.id)).toMatchObject({
+      state: 'cancelled',
+      done: 0,
+      failed: 0,
+      total: USERS,
+    });
+    expect((await worker.deps.jobs.outcomes(tenant.id, job.id, { limit: 1000 })).items).toEqual([]);
+    expect(await statuses(userIds)).toEqual(before);
+  });
+
+  it('retired midway: the chunk under way finishes, nothing after it starts', async () => {
+    const worker = workerProcess(tables);
+    const before = await statuses(userIds);
+    const job = await startBulkJob(worker.deps, creator, { action: 'archive', userIds });
+    // Active when the job is first read and when its first chunk loads; retired from the second chunk on.
+    let reads = 0;
+    await worker.run(tenant, async () => ({ ...tenant, status: ++reads <= 2 ? 'active' : 'retired' }));
+
+    const ended = await worker.deps.jobs.get(tenant.id, job.id);
+    expect(ended).toMatchObject({
+      state: 'cancelled',
+      done: CHUNK_SIZE,
+      failed: 0,
+      total: USERS,
+    });
+    const outcomes = (await worker.deps.jobs.outcomes(tenant.id, job.id, { limit: 1000 })).items;
+    expect(outcomes.map((o) => o.userId)).toEqual(userIds.slice(0, CHUNK_SIZE));
+    const after = await statuses(userIds);
+    expect(after.slice(0, CHUNK_SIZE).every((s) => s === 'archived')).toBe(true);
+    expect(after.slice(CHUNK_SIZE)).toEqual(before.slice(CHUNK_SIZE));
+  });
+});
