@@ -63,7 +63,12 @@ function start(clients: ClientNeeds) {
   const key = [...clients].sort().join();
   let deps = depsByNeeds.get(key);
   if (!deps) {
-    deps = createDeps(shared.env, clients);
+    const own = createDeps(shared.env, clients);
+    // Where one process serves routes of several client sets (offline, the tests), they share one instance's
+    // stores, caches included (the role catalogue), as a deployed function's requests do; only the ports of
+    // the declared clients differ.
+    const first = depsByNeeds.values().next().value;
+    deps = first ? { ...first, directory: own.directory, mailer: own.mailer } : own;
     depsByNeeds.set(key, deps);
   }
   return { ...shared, deps };
