@@ -68,38 +68,52 @@ try {
     { name: 'acceptedCalls', relation: 'after', toMiddleware: 'accountQuota' },
   );
 
-  /** Inactive users without a login (an import without activation: no Cognito call): the jobs activate them. */
-  const inactiveUsers = async (token: string, count: number) => {
+  /**
+   * Inactive users without a login (an import without activation: no Cognito call): the jobs activate them.
+   * With a `tag`, it is their whole last name, so a search finds exactly them.
+   */
+  const inactiveUsers = async (token: string, count: number, tag?: string) => {
+    const csv = tag
+      ? [
+          'firstName,lastName,email',
+          ...Array.from({ length: count }, (_, i) => `Bo,${tag},bo.${tag}.${i}@example.com`),
+        ].join('\n')
+      : peopleCsv(count);
     const started = await api<JobBody>(env, 'POST', '/users/import', {
       token,
-      rawBody: peopleCsv(count),
+      rawBody: csv,
       headers: { 'content-type': 'text/csv' },
     });
     const job = await jobEnded(env, token, started.body.id, 600_000);
     return (await allOutcomes(env, token, job.id)).map((o) => o.userId as string);
   };
-  const activation = async (token: string, userIds: string[]) => {
+  /** An activation job: of the users named, or (a few users: the API would act on them at once) those a search finds. */
+  const activation = async (token: string, users: string[] | { tag: string }) => {
     const t0 = performance.now();
     const job = await api<JobBody>(env, 'POST', '/users/bulk', {
       token,
-      body: { action: 'activate', userIds },
+      body: Array.isArray(users)
+        ? { action: 'activate', userIds: users }
+        : { action: 'activate', search: { q: users.tag } },
     });
     if (job.status !== 202) throw new Error(`bulk answered ${job.status}`);
     return { id: job.body.id, t0 };
   };
-  const smallJobTime = async (userIds: string[]) => {
-    const { id, t0 } = await activation(globexToken, userIds);
+  const smallJobTime = async (tag: string) => {
+    const { id, t0 } = await activation(globexToken, { tag });
     const ended = await jobEnded(env, globexToken, id, 600_000);
     return { ms: performance.now() - t0, ended };
   };
 
   progress(`creating ${BIG_JOB} + ${2 * SMALL_JOB} inactive users`);
   const big = await inactiveUsers(acmeToken, BIG_JOB);
-  const smallAlone = await inactiveUsers(globexToken, SMALL_JOB);
-  const smallShared = await inactiveUsers(globexToken, SMALL_JOB);
+  const aloneTag = `Alone${Date.now()}`;
+  const sharedTag = `Shared${Date.now()}`;
+  await inactiveUsers(globexToken, SMALL_JOB, aloneTag);
+  await inactiveUsers(globexToken, SMALL_JOB, sharedTag);
 
   progress(`the ${SMALL_JOB}-user job alone`);
-  const alone = await smallJobTime(smallAlone);
+  const alone = await smallJobTime(aloneTag);
 
   progress(`the ${BIG_JOB}-user job, at most ${QUOTA} Cognito calls a second`);
   calls.length = 0;
@@ -108,7 +122,7 @@ try {
   // Once the big job is well under way, the other tenant's small job.
   while (calls.length < QUOTA * 5) await new Promise((r) => setTimeout(r, 100));
   progress(`the ${SMALL_JOB}-user job of another tenant, while the big one runs`);
-  const shared = await smallJobTime(smallShared);
+  const shared = await smallJobTime(sharedTag);
   const bigEnded = await jobEnded(env, acmeToken, bigJob.id, 900_000);
   const bigOutcomes = await allOutcomes(env, acmeToken, bigJob.id);
   const throttlingFailures = bigOutcomes.filter((o) => o.outcome === 'failed').length;

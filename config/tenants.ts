@@ -120,6 +120,8 @@ export interface PoolIdentity {
   userPoolId: string;
   issuer: string;
   clientId: string;
+  /** The pool domain's OAuth token endpoint (the client-credentials grant of SCIM OAuth clients). */
+  tokenUrl?: string;
 }
 
 /**
@@ -148,6 +150,7 @@ export function registryRecord(
     ...(Object.keys(licences).length > 0 ? { licences } : {}),
     ...(licenceRequired ? { licenceRequired } : {}),
     ...(signInUrl ? { signInUrl } : {}),
+    ...(pool.tokenUrl ? { tokenUrl: pool.tokenUrl } : {}),
     ...(sso ? { sso: { provider: sso.name, mode: sso.mode, domains: sso.domains } } : {}),
   };
 }

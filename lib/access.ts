@@ -28,7 +28,9 @@ export type CognitoAction =
   | 'AdminUpdateUserAttributes'
   | 'AdminLinkProviderForUser'
   | 'AdminDisableProviderForUser'
-  | 'ListUsers';
+  | 'ListUsers'
+  | 'CreateUserPoolClient'
+  | 'DeleteUserPoolClient';
 
 /** SES actions, as IAM names them without the `ses:` prefix. */
 export type SesAction = 'SendEmail';
@@ -145,6 +147,18 @@ export const ROUTE_ACCESS = {
   createScimToken: { tables: { PROFILES_TABLE: [...AUTHORISE, 'UpdateItem'] } },
   listScimTokens: { tables: { PROFILES_TABLE: AUTHORISE } },
   revokeScimToken: { tables: { PROFILES_TABLE: [...AUTHORISE, 'DeleteItem', 'UpdateItem'] } },
+  // The tenant's clients are counted (Query), an app client made in its pool, then its record and the client
+  // count in one transaction; an app client whose record is refused is deleted again.
+  createScimClient: {
+    tables: { PROFILES_TABLE: [...AUTHORISE, 'UpdateItem'] },
+    cognito: ['CreateUserPoolClient', 'DeleteUserPoolClient'],
+  },
+  listScimClients: { tables: { PROFILES_TABLE: AUTHORISE } },
+  // The record is read (GetItem), the app client deleted, then the record with the count moved.
+  revokeScimClient: {
+    tables: { PROFILES_TABLE: [...AUTHORISE, 'DeleteItem', 'UpdateItem'] },
+    cognito: ['DeleteUserPoolClient'],
+  },
 } as const satisfies Record<RouteId, FunctionAccess>;
 
 /**

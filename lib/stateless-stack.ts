@@ -212,11 +212,12 @@ export class GatehouseStatelessStack extends Stack {
         {
           id: 'AwsSolutions-APIG4',
           reason:
-            "A SCIM client (Entra ID, Okta) authenticates with the tenant's SCIM bearer token, which the function verifies against its hashed record on every request; a Cognito authorizer would need a user's token.",
+            "A SCIM client (Entra ID, Okta) authenticates with the tenant's SCIM bearer token (verified against its hashed record) or its SCIM OAuth client's access token (verified against the tenant pool's keys, scope and client record), on every request in the function; a Cognito authorizer would need a user's token.",
         },
         {
           id: 'AwsSolutions-COG4',
-          reason: "SCIM routes are authorised by the tenant's SCIM token, not a Cognito user pool token.",
+          reason:
+            "SCIM routes are authorised by the tenant's SCIM token or SCIM OAuth client, checked by the function, not by an API Gateway Cognito authorizer.",
         },
       );
     }

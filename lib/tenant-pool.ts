@@ -21,6 +21,7 @@ import {
   Mfa,
   OAuthScope,
   ProviderAttribute,
+  ResourceServerScope,
   StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
@@ -31,9 +32,11 @@ import {
   UserPoolIdentityProviderOidc,
   UserPoolIdentityProviderSaml,
   UserPoolIdentityProviderSamlMetadata,
+  type UserPoolResourceServer,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import type { PasswordPolicy, TenantConfig } from '#config/tenants.ts';
+import { SCIM_RESOURCE_SERVER, SCIM_SCOPE_NAME } from '#services/scim-clients.ts';
 import type { TriggerName } from './access.ts';
 
 /** Where the hosted login page sends people back when the tenant configures no application yet. */
@@ -57,6 +60,10 @@ export class TenantPool extends Construct {
   readonly client: UserPoolClient;
   readonly domain: UserPoolDomain;
   readonly branding: CfnManagedLoginBranding;
+  /** Gatehouse's own API as an OAuth resource server: its `scim` scope is what SCIM OAuth clients are granted. */
+  readonly resourceServer: UserPoolResourceServer;
+  /** The pool domain's token endpoint: where a SCIM OAuth client takes its client-credentials grant. */
+  readonly tokenUrl: string;
   /** The managed login page a person opens: the app client's sign-in, back to its first callback URL. */
   readonly loginUrl: string;
 
@@ -123,6 +130,20 @@ export class TenantPool extends Construct {
       // Managed login (version 2), with the tenant's branding below, rather than the classic hosted UI.
       managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
+
+    // The SCIM OAuth clients an administrator creates through the API (POST /scim-clients) are app clients of
+    // this pool, allowed the client-credentials grant for this scope alone; the pool's own app client is not.
+    this.resourceServer = this.userPool.addResourceServer('ResourceServer', {
+      identifier: SCIM_RESOURCE_SERVER,
+      userPoolResourceServerName: 'Gatehouse',
+      scopes: [
+        new ResourceServerScope({
+          scopeName: SCIM_SCOPE_NAME,
+          scopeDescription: "Provision the tenant's users and groups over SCIM 2.0",
+        }),
+      ],
+    });
+    this.tokenUrl = `${this.domain.baseUrl()}/oauth2/token`;
 
     this.client = this.userPool.addClient('AppClient', {
       userPoolClientName: `${tenant.id}-app`,

@@ -49,7 +49,12 @@ export class GatehouseTenantStack extends Stack {
     // The mails link to the tenant's application when it names one, else to its managed login page.
     const record = registryRecord(
       tenant,
-      { userPoolId: this.pool.userPool.userPoolId, issuer, clientId: this.pool.client.userPoolClientId },
+      {
+        userPoolId: this.pool.userPool.userPoolId,
+        issuer,
+        clientId: this.pool.client.userPoolClientId,
+        tokenUrl: this.pool.tokenUrl,
+      },
       tenant.signInUrl ?? this.pool.loginUrl,
     );
     new CustomResource(this, 'RegistryRecord', {
@@ -61,6 +66,11 @@ export class GatehouseTenantStack extends Stack {
     // What `npm run tenants -- list` and operators look up: the tenant's pool, client and login page.
     new CfnOutput(this, 'UserPoolId', { value: this.pool.userPool.userPoolId, description: 'User pool' });
     new CfnOutput(this, 'ClientId', { value: this.pool.client.userPoolClientId, description: 'App client' });
+    new CfnOutput(this, 'TokenUrl', {
+      value: this.pool.tokenUrl,
+      description:
+        'OAuth token endpoint of SCIM OAuth clients (client-credentials grant, scope gatehouse/scim)',
+    });
     new CfnOutput(this, 'LoginUrl', {
       value: this.pool.loginUrl,
       description: 'Managed login page, signing in to the first callback URL',

@@ -90,9 +90,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       .map((r) => ({ r, m: r.pattern.exec(url.pathname) }))
       .filter((x): x is { r: CompiledRoute; m: RegExpExecArray } => x.m !== null);
     if (onPath.length === 0) return problem(res, 404, 'Not found', `No route ${url.pathname}.`);
-    const hit = onPath.find((x) => x.r.route.method === req.method);
+    // As API Gateway: a literal path part wins over a parameter (`/Users/.search` over `/Users/{id}`).
+    const fewest = Math.min(...onPath.map((x) => x.r.names.length));
+    const resource = onPath.filter((x) => x.r.names.length === fewest);
+    const hit = resource.find((x) => x.r.route.method === req.method);
     if (!hit) {
-      res.setHeader('allow', onPath.map((x) => x.r.route.method).join(', '));
+      res.setHeader('allow', resource.map((x) => x.r.route.method).join(', '));
       return problem(res, 405, 'Method not allowed', `${url.pathname} does not take ${req.method}.`);
     }
     const body = await readBody(req);

@@ -16,7 +16,6 @@ import {
 } from 'cognito-local/lib/services/cognitoService.js';
 import type { Context } from 'cognito-local/lib/services/context.js';
 import type { CryptoService } from 'cognito-local/lib/services/crypto.js';
-import { StormDBDataStoreFactory } from 'cognito-local/lib/services/dataStore/stormDb.js';
 import type { Services } from 'cognito-local/lib/services/index.js';
 import { otp } from 'cognito-local/lib/services/otp.js';
 import { JwtTokenGenerator, type TokenConfig } from 'cognito-local/lib/services/tokenGenerator.js';
@@ -24,11 +23,13 @@ import { TriggersService } from 'cognito-local/lib/services/triggers/triggers.js
 import { type UserPool, UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService.js';
 import { pino } from 'pino';
 import { withAwsParity } from './cognito/aws-parity.ts';
+import { CoalescingDataStoreFactory } from './cognito/data-store.ts';
 import { Federation } from './cognito/federation.ts';
 import { type HostedLogin, hostedLogin, type IdentityProviderStep } from './cognito/hosted/index.ts';
 import { IdentityLinks } from './cognito/identity-links.ts';
 import { MailMessages } from './cognito/messages.ts';
 import type { PasswordPolicy } from './cognito/password-policy.ts';
+import type { ResourceServer } from './cognito/resource-servers.ts';
 import { TokenLedger } from './cognito/tokens.ts';
 import { AwsLambdaService, awsTriggers } from './cognito/triggers.ts';
 import { listenOnLoopback, stopper } from './free-port.ts';
@@ -48,6 +49,8 @@ export interface LocalPool {
   logoutUrls?: string[];
   /** The pool's OIDC identity provider (single sign-on), offered on the login page as `Sign in with <name>`. */
   sso?: { name: string; issuer: string; clientId: string; clientSecret: string };
+  /** Its resource servers (custom scopes for app clients and the client-credentials grant), as its stack declares them. */
+  resourceServers?: ResourceServer[];
 }
 
 export interface LocalMail {
@@ -113,7 +116,8 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   await mkdir(dbDir, { recursive: true });
 
   const clock = new DateClock();
-  const dataStores = new StormDBDataStoreFactory(dbDir);
+  // Pool files written one at a time, saves under way carried together (cognito/data-store.ts).
+  const dataStores = new CoalescingDataStoreFactory(dbDir);
   const userPoolDefaults = { UsernameAttributes: ['email'] };
   // Finds the pools already on disk by their file names; ensurePool adds the missing ones under their fixed ids.
   const cognito = await new CognitoServiceFactoryImpl(
@@ -156,6 +160,9 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   // cognito-local's types name its own pino (v7); the project's pino 10 logger has the methods it calls.
   const serverLogger = logger as unknown as Parameters<typeof createServer>[1];
   const ssoOf = (userPoolId: string) => opts.pools.find((p) => p.userPoolId === userPoolId)?.sso;
+  // Every pool this Cognito serves, those added while running included.
+  const known = new Map(opts.pools.map((p) => [p.userPoolId, p]));
+  const resourceServers = (userPoolId: string) => known.get(userPoolId)?.resourceServers ?? [];
   const identityLinks = new IdentityLinks(
     (userPoolId) => {
       const sso = ssoOf(userPoolId);
@@ -163,7 +170,13 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
     },
     () => clock.get(),
   );
-  const router = withAwsParity(Router(services), { ...services, triggers, ledger, identityLinks });
+  const router = withAwsParity(Router(services), {
+    ...services,
+    triggers,
+    ledger,
+    identityLinks,
+    resourceServers,
+  });
   const app = createServer(router, serverLogger, config.ServerConfig, services).application as (
     req: IncomingMessage,
     res: ServerResponse,
@@ -193,6 +206,7 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
       tokenGenerator: services.tokenGenerator,
       now: () => clock.get().getTime(),
       baseUrl: () => tokenConfig.IssuerDomain ?? '',
+      resourceServers,
     },
     { identityProviders: { ...federation.steps(), ...opts.identityProviders } },
   );
@@ -211,7 +225,6 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   tokenConfig.IssuerDomain = url;
   // Written for whoever inspects the folder: which endpoint and functions this Cognito was wired to.
   await writeFile(join(opts.dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-  const known = new Map(opts.pools.map((p) => [p.userPoolId, p]));
   return {
     url,
     hostedLogin: login,

@@ -24,6 +24,7 @@ import {
   TenantConfigSchema,
 } from '#config/tenants.ts';
 import { jwksFetcher } from '#http/token-verifier.ts';
+import { SCIM_RESOURCE_SERVER, SCIM_SCOPE_NAME } from '#services/scim-clients.ts';
 import { apiDocsRoutes } from './api-docs.ts';
 import { startApiServer } from './api-server.ts';
 import { type LocalPool, startLocalCognito } from './cognito.ts';
@@ -55,6 +56,8 @@ export interface Environment {
     issuer: string;
     /** The tenant's login page: what a person opens to sign in (the welcome mail links to it), landing in the local app. */
     loginUrl: string;
+    /** Its pool's OAuth token endpoint: where a SCIM OAuth client takes its client-credentials grant. */
+    tokenUrl: string;
     admin: { email: string; password: string };
     /**
      * The tenant's identity provider offline (single sign-on): its name on the login page, its issuer, the email
@@ -74,6 +77,8 @@ export interface StartOptions {
   dataDir: string;
   /** Wipe dataDir first. */
   reset?: boolean;
+  /** DynamoDB Local keeps its tables in memory, not under dataDir (a test run's backend): faster, gone at stop. */
+  dynamoInMemory?: boolean;
   /** Fixed ports; 0 or absent picks a free one. */
   ports?: Partial<Record<'api' | 'dynamodb' | 'cognito' | 'ses' | 'lambda' | 'app' | 'console', number>>;
   /** Also serve the built admin console (console/dist), its API calls passed to the API. */
@@ -132,7 +137,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
 
   try {
     const dynamo = await startLocalDynamo({
-      dataDir: join(options.dataDir, 'dynamodb'),
+      ...(options.dynamoInMemory ? {} : { dataDir: join(options.dataDir, 'dynamodb') }),
       port: ports.dynamodb,
     });
     stops.push(dynamo.stop);
@@ -277,12 +282,14 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       refreshApp();
       const issuer = cognito.issuer(tenant.userPoolId);
       const loginUrl = loginUrlOf(tenant);
+      // Offline, every pool's OAuth endpoints are the one Cognito's (in AWS, each pool's domain has its own).
+      const tokenUrl = `${cognito.url}/oauth2/token`;
       // With the pool's signing keys, as the deployed custom resource registers them.
       await registry.put(
         await withSigningKeys(
           registryRecord(
             tenant.config,
-            { userPoolId: tenant.userPoolId, issuer, clientId: tenant.clientId },
+            { userPoolId: tenant.userPoolId, issuer, clientId: tenant.clientId, tokenUrl },
             loginUrl,
           ),
           jwksFetcher,
@@ -304,6 +311,7 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
         clientId: tenant.clientId,
         issuer,
         loginUrl,
+        tokenUrl,
         admin: { email: tenant.admin.email, password: tenant.admin.password },
         ...(provider ? { sso: { ...provider, password: OFFLINE_SSO_PASSWORD } } : {}),
       };
@@ -420,6 +428,8 @@ function localPool(
       app.signedOutUrl(tenant.config.id),
       ...(consoleServer ? [consoleServer.signedOutUrl] : []),
     ],
+    // As every tenant stack declares it (lib/tenant-pool.ts): SCIM OAuth clients are granted its scope.
+    resourceServers: [{ identifier: SCIM_RESOURCE_SERVER, name: 'Gatehouse', scopes: [SCIM_SCOPE_NAME] }],
     ...sso,
   };
 }

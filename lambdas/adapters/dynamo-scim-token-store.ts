@@ -1,4 +1,5 @@
-// ScimTokenStore on DynamoDB: one item per token under its tenant's partition, beside the tenant's profiles.
+// ScimTokenStore and ScimClientStore on DynamoDB: one item per token (or OAuth client) under its tenant's
+// partition, beside the tenant's profiles, with a count per kind that bounds how many a tenant holds.
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
@@ -7,17 +8,47 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ScimTokenLimit } from '#domain/errors.ts';
-import { SCIM_TOKEN_TOUCH_MS, type ScimToken, type ScimTokenStore } from '#services/ports.ts';
+import { ScimClientLimit, ScimTokenLimit } from '#domain/errors.ts';
+import {
+  SCIM_TOKEN_TOUCH_MS,
+  type ScimClient,
+  type ScimClientStore,
+  type ScimToken,
+  type ScimTokenStore,
+} from '#services/ports.ts';
 
-const TOKEN = 'SCIMTOKEN#';
-/** The tenant's count of tokens, kept with every create and revoke, so the limit holds under concurrency. */
-const COUNT = 'COUNT#SCIMTOKENS';
+interface Kind {
+  /** The sort-key prefix of its items. */
+  prefix: string;
+  /** The tenant's count of them, kept with every create and revoke, so the limit holds under concurrency. */
+  count: string;
+  tooMany: (limit: number) => Error;
+}
 
-export class DynamoScimTokenStore implements ScimTokenStore {
-  constructor(private readonly options: { client: DynamoDBDocumentClient; profilesTable: string }) {}
+const TOKENS: Kind = {
+  prefix: 'SCIMTOKEN#',
+  count: 'COUNT#SCIMTOKENS',
+  tooMany: (limit) => new ScimTokenLimit(limit),
+};
+const CLIENTS: Kind = {
+  prefix: 'SCIMCLIENT#',
+  count: 'COUNT#SCIMCLIENTS',
+  tooMany: (limit) => new ScimClientLimit(limit),
+};
 
-  async create(tenantId: string, token: ScimToken, limit: number): Promise<void> {
+interface Options {
+  client: DynamoDBDocumentClient;
+  profilesTable: string;
+}
+
+class DynamoCredentialStore<T extends { id: string; lastUsedAt?: string }> {
+  constructor(
+    private readonly options: Options,
+    private readonly kind: Kind,
+  ) {}
+
+  async create(tenantId: string, token: T, limit: number): Promise<void> {
+    const { prefix: TOKEN, count: COUNT } = this.kind;
     const TableName = this.options.profilesTable;
     try {
       await this.options.client.send(
@@ -43,19 +74,21 @@ export class DynamoScimTokenStore implements ScimTokenStore {
         }),
       );
     } catch (error) {
-      if (error instanceof TransactionCanceledException) throw new ScimTokenLimit(limit);
+      if (error instanceof TransactionCanceledException) throw this.kind.tooMany(limit);
       throw error;
     }
   }
 
-  async get(tenantId: string, tokenId: string): Promise<ScimToken | undefined> {
+  async get(tenantId: string, tokenId: string): Promise<T | undefined> {
+    const TOKEN = this.kind.prefix;
     const { Item } = await this.options.client.send(
       new GetCommand({ TableName: this.options.profilesTable, Key: { pk: tenantId, sk: TOKEN + tokenId } }),
     );
-    return Item ? toToken(Item) : undefined;
+    return Item ? toRecord<T>(Item) : undefined;
   }
 
-  async list(tenantId: string): Promise<ScimToken[]> {
+  async list(tenantId: string): Promise<T[]> {
+    const TOKEN = this.kind.prefix;
     const { Items = [] } = await this.options.client.send(
       new QueryCommand({
         TableName: this.options.profilesTable,
@@ -64,10 +97,11 @@ export class DynamoScimTokenStore implements ScimTokenStore {
         ConsistentRead: true,
       }),
     );
-    return Items.map(toToken);
+    return Items.map((item) => toRecord<T>(item));
   }
 
   async revoke(tenantId: string, tokenId: string): Promise<boolean> {
+    const { prefix: TOKEN, count: COUNT } = this.kind;
     const TableName = this.options.profilesTable;
     try {
       await this.options.client.send(
@@ -99,6 +133,7 @@ export class DynamoScimTokenStore implements ScimTokenStore {
   }
 
   async touch(tenantId: string, tokenId: string, at: string): Promise<void> {
+    const TOKEN = this.kind.prefix;
     const stale = new Date(Date.parse(at) - SCIM_TOKEN_TOUCH_MS).toISOString();
     try {
       await this.options.client.send(
@@ -118,7 +153,19 @@ export class DynamoScimTokenStore implements ScimTokenStore {
   }
 }
 
-function toToken(item: Record<string, unknown>): ScimToken {
-  const { pk: _pk, sk: _sk, ...token } = item;
-  return token as unknown as ScimToken;
+export class DynamoScimTokenStore extends DynamoCredentialStore<ScimToken> implements ScimTokenStore {
+  constructor(options: Options) {
+    super(options, TOKENS);
+  }
+}
+
+export class DynamoScimClientStore extends DynamoCredentialStore<ScimClient> implements ScimClientStore {
+  constructor(options: Options) {
+    super(options, CLIENTS);
+  }
+}
+
+function toRecord<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, ...record } = item;
+  return record as unknown as T;
 }

@@ -7,12 +7,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobDeps } from '#services/jobs.ts';
-import type { Deps, Directory, Mailer } from '#services/ports.ts';
+import type { Deps, Directory, Mailer, OAuthClients } from '#services/ports.ts';
 import { CognitoDirectory } from './cognito-directory.ts';
+import { CognitoOAuthClients } from './cognito-oauth-clients.ts';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
 import { DynamoJobStore } from './dynamo-job-store.ts';
 import { DynamoRoleStore } from './dynamo-role-store.ts';
-import { DynamoScimTokenStore } from './dynamo-scim-token-store.ts';
+import { DynamoScimClientStore, DynamoScimTokenStore } from './dynamo-scim-token-store.ts';
 import { DynamoTenantRegistry } from './dynamo-tenant-registry.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
 import type { StoreTableNames, TableNames } from './environment.ts';
@@ -113,7 +114,13 @@ export function createDeps(
   return {
     ...createStoreDeps(tables),
     scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
+    scimClients: new DynamoScimClientStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     // Each test written out in place, not through a helper: esbuild folds a define only where it stands.
+    // SCIM's OAuth clients are Cognito app clients, on the same client and pace as the directory.
+    oauthClients:
+      process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' && needs.includes('cognito')
+        ? new CognitoOAuthClients({ client: clients.cognito ?? cognito })
+        : undeclared<OAuthClients>('cognito'),
     directory:
       process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' && needs.includes('cognito')
         ? new CognitoDirectory({ client: clients.cognito ?? cognito })

@@ -17,7 +17,7 @@ import { INTERNAL_PROBLEM, type Problem, problemOf } from '#http/problem.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ROUTES, type RouteDefinition } from './routes.ts';
 import * as schemas from './schemas.ts';
-import { SCIM_ROUTES, type ScimRouteDefinition } from './scim-routes.ts';
+import { SCIM_ROUTES, ScimBulkSchema, type ScimRouteDefinition, ScimSearchSchema } from './scim-routes.ts';
 
 export type JsonSchema = { [keyword: string]: unknown };
 
@@ -298,6 +298,13 @@ export function openApiDocument(): OpenApiDocument {
           scheme: 'bearer',
           description:
             'A SCIM token of the tenant (POST /scim-tokens), for its directory: the token names the tenant, never the path.',
+        },
+        [SCIM_ACCESS_TOKEN_SCHEME]: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            "An access token of the tenant's SCIM OAuth client (POST /scim-clients): the client-credentials grant at the tenant pool's token URL (`tokenUrl`, one per tenant: https://<pool domain>/oauth2/token), scope gatehouse/scim. The token's issuer names the tenant.",
         },
         [SECURITY_SCHEME]: {
           type: 'http',
@@ -607,7 +614,24 @@ interface StringDef {
 const SCIM_TAG = 'scim';
 const SCIM_SECURITY_SCHEME = 'scimToken';
 const SCIM_TYPE = 'application/scim+json';
-const SCIM_BODIES: Record<string, string> = { ScimUser: 'User', ScimGroup: 'Group', ScimPatchOp: 'PatchOp' };
+const SCIM_ACCESS_TOKEN_SCHEME = 'scimOAuthClient';
+const SCIM_BODIES: Record<string, string> = {
+  ScimUser: 'User',
+  ScimGroup: 'Group',
+  ScimPatchOp: 'PatchOp',
+  ScimSearchRequest: 'SearchRequest',
+  ScimBulkRequest: 'BulkRequest',
+};
+
+/** The component a SCIM route's body is documented as. */
+function scimBodyName(route: ScimRouteDefinition): string | undefined {
+  const body = route.request.body;
+  if (!body) return undefined;
+  if (body === ScimSearchSchema) return 'ScimSearchRequest';
+  if (body === ScimBulkSchema) return 'ScimBulkRequest';
+  if (route.method === 'PATCH') return 'ScimPatchOp';
+  return route.path.includes('Groups') ? 'ScimGroup' : 'ScimUser';
+}
 
 /** SCIM's own shapes: what a directory sends (from the zod schemas the function parses with), what it gets back. */
 function scimComponents(): Record<string, JsonSchema> {
@@ -615,9 +639,8 @@ function scimComponents(): Record<string, JsonSchema> {
   const bodies = new Map<z.core.$ZodType, string>();
   for (const route of routes) {
     const body = route.request.body;
-    if (!body || bodies.has(body)) continue;
-    const name =
-      route.method === 'PATCH' ? 'ScimPatchOp' : route.path.includes('Groups') ? 'ScimGroup' : 'ScimUser';
+    const name = scimBodyName(route);
+    if (!body || !name || bodies.has(body)) continue;
     bodies.set(body, name);
   }
   return {
@@ -671,7 +694,11 @@ const SCIM_ERRORS: [number, string, (route: ScimRouteDefinition) => boolean][] =
     'Bad request: `scimType` says which kind (invalidFilter, invalidValue, invalidSyntax, invalidPath, tooMany…); nothing changed.',
     () => true,
   ],
-  [401, 'No SCIM token, or not a valid one of a tenant (revoked, made up).', () => true],
+  [
+    401,
+    "No SCIM token or access token, or not a valid one of a tenant (revoked, made up, without the scope gatehouse/scim, or of a client that is not the tenant's SCIM client).",
+    () => true,
+  ],
   [
     403,
     'Not supported for Groups: roles are added and deleted through the API.',
@@ -691,6 +718,11 @@ const SCIM_ERRORS: [number, string, (route: ScimRouteDefinition) => boolean][] =
     412,
     'If-Match named a version that is no longer current.',
     (r) => r.method === 'PUT' || r.method === 'PATCH',
+  ],
+  [
+    413,
+    'More operations than a bulk request may hold (ServiceProviderConfig bulk.maxOperations).',
+    (r) => r.path.endsWith('/Bulk'),
   ],
   [422, 'The Idempotency-Key came with a different request before.', (r) => !!r.headers?.idempotencyKey],
   [500, 'Something failed on our side; the request may be retried.', () => true],
@@ -719,9 +751,13 @@ function scimOperation(id: string, route: ScimRouteDefinition): Operation {
       : []),
     ...headerParameters({ ...route, permission: null, responses: {}, clients: [] } as RouteDefinition),
   ];
-  const single = route.path.includes('{') || route.method === 'POST';
+  const search = route.path.endsWith('/.search');
+  const discovery = /\/(ServiceProviderConfig|ResourceTypes|Schemas|Bulk)/.test(route.path);
+  // A User or Group carries its version as ETag; discovery documents, lists and bulk answers do not.
+  const single = !discovery && !search && (route.path.includes('{') || route.method === 'POST');
   const list =
-    route.method === 'GET' && !route.path.includes('{') && !route.path.endsWith('ServiceProviderConfig');
+    search ||
+    (route.method === 'GET' && !route.path.includes('{') && !route.path.endsWith('ServiceProviderConfig'));
   const schema = list ? 'ScimListResponse' : 'ScimResource';
   const success: ResponseObject =
     route.status === 204
@@ -740,21 +776,14 @@ function scimOperation(id: string, route: ScimRouteDefinition): Operation {
             : {}),
           content: { [SCIM_TYPE]: { schema: { $ref: SCHEMA_REF + schema } } },
         };
-  const body = route.request.body;
-  const bodyName = body
-    ? route.method === 'PATCH'
-      ? 'ScimPatchOp'
-      : route.path.includes('Groups')
-        ? 'ScimGroup'
-        : 'ScimUser'
-    : undefined;
+  const bodyName = scimBodyName(route);
   return {
     operationId: id,
     summary: route.summary,
-    description: `SCIM 2.0, with a SCIM token of the tenant.${bodyName ? ` Takes a SCIM ${SCIM_BODIES[bodyName]}.` : ''}`,
+    description: `SCIM 2.0, with a SCIM token of the tenant or an access token of its SCIM OAuth client.${bodyName ? ` Takes a SCIM ${SCIM_BODIES[bodyName]}.` : ''}`,
     tags: [SCIM_TAG],
     'x-permission': null,
-    security: [{ [SCIM_SECURITY_SCHEME]: [] }],
+    security: [{ [SCIM_SECURITY_SCHEME]: [] }, { [SCIM_ACCESS_TOKEN_SCHEME]: [] }],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(bodyName
       ? {

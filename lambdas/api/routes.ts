@@ -28,6 +28,10 @@ import {
   RoleIdParamsSchema,
   RoleListSchema,
   RoleSchema,
+  ScimClientBodySchema,
+  ScimClientCreatedSchema,
+  ScimClientIdParamsSchema,
+  ScimClientListSchema,
   ScimTokenBodySchema,
   ScimTokenCreatedSchema,
   ScimTokenIdParamsSchema,
@@ -390,6 +394,35 @@ export const revokeScimToken = /* @__PURE__ */ route({
   clients: [],
 });
 
+export const createScimClient = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/scim-clients',
+  summary:
+    "An OAuth client for the tenant's SCIM endpoint (client-credentials grant, scope gatehouse/scim): its secret shown once",
+  permission: 'scim.manage',
+  request: { body: ScimClientBodySchema },
+  responses: { 201: ScimClientCreatedSchema },
+  clients: ['cognito'],
+});
+export const listScimClients = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/scim-clients',
+  summary: "The tenant's SCIM OAuth clients: names, creation and last use (never the secrets)",
+  permission: 'scim.manage',
+  request: {},
+  responses: { 200: ScimClientListSchema },
+  clients: [],
+});
+export const revokeScimClient = /* @__PURE__ */ route({
+  method: 'DELETE',
+  path: '/scim-clients/{clientId}',
+  summary: 'Revoke a SCIM OAuth client: it gets no new token, and the tokens it holds are refused',
+  permission: 'scim.manage',
+  request: { params: ScimClientIdParamsSchema },
+  responses: { 204: null },
+  clients: ['cognito'],
+});
+
 /** The route table: every route by its id. */
 export const ROUTES = {
   createUser,
@@ -422,6 +455,9 @@ export const ROUTES = {
   createScimToken,
   listScimTokens,
   revokeScimToken,
+  createScimClient,
+  listScimClients,
+  revokeScimClient,
 } as const;
 
 export type RouteId = keyof typeof ROUTES;

@@ -4,7 +4,7 @@ import { ImportValidationSchema } from '#domain/import-file.ts';
 import { JOB_ID_PATTERN, JOB_STATES, MAX_JOB_ITEMS } from '#domain/job.ts';
 import { PasswordPolicySchema } from '#domain/password-policy.ts';
 import { RoleDefinitionSchema, RoleIdSchema } from '#domain/roles.ts';
-import { multiLine, singleLine } from '#domain/text.ts';
+import { multiLine, nameText, singleLine } from '#domain/text.ts';
 import { ProfileChangesSchema, ProfileSchema, USER_STATUSES } from '#domain/user.ts';
 import * as z from '#domain/zod.ts';
 import { BULK_ACTIONS } from '#services/bulk.ts';
@@ -603,4 +603,69 @@ export const ScimTokenCreatedSchema = /* @__PURE__ */ z.strictObject(scimTokenCr
 
 export const ScimTokenListSchema = /* @__PURE__ */ z.strictObject({
   items: /* @__PURE__ */ z.array(ScimTokenSchema),
+});
+
+export const ScimClientBodySchema = /* @__PURE__ */ z
+  .strictObject({
+    // Shown in every history entry the client writes (`SCIM: <name>`): one visible line, no controls.
+    name: /* @__PURE__ */ nameText(100).check(
+      /* @__PURE__ */ z.meta({
+        description: 'What the client is for, e.g. the directory it connects.',
+        examples: ['Okta'],
+      }),
+    ),
+  })
+  .check(/* @__PURE__ */ z.meta({ examples: [{ name: 'Okta provisioning' }] }));
+
+export const ScimClientIdParamsSchema = /* @__PURE__ */ z.strictObject({
+  // Cognito's client id pattern.
+  clientId: /* @__PURE__ */ z.string().check(
+    /* @__PURE__ */ z.regex(/^[\w+]{1,128}$/, 'must be an OAuth client id'),
+    /* @__PURE__ */ z.meta({
+      description: "The client's OAuth client id.",
+      examples: ['4l2kq7u0c9hd3b1vf8nq5r6s7t'],
+    }),
+  ),
+});
+
+const scimClientView = {
+  id: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.meta({ description: 'The OAuth client id.' })),
+  name: /* @__PURE__ */ z.string(),
+  createdAt: timestamp,
+  createdBy: ActorSchema,
+  lastUsedAt: /* @__PURE__ */ z
+    .optional(timestamp)
+    .check(/* @__PURE__ */ z.meta({ description: 'Its last use at /scim/v2, to within five minutes.' })),
+};
+
+export const ScimClientSchema = /* @__PURE__ */ z.strictObject(scimClientView);
+
+const scimClientCreated = {
+  ...scimClientView,
+  clientId: /* @__PURE__ */ z
+    .string()
+    .check(/* @__PURE__ */ z.meta({ description: 'The OAuth client id (the same as `id`).' })),
+  clientSecret: /* @__PURE__ */ z.string().check(
+    /* @__PURE__ */ z.meta({
+      description:
+        'The client secret: shown this once, kept by Cognito alone (a lost secret: revoke the client and create another).',
+    }),
+  ),
+  scope: /* @__PURE__ */ z.string().check(
+    /* @__PURE__ */ z.meta({
+      description: 'The scope to ask for: `gatehouse/scim`.',
+      examples: ['gatehouse/scim'],
+    }),
+  ),
+  tokenUrl: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.url()).check(
+    /* @__PURE__ */ z.meta({
+      description:
+        "The tenant pool's token endpoint, where the directory takes its client-credentials grant.",
+    }),
+  ),
+};
+export const ScimClientCreatedSchema = /* @__PURE__ */ z.strictObject(scimClientCreated);
+
+export const ScimClientListSchema = /* @__PURE__ */ z.strictObject({
+  items: /* @__PURE__ */ z.array(ScimClientSchema),
 });

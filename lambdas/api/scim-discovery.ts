@@ -1,6 +1,7 @@
 // What a directory reads to learn this SCIM service (RFC 7643 §5–7): its features, resource types and schemas.
 import { SCIM } from '#domain/scim-resources.ts';
 import { MAX_FILTER_MATCHES, MAX_PAGE } from '#services/scim-users.ts';
+import { MAX_BULK_OPERATIONS } from './scim-routes.ts';
 
 type Attribute = {
   name: string;
@@ -164,7 +165,8 @@ export const RESOURCE_TYPES = [
 export const SERVICE_PROVIDER_CONFIG = {
   schemas: [SCIM.serviceProviderConfig],
   patch: { supported: true },
-  bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+  // The payload is any request body's most (lambdas/http/request.ts).
+  bulk: { supported: true, maxOperations: MAX_BULK_OPERATIONS, maxPayloadSize: 100 * 1024 },
   filter: { supported: true, maxResults: Math.min(MAX_PAGE, MAX_FILTER_MATCHES) },
   changePassword: { supported: false },
   sort: { supported: false },
@@ -177,6 +179,19 @@ export const SERVICE_PROVIDER_CONFIG = {
         "A SCIM token of the tenant, created by one of its administrators: 'Authorization: Bearer <token>'.",
       primary: true,
     },
+    {
+      type: 'oauth2',
+      name: 'OAuth 2.0 client credentials',
+      description:
+        "An access token of a SCIM OAuth client of the tenant, from its pool's token endpoint (grant_type=client_credentials, scope gatehouse/scim): 'Authorization: Bearer <access token>'.",
+      specUri: 'https://www.rfc-editor.org/rfc/rfc6749#section-4.4',
+    },
   ],
   meta: { resourceType: 'ServiceProviderConfig', location: '/ServiceProviderConfig' },
 };
+
+/** A schema by its URN (compared without case, as SCIM compares URNs), or undefined. */
+export const schemaById = (id: string) => SCHEMAS.find((s) => s.id.toLowerCase() === id.toLowerCase());
+
+/** A resource type by its id (`User`, `Group`), or undefined. */
+export const resourceTypeById = (id: string) => RESOURCE_TYPES.find((t) => t.id === id);

@@ -3,7 +3,7 @@
 // SCIM's own format; one function serves them all.
 
 import type { ClientNeeds } from '#adapters/wiring.ts';
-import { ScimGroupSchema, ScimPatchSchema, ScimUserSchema } from '#domain/scim-resources.ts';
+import { SCIM, ScimGroupSchema, ScimPatchSchema, ScimUserSchema, schemasOf } from '#domain/scim-resources.ts';
 import * as z from '#domain/zod.ts';
 import { MAX_PAGE } from '#services/scim-users.ts';
 import type { HttpMethod, RouteRequest } from './routes.ts';
@@ -58,11 +58,60 @@ export const ScimIdParamsSchema = z.strictObject({
   id: z.string().check(z.minLength(1)).check(z.maxLength(100)),
 });
 
+const attributeNames = z.optional(
+  z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.maxLength(100)),
+);
+
+/**
+ * A query sent in the body (RFC 7644 §3.4.3: `POST …/.search`), so a filter stays out of URLs and their logs:
+ * the same parameters as a list's query, the attribute lists as arrays; read as the list's own query.
+ */
+export const ScimSearchSchema = z.pipe(
+  z.strictObject({
+    schemas: schemasOf(SCIM.searchRequest, [SCIM.searchRequest]),
+    filter: z.optional(z.string().check(z.maxLength(1000))),
+    startIndex: z.optional(z.number().check(z.int())),
+    count: z.optional(z.number().check(z.int(), z.gte(0), z.lte(MAX_PAGE, `must be at most ${MAX_PAGE}`))),
+    attributes: attributeNames,
+    excludedAttributes: attributeNames,
+  }),
+  z.transform(({ filter, startIndex, count, attributes, excludedAttributes }) => ({
+    ...(filter === undefined ? {} : { filter }),
+    // RFC 7644 §3.4.2.4: a startIndex below 1 is taken as 1.
+    startIndex: Math.max(1, startIndex ?? 1),
+    count: count ?? 100,
+    ...(attributes ? { attributes: attributes.join(',') } : {}),
+    ...(excludedAttributes ? { excludedAttributes: excludedAttributes.join(',') } : {}),
+  })),
+);
+
+/** Operations one `/Bulk` request may hold: each runs in turn, paced like any other, well within 29 s. */
+export const MAX_BULK_OPERATIONS = 50;
+
+/** RFC 7644 §3.7: operations on Users and Groups, run in order; `bulkId:<id>` refers to a resource made earlier. */
+export const ScimBulkSchema = z.strictObject({
+  schemas: schemasOf(SCIM.bulkRequest, [SCIM.bulkRequest]),
+  failOnErrors: z.optional(z.number().check(z.int(), z.gte(1))),
+  // Bounded for parsing; more than MAX_BULK_OPERATIONS is refused with 413, as RFC 7644 §3.7.4 asks.
+  Operations: z
+    .array(
+      z.strictObject({
+        method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE']),
+        bulkId: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+        version: z.optional(z.string().check(z.maxLength(100))),
+        path: z.string().check(z.minLength(1), z.maxLength(300)),
+        data: z.optional(z.unknown()),
+      }),
+    )
+    .check(z.minLength(1), z.maxLength(1000)),
+});
+export type ScimBulkRequest = z.output<typeof ScimBulkSchema>;
+
 export const SCIM_ROUTES = {
   scimServiceProviderConfig: scimRoute({
     method: 'GET',
     path: `${SCIM_BASE}/ServiceProviderConfig`,
-    summary: 'What this SCIM service supports: PATCH, filters, ETags; no bulk, sorting or password changes',
+    summary: 'What this SCIM service supports: PATCH, filters, ETags, bulk; no sorting or password changes',
     request: {},
     status: 200,
   }),
@@ -80,11 +129,39 @@ export const SCIM_ROUTES = {
     request: {},
     status: 200,
   }),
+  scimGetResourceType: scimRoute({
+    method: 'GET',
+    path: `${SCIM_BASE}/ResourceTypes/{id}`,
+    summary: 'One resource type: User or Group',
+    request: { params: ScimIdParamsSchema },
+    status: 200,
+  }),
+  scimGetSchema: scimRoute({
+    method: 'GET',
+    path: `${SCIM_BASE}/Schemas/{id}`,
+    summary: 'One schema, by its URN',
+    request: { params: ScimIdParamsSchema },
+    status: 200,
+  }),
+  scimBulk: scimRoute({
+    method: 'POST',
+    path: `${SCIM_BASE}/Bulk`,
+    summary: `Up to ${MAX_BULK_OPERATIONS} operations on Users and Groups in one request, each answered on its own`,
+    request: { body: ScimBulkSchema },
+    status: 200,
+  }),
   scimListUsers: scimRoute({
     method: 'GET',
     path: `${SCIM_BASE}/Users`,
     summary: 'Users matching a filter, a page from startIndex',
     request: { query: ScimListQuerySchema },
+    status: 200,
+  }),
+  scimSearchUsers: scimRoute({
+    method: 'POST',
+    path: `${SCIM_BASE}/Users/.search`,
+    summary: 'Users matching a filter, a page from startIndex: the list, its query sent in the body',
+    request: { body: ScimSearchSchema },
     status: 200,
   }),
   scimCreateUser: scimRoute({
@@ -131,6 +208,13 @@ export const SCIM_ROUTES = {
     path: `${SCIM_BASE}/Groups`,
     summary: "The tenant's roles as groups, their holders as members",
     request: { query: ScimListQuerySchema },
+    status: 200,
+  }),
+  scimSearchGroups: scimRoute({
+    method: 'POST',
+    path: `${SCIM_BASE}/Groups/.search`,
+    summary: 'Groups matching a filter: the list, its query sent in the body',
+    request: { body: ScimSearchSchema },
     status: 200,
   }),
   scimCreateGroup: scimRoute({

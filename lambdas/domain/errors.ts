@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'Unavailable',
   'ScimTokenNotFound',
   'ScimTokenLimit',
+  'ScimClientNotFound',
+  'ScimClientLimit',
   // SCIM's refusals, each with its own status and scimType (answered only by the SCIM function).
   'ScimRefused',
 ] as const;
@@ -176,6 +178,20 @@ export class ScimTokenNotFound extends DomainError {
   readonly code = 'ScimTokenNotFound';
   constructor() {
     super('No such SCIM token.');
+  }
+}
+
+export class ScimClientLimit extends DomainError {
+  readonly code = 'ScimClientLimit';
+  constructor(limit: number) {
+    super(`A tenant may have at most ${limit} SCIM OAuth clients; revoke one first.`);
+  }
+}
+
+export class ScimClientNotFound extends DomainError {
+  readonly code = 'ScimClientNotFound';
+  constructor() {
+    super('No such SCIM OAuth client.');
   }
 }
 

@@ -18,7 +18,7 @@ export type ScimType =
 export class ScimRefused extends DomainError {
   readonly code = 'ScimRefused';
   constructor(
-    readonly status: 400 | 403 | 409,
+    readonly status: 400 | 403 | 404 | 409 | 413,
     readonly scimType: ScimType | undefined,
     message: string,
   ) {

@@ -13,6 +13,9 @@ export const SCIM = {
   group: 'urn:ietf:params:scim:schemas:core:2.0:Group',
   list: 'urn:ietf:params:scim:api:messages:2.0:ListResponse',
   patch: 'urn:ietf:params:scim:api:messages:2.0:PatchOp',
+  searchRequest: 'urn:ietf:params:scim:api:messages:2.0:SearchRequest',
+  bulkRequest: 'urn:ietf:params:scim:api:messages:2.0:BulkRequest',
+  bulkResponse: 'urn:ietf:params:scim:api:messages:2.0:BulkResponse',
   error: 'urn:ietf:params:scim:api:messages:2.0:Error',
   serviceProviderConfig: 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig',
   resourceType: 'urn:ietf:params:scim:schemas:core:2.0:ResourceType',
@@ -41,7 +44,7 @@ const text = foreignLine;
 const ignored = z.nullish(text(500));
 
 /** The `schemas` a resource must list: its own, and only those Gatehouse knows for it. */
-const schemasOf = (core: string, allowed: readonly string[]) =>
+export const schemasOf = (core: string, allowed: readonly string[]) =>
   z
     .array(z.string().check(z.maxLength(200)))
     .check(z.minLength(1))

@@ -48,6 +48,8 @@ export const TenantRecordSchema = z.strictObject({
   mailFrom: z.email(),
   /** Where the tenant's mails send people to sign in; absent: its managed login page, read from Cognito. */
   signInUrl: z.optional(z.url()),
+  /** Its pool domain's OAuth token endpoint, where a SCIM OAuth client takes its client-credentials grant. */
+  tokenUrl: z.optional(z.url()),
   /**
    * Its single sign-on, when it has an identity provider: the provider's name in its pool (a federated user's
    * name starts with it), `required` refuses a password to people of `domains` (lower-case email domains).
@@ -80,6 +82,8 @@ export interface Tenant extends TenantOrganisation {
   mailFrom: string;
   /** Where its mails send people to sign in, when not its managed login page. */
   signInUrl?: string;
+  /** Its pool's OAuth token endpoint (client-credentials grant for SCIM), when the record names it. */
+  tokenUrl?: string;
   /** Its single sign-on, when it has an identity provider. */
   sso?: TenantSso;
   /** Seats per licence type. */

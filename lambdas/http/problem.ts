@@ -30,6 +30,8 @@ const STATUSES = {
   JobFinished: { status: 409, title: 'Job finished' },
   ScimTokenNotFound: { status: 404, title: 'Not found' },
   ScimTokenLimit: { status: 409, title: 'Too many SCIM tokens' },
+  ScimClientNotFound: { status: 404, title: 'Not found' },
+  ScimClientLimit: { status: 409, title: 'Too many SCIM OAuth clients' },
   VersionConflict: { status: 412, title: 'Changed by someone else' },
   IdempotencyKeyReused: { status: 422, title: 'Idempotency-Key reused' },
   PreconditionRequired: { status: 428, title: 'If-Match required' },

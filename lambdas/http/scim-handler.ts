@@ -24,10 +24,16 @@ import type { Actor } from '#domain/user.ts';
 import type * as z from '#domain/zod.ts';
 import { systemCaller } from '#services/changes.ts';
 import { type Caller, type Deps, SCIM_TOKEN_TOUCH_MS, type TenantRegistry } from '#services/ports.ts';
+import { scimClientActor, scimClientOf } from '#services/scim-clients.ts';
 import { authenticateScimToken } from '#services/scim-tokens.ts';
 import { answer, type Reply } from './api-handler.ts';
 import { problemOf } from './problem.ts';
 import { ifMatch, parseRequest } from './request.ts';
+import {
+  createScimAccessTokenVerifier,
+  looksLikeJwt,
+  type ScimAccessTokenVerifier,
+} from './scim-access-token.ts';
 
 type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
@@ -41,6 +47,8 @@ export interface ScimInput<Req extends RouteRequest> {
   deps: Deps;
   /** The tenant's SCIM URL as the directory reached it, for `meta.location`. */
   base: string;
+  /** The request itself (what a failing operation of a bulk request is logged with). */
+  event: APIGatewayProxyEvent;
 }
 
 export interface ScimImplementation<Req extends RouteRequest, Result> {
@@ -54,15 +62,23 @@ export type ScimImplementations = {
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json';
 
-let shared: { deps: Deps; registry: TenantRegistry } | undefined;
+interface Shared {
+  deps: Deps;
+  registry: TenantRegistry;
+  accessTokens: ScimAccessTokenVerifier;
+}
+
+let shared: Shared | undefined;
 
 /** Built once per function instance; nothing per tenant: the token names its tenant, the registry has it. */
-function start() {
+function start(): Shared {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
+    const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
     shared = {
       deps: createDeps(env, SCIM_CLIENTS),
-      registry: createTenantRegistry(env, env.TENANT_CACHE_SECONDS),
+      registry,
+      accessTokens: createScimAccessTokenVerifier(registry),
     };
   }
   return shared;
@@ -75,7 +91,8 @@ export const scimImplementation = <Id extends ScimRouteId, Result>(
 ) => implementation as unknown as ScimImplementation<(typeof SCIM_ROUTES)[Id]['request'], never>;
 
 export function scimHandler(implementations: ScimImplementations) {
-  const { deps, registry } = start();
+  const services = start();
+  const { deps } = services;
   const byResource = new Map(
     (Object.entries(SCIM_ROUTES) as [ScimRouteId, ScimRouteDefinition][]).map(([id, route]) => [
       `${route.method} ${route.path}`,
@@ -99,7 +116,7 @@ export function scimHandler(implementations: ScimImplementations) {
       if (!id)
         throw new ScimRefused(400, undefined, `${event.httpMethod} ${event.resource} is not a SCIM route.`);
       const route: ScimRouteDefinition = SCIM_ROUTES[id];
-      const caller = await authenticate(event, deps, registry, requestId);
+      const caller = await authenticate(event, services, requestId);
       logger.appendKeys({ tenant: caller.tenant.id });
       const { idempotencyKey, params, query, body } = parseRequest(route, event);
       const issues: FieldIssue[] = [];
@@ -108,7 +125,7 @@ export function scimHandler(implementations: ScimImplementations) {
       if (issues.length > 0) throw new InvalidInput(issues);
       const base = baseUrl(event);
       const implementation = implementations[id] as unknown as ScimImplementation<RouteRequest, unknown>;
-      const input = { params, query, body, ifMatch: version, deps, base } as Omit<
+      const input = { params, query, body, ifMatch: version, deps, base, event } as Omit<
         ScimInput<RouteRequest>,
         'caller'
       >;
@@ -126,33 +143,58 @@ export function scimHandler(implementations: ScimImplementations) {
 }
 
 /**
- * The bearer token is a SCIM token of a tenant of the registry (its record holds the hash of its secret); the
- * caller is that tenant's SCIM client, acting tenant-wide, whose changes history names. A retired tenant's
- * token is refused (403, as the API refuses its users' tokens) before any user of it is read.
+ * The bearer token is either a SCIM token of a tenant of the registry (its record holds the hash of its
+ * secret), or an OAuth access token a SCIM client took from its tenant's pool (client-credentials grant, the
+ * SCIM scope), whose client must be a SCIM client of that same tenant, not revoked. The caller is that
+ * tenant's SCIM client, acting tenant-wide, whose changes history names. A retired tenant's token is refused
+ * (403, as the API refuses its users' tokens) before any user of it is read.
  */
 async function authenticate(
   event: APIGatewayProxyEvent,
-  deps: Deps,
-  registry: TenantRegistry,
+  services: Shared,
   requestId: string,
 ): Promise<Caller> {
+  const { deps } = services;
   const bearer = /^Bearer\s+(\S+)$/i.exec(event.headers.authorization ?? '')?.[1];
-  if (!bearer)
-    throw new Unauthenticated('Send a SCIM token of the tenant as "Authorization: Bearer <token>".');
-  const found = await authenticateScimToken(deps, bearer, (tenantId) => registry.byId(tenantId));
-  if (!found) throw new Unauthenticated('The SCIM token is not valid, or has been revoked.');
-  const { tenant, token } = found;
+  if (!bearer) {
+    throw new Unauthenticated(
+      'Send a SCIM token of the tenant, or an access token of its SCIM OAuth client, as "Authorization: Bearer <token>".',
+    );
+  }
+  const found = looksLikeJwt(bearer)
+    ? await oauthClientOf(services, bearer)
+    : await scimTokenOf(services, bearer);
+  if (!found) throw new Unauthenticated('The SCIM token or access token is not valid, or has been revoked.');
+  const { tenant, record, store, actor } = found;
   if (tenant.status !== 'active') throw new Forbidden('Your organisation’s access has been retired.');
   // The last use is written at most every few minutes: a directory's burst of requests costs one write.
   const now = deps.now();
-  const last = token.lastUsedAt ? Date.parse(token.lastUsedAt) : 0;
+  const last = record.lastUsedAt ? Date.parse(record.lastUsedAt) : 0;
   if (now.getTime() - last > SCIM_TOKEN_TOUCH_MS) {
-    await deps.scimTokens
-      .touch(tenant.id, token.id, now.toISOString())
-      .catch((e: unknown) => logger.warn('SCIM token use not recorded', { error: e as Error }));
+    await store
+      .touch(tenant.id, record.id, now.toISOString())
+      .catch((e: unknown) => logger.warn('SCIM credential use not recorded', { error: e as Error }));
   }
-  const actor: Actor = { id: `scim:${token.id}`, name: `SCIM: ${token.name}` };
   return systemCaller(tenant, actor, requestId);
+}
+
+/** The tenant and token a SCIM token proves, or undefined. */
+async function scimTokenOf({ deps, registry }: Shared, bearer: string) {
+  const match = await authenticateScimToken(deps, bearer, (tenantId) => registry.byId(tenantId));
+  if (!match) return undefined;
+  const actor: Actor = { id: `scim:${match.token.id}`, name: `SCIM: ${match.token.name}` };
+  return { tenant: match.tenant, record: match.token, store: deps.scimTokens, actor };
+}
+
+/** The tenant and SCIM client an access token proves, or undefined: any token not verified, or not a live client's. */
+async function oauthClientOf({ deps, accessTokens }: Shared, bearer: string) {
+  const verified = await accessTokens.verify(bearer).catch(() => undefined);
+  if (!verified) return undefined;
+  // The client must be one of this tenant's SCIM clients, read under the tenant the issuer named: another
+  // tenant's client, a revoked one, or any other app client of the pool is refused.
+  const client = await scimClientOf(deps, verified.tenant, verified.clientId);
+  if (!client) return undefined;
+  return { tenant: verified.tenant, record: client, store: deps.scimClients, actor: scimClientActor(client) };
 }
 
 /** `https://<host>/<stage>/scim/v2`, as the directory called it (API Gateway's requestContext.path has the stage). */
@@ -175,7 +217,8 @@ export function scimError(status: number, detail: string, scimType?: ScimType): 
   };
 }
 
-function scimErrorResponse(error: unknown, event: APIGatewayProxyEvent): APIGatewayProxyResult {
+/** An error as SCIM answers it (status, SCIM error body), with the headers it calls for. */
+export function scimErrorReply(error: unknown, event: APIGatewayProxyEvent): Reply {
   let reply: Reply;
   // Throttling and lost transaction races are the directory's to retry (429, or 503 for a service's own fault).
   const known = error instanceof DomainError ? error : transientFault(error);
@@ -197,14 +240,21 @@ function scimErrorResponse(error: unknown, event: APIGatewayProxyEvent): APIGate
     reply = scimError(500, 'Something went wrong on our side; the request may be retried.');
   }
   return {
-    statusCode: reply.status,
+    ...reply,
     headers: {
-      'content-type': SCIM_CONTENT_TYPE,
       ...(reply.status === 401 ? { 'www-authenticate': 'Bearer realm="SCIM"' } : {}),
       ...(known instanceof Throttled || known instanceof Unavailable
         ? { 'retry-after': String(known.retryAfterSeconds) }
         : {}),
     },
+  };
+}
+
+function scimErrorResponse(error: unknown, event: APIGatewayProxyEvent): APIGatewayProxyResult {
+  const reply = scimErrorReply(error, event);
+  return {
+    statusCode: reply.status,
+    headers: { 'content-type': SCIM_CONTENT_TYPE, ...reply.headers },
     body: JSON.stringify(reply.body),
   };
 }

@@ -36,6 +36,8 @@ interface ChunkWork {
   size: number;
   remaining: number;
   held: boolean;
+  /** Some of its items will never run (the job was cancelled): it settles with the outcomes it has. */
+  abandoned?: boolean;
 }
 
 interface WorkItem {
@@ -92,11 +94,8 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
     activeCount = active.length;
     const ids = new Set(active.map((a) => a.jobId));
     for (const [id, run] of runs) {
-      if (!ids.has(id)) {
-        // Cancelled or completed: nothing more of it starts.
-        run.gone = true;
-        runs.delete(id);
-      }
+      // Cancelled or completed: nothing more of it starts.
+      if (!ids.has(id)) await abandon(run);
     }
     for (const { tenantId, jobId } of active) {
       if (runs.has(jobId)) continue;
@@ -125,6 +124,23 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
       tenant: job.tenantId,
       status: tenant?.status ?? 'unknown',
     });
+  }
+
+  /**
+   * A job that ended (cancelled) while some of a chunk's items were loaded but not started: they never start,
+   * and the chunk is counted with the outcomes its started items have (now, or when the last of them ends), so
+   * the job's counts always match its outcomes.
+   */
+  async function abandon(run: JobRun): Promise<void> {
+    run.gone = true;
+    runs.delete(run.job.id);
+    const chunks = new Set<ChunkWork>();
+    for (const item of run.pending.splice(0)) {
+      item.chunk.remaining -= 1;
+      item.chunk.abandoned = true;
+      chunks.add(item.chunk);
+    }
+    for (const chunk of chunks) if (chunk.remaining === 0 && !chunk.held) await settle(run, chunk);
   }
 
   /** The tenant's job with an item to start now: the smallest, then the oldest. */
@@ -167,9 +183,8 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
     // Read again per chunk (cached per instance, as the API's is): a tenant retired mid-job stops within it.
     const tenant = await options.tenant(run.job.tenantId);
     if (tenant?.status !== 'active') {
-      run.gone = true;
-      runs.delete(run.job.id);
       await cancelForTenant(run.job, tenant);
+      await abandon(run);
       return;
     }
     const index = run.nextChunk++;
@@ -321,7 +336,7 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
       from,
       to: from + chunk.size - 1,
     });
-    if (page.items.length < chunk.size) {
+    if (page.items.length < chunk.size && !chunk.abandoned) {
       run.held = true;
       return;
     }
@@ -329,10 +344,10 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
     run.job = await deps.jobs.settle(
       run.job,
       chunk.index,
-      { done, failed: chunk.size - done },
+      { done, failed: page.items.length - done },
       deps.now().toISOString(),
     );
-    settled += chunk.size;
+    settled += page.items.length;
     if (run.job.state === 'completed') {
       options.log('Job completed', {
         jobId: run.job.id,

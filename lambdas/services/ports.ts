@@ -239,9 +239,46 @@ export interface ScimTokenStore {
   touch(tenantId: string, tokenId: string, at: string): Promise<void>;
 }
 
+/**
+ * A SCIM OAuth client as kept: an app client of the tenant's pool that may take the client-credentials grant
+ * for the `gatehouse/scim` scope. Its id is Cognito's client id; its secret is Cognito's alone.
+ */
+export interface ScimClient {
+  id: string;
+  name: string;
+  createdAt: string;
+  createdBy: Actor;
+  lastUsedAt?: string;
+}
+
+export interface ScimClientStore {
+  /** Writes a new client's record. Throws ScimClientLimit when the tenant has its most already. */
+  create(tenantId: string, client: ScimClient, limit: number): Promise<void>;
+  get(tenantId: string, clientId: string): Promise<ScimClient | undefined>;
+  list(tenantId: string): Promise<ScimClient[]>;
+  /** Removes the record; false when there was none. */
+  revoke(tenantId: string, clientId: string): Promise<boolean>;
+  /** Records a use (at most every few minutes, as for tokens). */
+  touch(tenantId: string, clientId: string, at: string): Promise<void>;
+}
+
+/** The app clients of a tenant's pool that a directory authenticates with (client-credentials grant). */
+export interface OAuthClients {
+  /** A confidential client for the client-credentials grant with these scopes only; its secret is in the answer. */
+  createClientCredentialsClient(
+    tenant: TenantPool,
+    name: string,
+    scopes: readonly string[],
+  ): Promise<{ clientId: string; clientSecret: string }>;
+  /** Deletes the app client; succeeds when it is already gone. */
+  deleteClient(tenant: TenantPool, clientId: string): Promise<void>;
+}
+
 export interface Deps {
   users: UserStore;
   scimTokens: ScimTokenStore;
+  scimClients: ScimClientStore;
+  oauthClients: OAuthClients;
   roles: RoleStore;
   directory: Directory;
   idempotency: IdempotencyStore;

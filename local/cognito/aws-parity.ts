@@ -36,6 +36,12 @@ import {
 } from './aws-errors.ts';
 import type { DisableRequest, IdentityLinks, LinkRequest } from './identity-links.ts';
 import { checkNewPassword, generateTemporaryPassword, poolPasswordPolicy } from './password-policy.ts';
+import {
+  type AppClientOAuth,
+  checkAppClientOAuth,
+  clientSecret,
+  type ResourceServer,
+} from './resource-servers.ts';
 import { jwtClaims } from './tokens.ts';
 import type { AwsTriggers } from './triggers.ts';
 import { type LifecycleServices, UserLifecycle } from './user-lifecycle.ts';
@@ -46,6 +52,8 @@ export interface ParityServices extends LifecycleServices {
   /** Links of identity-provider accounts to users (single sign-on). */
   identityLinks: IdentityLinks;
   tokenGenerator: TokenGenerator;
+  /** The resource servers of a pool (cognito-local has none): what its app clients' scopes are checked against. */
+  resourceServers: (userPoolId: string) => readonly ResourceServer[];
 }
 
 /** Targets cognito-local lacks (it answers them HTTP 500 Unsupported); done here entirely. */
@@ -190,9 +198,29 @@ class AwsParity {
       case 'AdminSetUserPassword':
         checkNewPassword(pool.options, req.Password);
         return route(ctx, req);
+      case 'CreateUserPoolClient':
+        return this.createUserPoolClient(ctx, pool, route, body as CognitoRequest & AppClientOAuth);
       default:
         return route(ctx, req);
     }
+  }
+
+  /** Scopes and OAuth flows checked as AWS checks them; a generated secret as long as AWS's. */
+  private async createUserPoolClient(
+    ctx: Context,
+    pool: UserPoolService,
+    route: Route,
+    req: CognitoRequest & AppClientOAuth,
+  ): Promise<unknown> {
+    checkAppClientOAuth(req, this.services.resourceServers(pool.options.Id));
+    const res = (await route(ctx, req)) as { UserPoolClient?: { ClientId?: string; ClientSecret?: string } };
+    const created = res.UserPoolClient;
+    if (!req.GenerateSecret || !created?.ClientId) return res;
+    const client = await this.services.cognito.getAppClient(ctx, created.ClientId);
+    if (!client) return res;
+    const secret = clientSecret();
+    await pool.saveAppClient(ctx, { ...client, ClientSecret: secret });
+    return { ...res, UserPoolClient: { ...created, ClientSecret: secret } };
   }
 
   /** The error AWS gives one of OWN_TARGETS when the pool, or the access token's client, is unknown. */

@@ -245,6 +245,32 @@ describe('user pools', () => {
       });
     });
 
+    it('has the gatehouse resource server with its scim scope, for SCIM OAuth clients; its own app client is not given it', () => {
+      const t = tenant();
+      const pool = poolOf(t);
+      template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+        UserPoolId: { Ref: tenantIdOf(t, pool.userPool.node.defaultChild) },
+        Identifier: 'gatehouse',
+        Scopes: [Match.objectLike({ ScopeName: 'scim' })],
+      });
+      template.resourceCountIs('AWS::Cognito::UserPoolResourceServer', 1);
+      const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
+      expect(JSON.stringify(clients)).not.toContain('gatehouse/scim');
+      expect(JSON.stringify(clients)).not.toContain('client_credentials');
+    });
+
+    it('outputs and records its token endpoint: the pool domain’s /oauth2/token', () => {
+      const t = tenant();
+      const pool = poolOf(t);
+      const url = stackOf(t).resolve(pool.tokenUrl) as { 'Fn::Join': [string, unknown[]] };
+      const parts = JSON.stringify(url['Fn::Join'][1]);
+      expect(parts).toContain(tenantIdOf(t, pool.domain.node.defaultChild));
+      expect(parts).toContain('/oauth2/token');
+      template.hasOutput('TokenUrl', { Value: url });
+      const [resource] = Object.values(template.findResources('Custom::GatehouseTenant'));
+      expect(JSON.stringify(resource?.Properties.Record)).toContain('/oauth2/token');
+    });
+
     it('has its login domain on managed login (version 2)', () => {
       const t = tenant();
       template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {

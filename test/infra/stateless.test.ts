@@ -230,6 +230,22 @@ describe('least privilege', () => {
     expect(grants).toContain(`cognito-idp:AdminCreateUser@${poolsOf(built.config.region)}`);
   });
 
+  it('lets only the SCIM client routes make or delete app clients: create (undone on a refused record) and revoke', () => {
+    const appClients = (id: RouteId) =>
+      grantsOf(functionId(id)).filter((g) => /cognito-idp:(Create|Delete|Update)UserPoolClient/.test(g));
+    const pools = poolsOf(built.config.region);
+    expect(appClients('createScimClient')).toEqual([
+      `cognito-idp:CreateUserPoolClient@${pools}`,
+      `cognito-idp:DeleteUserPoolClient@${pools}`,
+    ]);
+    expect(appClients('revokeScimClient')).toEqual([`cognito-idp:DeleteUserPoolClient@${pools}`]);
+    for (const id of ROUTE_IDS.filter((r) => r !== 'createScimClient' && r !== 'revokeScimClient')) {
+      expect(appClients(id), id).toEqual([]);
+    }
+    // The SCIM function verifies the clients' tokens; it never manages clients.
+    expect(grantsOf(scimFunctionId()).filter((g) => g.includes('UserPoolClient'))).toEqual([]);
+  });
+
   it('lets a read route write nothing but the role-catalogue seed: PutItem on the profiles table', () => {
     // Authorising reads the tenant's role catalogue and seeds it on first use, so every route may put items
     // on the profiles table. IAM cannot tell the seed's items from a profile (dynamodb:LeadingKeys limits

@@ -27,6 +27,8 @@ interface Target {
   jobId: string;
   /** A SCIM token of the tenant, for the route that revokes one. */
   tokenId: string;
+  /** A SCIM OAuth client of the tenant, for the route that revokes one. */
+  clientId: string;
 }
 
 /** A valid request of each route, for a given target: a new route without one fails type-checking. */
@@ -71,12 +73,15 @@ const REQUESTS: Record<
   createScimToken: () => ({ body: { name: 'Matrix' } }),
   listScimTokens: () => ({}),
   revokeScimToken: () => ({}),
+  createScimClient: () => ({ body: { name: 'Matrix' } }),
+  listScimClients: () => ({}),
+  revokeScimClient: () => ({}),
 };
 
 /** The status authorisation must give; undefined: allowed, so anything but 401, 403 and 404. */
 function expected(route: RouteDefinition, caller: Caller): number | undefined {
   const targetsUser = route.path.includes('{userId}');
-  const targetsRole = route.path.includes('{roleId}') || route.path.includes('{tokenId}');
+  const targetsRole = ['{roleId}', '{tokenId}', '{clientId}'].some((p) => route.path.includes(p));
   // A job is its creator's (the tenant's administrator here): others see it only with a tenant-wide reach.
   const targetsJob = route.path.includes('{jobId}');
   switch (caller) {
@@ -153,7 +158,12 @@ async function target(team: string, routeId: RouteId): Promise<Target> {
     routeId === 'revokeScimToken'
       ? await api(env, 'POST', '/scim-tokens', { token: adminTok, body: { name: 'Matrix target' } })
       : undefined;
+  const client =
+    routeId === 'revokeScimClient'
+      ? await api(env, 'POST', '/scim-clients', { token: adminTok, body: { name: 'Matrix target' } })
+      : undefined;
   return {
+    clientId: (client?.body.id as string | undefined) ?? 'nobodysclient1',
     userId: user.id,
     email: user.email,
     version: read.body.version as number,
@@ -175,6 +185,7 @@ describe('authorisation of every route for every kind of caller', () => {
         .replace('{userId}', t.userId)
         .replace('{roleId}', t.roleId)
         .replace('{tokenId}', t.tokenId)
+        .replace('{clientId}', t.clientId)
         .replace('{jobId}', t.jobId) + (request.query ?? '');
     const token =
       caller === 'none'

@@ -120,8 +120,16 @@ const EXPECTED: Record<string, Record<string, number>> = {
   createScimToken: { GetItem: 1, TransactWriteItems: 1 },
   listScimTokens: { GetItem: 1, Query: 1 },
   revokeScimToken: { GetItem: 1, TransactWriteItems: 1 },
+  // The tenant's clients counted, the app client made in its pool, then its record and the count together.
+  createScimClient: { GetItem: 1, Query: 1, CreateUserPoolClient: 1, TransactWriteItems: 1 },
+  listScimClients: { GetItem: 1, Query: 1 },
+  // The record must be the tenant's; the app client goes first, then the record with the count.
+  revokeScimClient: { GetItem: 2, DeleteUserPoolClient: 1, TransactWriteItems: 1 },
   // SCIM: the token's record first (its last use is written at most every five minutes: not here).
   scimGetUser: { GetItem: 2 },
+  // An OAuth client's token: verified with its issuer's keys (fetched once per instance, not an AWS call), then
+  // the client's record under the tenant, exactly as a SCIM token's.
+  'scimGetUser (OAuth client)': { GetItem: 2 },
   // The email claim names the user, then their profile: no index read at all.
   'scimListUsers (userName eq)': { GetItem: 3 },
   // Whether the userName is taken (the email claim), then createUser's own calls.

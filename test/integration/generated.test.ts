@@ -77,6 +77,10 @@ const VALID: Record<RouteId, (t: Target) => Omit<Sample, 'params'>> = {
   listScimTokens: () => ({ query: {}, headers: {} }),
   // A token id of nobody's: 404, or 400 for a mangled one; either way nothing changes.
   revokeScimToken: () => ({ query: {}, headers: {} }),
+  createScimClient: () => ({ query: {}, headers: {}, body: { name: 'Generated client' } }),
+  listScimClients: () => ({ query: {}, headers: {} }),
+  // A client id of nobody's: 404, or 400 for a mangled one; either way nothing changes.
+  revokeScimClient: () => ({ query: {}, headers: {} }),
 };
 
 /** Text that has broken servers before: controls, bidi overrides, invisible names, half surrogates, sizes. */
@@ -154,6 +158,7 @@ function sampleOf(
   if (route.path.includes('{userId}')) params.userId = fc.oneof(fc.constant(target.userId), nasty);
   if (route.path.includes('{roleId}')) params.roleId = fc.oneof(fc.constant(target.roleId), nasty);
   if (route.path.includes('{tokenId}')) params.tokenId = fc.oneof(fc.constant(randomUUID()), nasty);
+  if (route.path.includes('{clientId}')) params.clientId = fc.oneof(fc.constant('nobodysclient1'), nasty);
   return fc.record({
     params: fc.record(params).filter((p) => Object.values(p).every((v) => v.length > 0)),
     query: mutated(valid.query).map((q) =>
@@ -267,6 +272,7 @@ describe('generated requests', () => {
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 
 /**
  * One valid request per SCIM route (a new one without one fails type-checking). `id` is the target user's, the
@@ -276,6 +282,47 @@ const SCIM_VALID: Record<ScimRouteId, (t: Target) => { id?: string } & Omit<Samp
   scimServiceProviderConfig: () => ({ query: {} }),
   scimResourceTypes: () => ({ query: {} }),
   scimSchemas: () => ({ query: {} }),
+  scimGetResourceType: () => ({ id: 'User', query: {} }),
+  scimBulk: (t) => ({
+    query: {},
+    body: {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      failOnErrors: 1,
+      Operations: [
+        {
+          method: 'POST',
+          path: '/Users',
+          bulkId: 'made',
+          data: {
+            schemas: [USER],
+            userName: `bulk-${randomUUID().slice(0, 8)}@acme.example.com`,
+            name: { givenName: 'Bu', familyName: 'Lk' },
+            active: false,
+          },
+        },
+        {
+          method: 'PATCH',
+          path: `/Users/${t.userId}`,
+          data: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'Bulked' }] },
+        },
+      ],
+    },
+  }),
+  scimGetSchema: () => ({ id: USER, query: {} }),
+  scimSearchUsers: (t) => ({
+    query: {},
+    body: {
+      schemas: [SEARCH],
+      filter: `userName eq "${t.email}"`,
+      startIndex: 1,
+      count: 5,
+      attributes: ['userName', 'name'],
+    },
+  }),
+  scimSearchGroups: () => ({
+    query: {},
+    body: { schemas: [SEARCH], filter: 'displayName eq "Technician"', excludedAttributes: ['members'] },
+  }),
   scimListUsers: (t) => ({ query: { filter: `userName eq "${t.email}"`, startIndex: '1', count: '5' } }),
   scimCreateUser: () => ({
     query: {},

@@ -28,7 +28,9 @@ export default async function setup(project: TestProject) {
   const gatehouse = await startGatehouse({
     dataDir,
     console: existsSync(`${CONSOLE_DIST}index.html`),
-    jobs: { budget, itemLeaseMs: 2000 },
+    jobs: { budget, itemLeaseMs: 2000, lanes: 16 },
+    // Nothing of a test run outlives it: tables in memory spare DynamoDB Local its disk writes.
+    dynamoInMemory: true,
   });
   project.provide('environment', gatehouse.environment);
   return async () => {

@@ -8,10 +8,11 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { CognitoDirectory } from '#adapters/cognito-directory.ts';
+import { CognitoOAuthClients } from '#adapters/cognito-oauth-clients.ts';
 import { DynamoIdempotencyStore } from '#adapters/dynamo-idempotency-store.ts';
 import { DynamoJobStore, itemKey, jobCaller } from '#adapters/dynamo-job-store.ts';
 import { DynamoRoleStore } from '#adapters/dynamo-role-store.ts';
-import { DynamoScimTokenStore } from '#adapters/dynamo-scim-token-store.ts';
+import { DynamoScimClientStore, DynamoScimTokenStore } from '#adapters/dynamo-scim-token-store.ts';
 import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
 import { DynamoUserStore } from '#adapters/dynamo-user-store.ts';
 import { SesMailer } from '#adapters/ses-mailer.ts';
@@ -63,6 +64,8 @@ function workerProcess(tables: Record<string, string>) {
     users: new DynamoUserStore({ client: dynamo, profilesTable, historyTable }),
     roles: new DynamoRoleStore({ client: dynamo, profilesTable, historyTable }),
     scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable }),
+    scimClients: new DynamoScimClientStore({ client: dynamo, profilesTable }),
+    oauthClients: new CognitoOAuthClients({ client: cognito }),
     directory: new CognitoDirectory({ client: cognito }),
     idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable }),
     mailer: new SesMailer({

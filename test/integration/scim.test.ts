@@ -16,6 +16,8 @@ const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
 // biome-ignore lint/suspicious/noExplicitAny: SCIM answers are read by shape; each assertion says what it expects.
 type Body = Record<string, any>;
@@ -380,7 +382,7 @@ describe('discovery', () => {
     const config = await scim('GET', '/ServiceProviderConfig');
     expect(config.body).toMatchObject({
       patch: { supported: true },
-      bulk: { supported: false },
+      bulk: { supported: true, maxOperations: 50, maxPayloadSize: 102400 },
       etag: { supported: true },
     });
     const types = await scim('GET', '/ResourceTypes');
@@ -391,6 +393,200 @@ describe('discovery', () => {
       ENTERPRISE,
       'urn:ietf:params:scim:schemas:core:2.0:Group',
     ]);
+    // Both ways of authenticating are described; sorting and bulk are said to be unsupported, as they are.
+    expect(config.body.authenticationSchemes.map((a: Body) => a.type)).toEqual([
+      'oauthbearertoken',
+      'oauth2',
+    ]);
+    expect(config.body.sort).toEqual({ supported: false });
+  });
+
+  it('answers one resource type and one schema by id, and 404 for one it does not have', async () => {
+    const user = await scim('GET', '/ResourceTypes/User');
+    expect(user.status).toBe(200);
+    expect(user.body).toMatchObject({ id: 'User', endpoint: '/Users', schema: CORE });
+    expect((await scim('GET', '/ResourceTypes/Group')).body.schema).toBe(
+      'urn:ietf:params:scim:schemas:core:2.0:Group',
+    );
+    const enterprise = await scim('GET', `/Schemas/${ENTERPRISE}`);
+    expect(enterprise.status).toBe(200);
+    expect(enterprise.body.id).toBe(ENTERPRISE);
+    expect(enterprise.body.attributes.map((a: Body) => a.name)).toContain('department');
+    // URNs compare without case.
+    expect((await scim('GET', `/Schemas/${CORE.toUpperCase()}`)).body.id).toBe(CORE);
+    expectScimError(await scim('GET', '/ResourceTypes/Device'), 404);
+    expectScimError(await scim('GET', '/Schemas/urn:ietf:params:scim:schemas:core:2.0:Device'), 404);
+  });
+
+  it('searches users and groups with the query in the body (POST .search), as a list does', async () => {
+    const userName = `searched.${randomUUID().slice(0, 8)}@example.com`;
+    const created = await scim('POST', '/Users', {
+      body: { schemas: [CORE], userName, active: false, name: { givenName: 'Sear', familyName: 'Ched' } },
+    });
+    expect(created.status).toBe(201);
+    const found = await scim('POST', '/Users/.search', {
+      body: {
+        schemas: [SEARCH],
+        filter: `userName eq "${userName}"`,
+        attributes: ['userName'],
+        startIndex: 1,
+        count: 10,
+      },
+    });
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ schemas: [LIST], totalResults: 1, startIndex: 1, itemsPerPage: 1 });
+    expect(found.body.Resources[0]).toEqual({
+      schemas: [CORE, ENTERPRISE],
+      id: created.body.id,
+      userName,
+      meta: expect.any(Object),
+    });
+    const listed = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
+    expect(listed.body.Resources[0].id).toBe(created.body.id);
+    const groups = await scim('POST', '/Groups/.search', {
+      body: { schemas: [SEARCH], filter: 'displayName eq "Technician"', excludedAttributes: ['members'] },
+    });
+    expect(groups.body.Resources.map((g: Body) => g.displayName)).toEqual(['Technician']);
+    expect(groups.body.Resources[0].members).toBeUndefined();
+    // The same refusals as a list's: a bad filter, a page too large, sorting, a wrong schema.
+    expectScimError(
+      await scim('POST', '/Users/.search', { body: { schemas: [SEARCH], filter: 'userName eq' } }),
+      400,
+      'invalidFilter',
+    );
+    expectScimError(await scim('POST', '/Users/.search', { body: { schemas: [SEARCH], count: 201 } }), 400);
+    expectScimError(
+      await scim('POST', '/Users/.search', { body: { schemas: [SEARCH], sortBy: 'userName' } }),
+      400,
+      'invalidSyntax',
+    );
+    expectScimError(await scim('POST', '/Users/.search', { body: { schemas: [CORE] } }), 400);
+    // Another tenant's search finds nothing of this one's.
+    const other = await scim('POST', '/Users/.search', {
+      token: globexToken.token,
+      body: { schemas: [SEARCH], filter: `userName eq "${userName}"` },
+    });
+    expect(other.body.totalResults).toBe(0);
+  });
+});
+
+describe('bulk', () => {
+  const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+  const newUser = (tag: string) => ({
+    schemas: [CORE],
+    userName: `bulk.${tag}.${randomUUID().slice(0, 8)}@example.com`,
+    active: false,
+    name: { givenName: 'Bulk', familyName: tag },
+  });
+
+  it('runs operations in order, a bulkId standing for a user made in the same request (even later)', async () => {
+    const first = newUser('First');
+    const second = newUser('Second');
+    const response = await scim('POST', '/Bulk', {
+      body: {
+        schemas: [BULK],
+        Operations: [
+          { method: 'POST', path: '/Users', bulkId: 'one', data: first },
+          // Names a user the next operation makes: it waits for it.
+          {
+            method: 'PATCH',
+            path: '/Groups/accountant',
+            data: {
+              schemas: [PATCH_OP],
+              Operations: [{ op: 'add', path: 'members', value: [{ value: 'bulkId:two' }] }],
+            },
+          },
+          { method: 'POST', path: '/Users', bulkId: 'two', data: second },
+          {
+            method: 'PATCH',
+            path: '/Users/bulkId:one',
+            data: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Bulked' }] },
+          },
+        ],
+      },
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:BulkResponse']);
+    const ops: Body[] = response.body.Operations;
+    expect(ops.map((o) => [o.method, o.bulkId, o.status])).toEqual([
+      ['POST', 'one', '201'],
+      ['PATCH', undefined, '200'],
+      ['POST', 'two', '201'],
+      ['PATCH', undefined, '200'],
+    ]);
+    const [oneId, twoId] = [ops[0]?.location, ops[2]?.location].map((l: string) => l.split('/').at(-1));
+    expect(ops[0]?.location).toMatch(/\/scim\/v2\/Users\/[0-9a-f-]{36}$/);
+    expect(ops[0]?.version).toMatch(/^W\/"\d+"$/);
+    expect((await scim('GET', `/Users/${oneId}`)).body.title).toBe('Bulked');
+    expect((await profile(twoId as string)).roles).toEqual([{ role: 'accountant' }]);
+  });
+
+  it('stops after failOnErrors failures, and answers each failure in SCIM’s error format', async () => {
+    const never = newUser('Never');
+    const response = await scim('POST', '/Bulk', {
+      body: {
+        schemas: [BULK],
+        failOnErrors: 1,
+        Operations: [
+          {
+            method: 'POST',
+            path: '/Users',
+            bulkId: 'bad',
+            data: { ...newUser('Bad'), userName: 'not-an-email' },
+          },
+          { method: 'POST', path: '/Users', bulkId: 'never', data: never },
+        ],
+      },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.Operations).toHaveLength(1);
+    expect(response.body.Operations[0]).toMatchObject({
+      method: 'POST',
+      bulkId: 'bad',
+      status: '400',
+      response: { schemas: [ERROR], status: '400', scimType: 'invalidValue' },
+    });
+    const found = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${never.userName}"`)}`);
+    expect(found.body.totalResults).toBe(0);
+  });
+
+  it('answers a bulkId nothing makes with 409, and another tenant’s user as absent', async () => {
+    const created = await scim('POST', '/Users', { body: newUser('Kept') });
+    const response = await scim('POST', '/Bulk', {
+      token: globexToken.token,
+      body: {
+        schemas: [BULK],
+        Operations: [
+          { method: 'DELETE', path: `/Users/${created.body.id}` },
+          { method: 'DELETE', path: '/Users/bulkId:nobody' },
+          { method: 'DELETE', path: '/Roles/x' },
+        ],
+      },
+    });
+    expect(response.body.Operations.map((o: Body) => o.status)).toEqual(['404', '409', '400']);
+    expect((await scim('GET', `/Users/${created.body.id}`)).status).toBe(200);
+  });
+
+  it('refuses a request it cannot run as a whole: too many operations, a bulkId twice, a method it does not take', async () => {
+    const del = { method: 'DELETE', path: `/Users/${randomUUID()}` };
+    expectScimError(
+      await scim('POST', '/Bulk', {
+        body: { schemas: [BULK], Operations: Array.from({ length: 51 }, () => del) },
+      }),
+      413,
+    );
+    const twice = { method: 'POST', path: '/Users', bulkId: 'same', data: newUser('Twice') };
+    expectScimError(
+      await scim('POST', '/Bulk', { body: { schemas: [BULK], Operations: [twice, twice] } }),
+      400,
+    );
+    expectScimError(
+      await scim('POST', '/Bulk', {
+        body: { schemas: [BULK], Operations: [{ method: 'GET', path: '/Users' }] },
+      }),
+      400,
+    );
+    expectScimError(await scim('POST', '/Bulk', { body: { schemas: [CORE], Operations: [del] } }), 400);
   });
 });
 

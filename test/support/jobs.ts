@@ -1,7 +1,22 @@
 // Test helpers for jobs, as a client would use them: wait for a job to end, read every outcome, write a CSV.
 import { randomUUID } from 'node:crypto';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CognitoDirectory } from '#adapters/cognito-directory.ts';
+import { CognitoOAuthClients } from '#adapters/cognito-oauth-clients.ts';
+import { DynamoIdempotencyStore } from '#adapters/dynamo-idempotency-store.ts';
+import { DynamoRoleStore } from '#adapters/dynamo-role-store.ts';
+import { DynamoScimClientStore, DynamoScimTokenStore } from '#adapters/dynamo-scim-token-store.ts';
+import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
+import { DynamoUserStore } from '#adapters/dynamo-user-store.ts';
+import { SesMailer } from '#adapters/ses-mailer.ts';
+import { localDynamoClient } from '#local/dynamodb.ts';
 import type { Environment } from '#local/runtime.ts';
-import { api } from './offline.ts';
+import { systemCaller } from '#services/changes.ts';
+import { createUser } from '#services/create-user.ts';
+import type { Deps, Tenant } from '#services/ports.ts';
+import { api, newProfile } from './offline.ts';
 
 export interface JobBody {
   id: string;
@@ -82,4 +97,64 @@ export async function importedUsers(
   if (job.failed > 0) throw new Error(`import had ${job.failed} failures`);
   const outcomes = await allOutcomes(env, token, job.id);
   return outcomes.map((o) => o.userId as string);
+}
+
+/**
+ * `count` invited users of the tenant, made by the create-and-activate use case itself on the offline backend's
+ * stores (profile, history entry, login: as POST /users?activate=true makes them), 25 at a time, except that no
+ * welcome mail is sent: the start of a test of a big job, without its thousand mails and HTTP round trips.
+ */
+export async function seededInvitedUsers(
+  env: Environment,
+  tenantId: string,
+  count: number,
+): Promise<string[]> {
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const tables = env.functionEnvironment as Record<string, string>;
+  const profilesTable = tables.PROFILES_TABLE as string;
+  const historyTable = tables.HISTORY_TABLE as string;
+  const dynamo = DynamoDBDocumentClient.from(localDynamoClient(env.endpoints.dynamodb), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const cognito = new CognitoIdentityProviderClient({
+    endpoint: env.endpoints.cognito,
+    region: env.region,
+    credentials,
+  });
+  const directory = new CognitoDirectory({ client: cognito });
+  // The login as activation makes it, without Cognito's welcome mail (as an SSO user's).
+  const silent = Object.assign(Object.create(directory) as CognitoDirectory, {
+    createLogin: directory.createSilentLogin.bind(directory),
+  });
+  const deps: Deps = {
+    users: new DynamoUserStore({ client: dynamo, profilesTable, historyTable }),
+    roles: new DynamoRoleStore({ client: dynamo, profilesTable, historyTable }),
+    scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable }),
+    scimClients: new DynamoScimClientStore({ client: dynamo, profilesTable }),
+    directory: silent,
+    oauthClients: new CognitoOAuthClients({ client: cognito }),
+    idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable }),
+    mailer: new SesMailer({
+      client: new SESv2Client({ endpoint: env.endpoints.ses, region: env.region, credentials }),
+    }),
+    now: () => new Date(),
+    newId: randomUUID,
+  };
+  const registry = new DynamoTenantRegistry({
+    client: localDynamoClient(env.endpoints.dynamodb),
+    tableName: tables.TENANTS_TABLE as string,
+    cacheSeconds: 0,
+  });
+  const tenant = (await registry.byId(tenantId)) as Tenant;
+  const system = systemCaller(tenant, { id: 'test-seed', name: 'Test seed' }, `seed-${randomUUID()}`);
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 25) {
+    const made = await Promise.all(
+      Array.from({ length: Math.min(25, count - i) }, () =>
+        createUser(deps, system, { ...newProfile(), roles: [], userType: 'internal' }, true),
+      ),
+    );
+    ids.push(...made.map((u) => u.id));
+  }
+  return ids;
 }

@@ -199,6 +199,7 @@ function routeEvent(
     userId?: string;
     roleId?: string;
     tokenId?: string;
+    clientId?: string;
     jobId?: string;
     body?: unknown;
     query?: Record<string, string>;
@@ -207,11 +208,12 @@ function routeEvent(
   } = {},
 ): APIGatewayProxyEvent {
   const { method, path } = ROUTES[route];
-  const { userId, roleId, tokenId, jobId, token = ctx.admin, ...rest } = request;
+  const { userId, roleId, tokenId, clientId, jobId, token = ctx.admin, ...rest } = request;
   const parameters = {
     ...(userId ? { userId } : {}),
     ...(roleId ? { roleId } : {}),
     ...(tokenId ? { tokenId } : {}),
+    ...(clientId ? { clientId } : {}),
     ...(jobId ? { jobId } : {}),
   };
   return anEvent({
@@ -225,6 +227,31 @@ function routeEvent(
 }
 
 const scimTokens = new WeakMap<OperationContext, string>();
+const scimAccessTokens = new WeakMap<OperationContext, string>();
+
+/**
+ * An access token of a SCIM OAuth client of the tenant, from its pool's token endpoint, used once beforehand
+ * (its last use recorded, its issuer's keys fetched) as by a directory in the middle of a sync.
+ */
+async function scimAccessToken(ctx: OperationContext): Promise<string> {
+  let token = scimAccessTokens.get(ctx);
+  if (!token) {
+    const client = await runRoute(ctx, 'createScimClient', { body: { name: 'Counted OAuth directory' } });
+    const basic = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64');
+    const response = await fetch(ctx.tenant.tokenUrl, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'gatehouse/scim' }),
+    });
+    const granted = (await response.json()) as { access_token?: string };
+    if (!granted.access_token) throw new Error(`token endpoint answered ${JSON.stringify(granted)}`);
+    token = granted.access_token;
+    scimAccessTokens.set(ctx, token);
+    const scim = await handlerOf({ scim: 'scimServiceProviderConfig' });
+    await scim(anEvent({ method: 'GET', path: SCIM_ROUTES.scimServiceProviderConfig.path, token }), context);
+  }
+  return token;
+}
 
 /**
  * A SCIM request of the tenant's directory, with a SCIM token made (and used once, so its last use is
@@ -233,9 +260,10 @@ const scimTokens = new WeakMap<OperationContext, string>();
 async function scimEvent(
   ctx: OperationContext,
   route: ScimRouteId,
-  request: { id?: string; body?: unknown; query?: Record<string, string> } = {},
+  request: { id?: string; body?: unknown; query?: Record<string, string>; oauth?: boolean } = {},
 ): Promise<APIGatewayProxyEvent> {
-  let token = scimTokens.get(ctx);
+  const { oauth, ...scimRequest } = request;
+  let token = oauth ? await scimAccessToken(ctx) : scimTokens.get(ctx);
   if (!token) {
     token = (await runRoute(ctx, 'createScimToken', { body: { name: 'Counted directory' } })).token as string;
     scimTokens.set(ctx, token);
@@ -243,7 +271,7 @@ async function scimEvent(
     await scim(anEvent({ method: 'GET', path: SCIM_ROUTES.scimServiceProviderConfig.path, token }), context);
   }
   const { method, path } = SCIM_ROUTES[route];
-  const { id, ...rest } = request;
+  const { id, ...rest } = scimRequest;
   return anEvent({
     method,
     path: id ? path.replace('{id}', id) : path,
@@ -581,11 +609,38 @@ export const OPERATIONS: Operation[] = [
       return routeEvent(ctx, 'revokeScimToken', { tokenId: created.id as string, token: ctx.quietAdmin });
     },
   },
+  {
+    name: 'createScimClient',
+    target: { route: 'createScimClient' },
+    prepare: async (ctx) =>
+      routeEvent(ctx, 'createScimClient', { body: { name: 'Counted' }, token: ctx.quietAdmin }),
+  },
+  {
+    name: 'listScimClients',
+    target: { route: 'listScimClients' },
+    prepare: async (ctx) => routeEvent(ctx, 'listScimClients'),
+  },
+  {
+    name: 'revokeScimClient',
+    target: { route: 'revokeScimClient' },
+    prepare: async (ctx) => {
+      const created = await runRoute(ctx, 'createScimClient', {
+        body: { name: 'To revoke' },
+        token: ctx.quietAdmin,
+      });
+      return routeEvent(ctx, 'revokeScimClient', { clientId: created.id as string, token: ctx.quietAdmin });
+    },
+  },
   // SCIM: the token's read comes first (GetItem), then what the API's own use case reads and writes.
   {
     name: 'scimGetUser',
     target: { scim: 'scimGetUser' },
     prepare: async (ctx) => scimEvent(ctx, 'scimGetUser', { id: (await inactive(ctx)).id }),
+  },
+  {
+    name: 'scimGetUser (OAuth client)',
+    target: { scim: 'scimGetUser' },
+    prepare: async (ctx) => scimEvent(ctx, 'scimGetUser', { id: (await inactive(ctx)).id, oauth: true }),
   },
   {
     name: 'scimListUsers (userName eq)',

@@ -33,11 +33,16 @@ describe('the OpenAPI document', () => {
     );
   });
 
-  it('asks for the tenant’s SCIM token on every SCIM route, and answers errors in SCIM’s format', () => {
+  it('asks for the tenant’s SCIM token or its SCIM OAuth client’s access token on every SCIM route, and answers errors in SCIM’s format', () => {
     expect(document.components.securitySchemes.scimToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(document.components.securitySchemes.scimOAuthClient).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
     for (const [id, route] of Object.entries(SCIM_ROUTES)) {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()];
-      expect(operation?.security, id).toEqual([{ scimToken: [] }]);
+      expect(operation?.security, id).toEqual([{ scimToken: [] }, { scimOAuthClient: [] }]);
       for (const [status, response] of Object.entries(operation?.responses ?? {})) {
         if (Number(status) < 400) continue;
         expect((response as ResponseObject).content, `${id} ${status}`).toHaveProperty(

@@ -1,6 +1,8 @@
 // The SCIM function: one implementation per route of the SCIM route table, each a use case and its reply.
 
+import { ScimRefused } from '#domain/scim-filter.ts';
 import { scimGroup, scimUser } from '#domain/scim-resources.ts';
+import { bulkResponse, runBulk } from '#http/scim-bulk.ts';
 import { scimImplementation as route, type ScimImplementations, scimHandler } from '#http/scim-handler.ts';
 import {
   scimCreateGroup,
@@ -18,10 +20,22 @@ import {
   scimReplaceUser,
   visibleUser,
 } from '#services/scim-users.ts';
-import { RESOURCE_TYPES, SCHEMAS, SERVICE_PROVIDER_CONFIG } from '../scim-discovery.ts';
+import {
+  RESOURCE_TYPES,
+  resourceTypeById,
+  SCHEMAS,
+  SERVICE_PROVIDER_CONFIG,
+  schemaById,
+} from '../scim-discovery.ts';
 import { listReply, project, scimGroupReply, scimUserReply, wantsMembers } from '../scim-replies.ts';
 
 const noContent = () => ({ status: 204 });
+
+/** RFC 7644 §3.12: an unknown resource is 404, with no scimType. */
+const found = <T>(value: T | undefined, what: string): T => {
+  if (value === undefined) throw new ScimRefused(404, undefined, `No such ${what}.`);
+  return value;
+};
 
 const IMPLEMENTATIONS: ScimImplementations = {
   scimServiceProviderConfig: route('scimServiceProviderConfig', {
@@ -35,6 +49,28 @@ const IMPLEMENTATIONS: ScimImplementations = {
   scimSchemas: route('scimSchemas', {
     run: async () => SCHEMAS,
     reply: (schemas) => listReply(schemas, schemas.length, 1),
+  }),
+  scimGetResourceType: route('scimGetResourceType', {
+    run: async ({ params }) => found(resourceTypeById(params.id), 'resource type'),
+    reply: (type) => ({ status: 200, body: type }),
+  }),
+  scimGetSchema: route('scimGetSchema', {
+    run: async ({ params }) => found(schemaById(params.id), 'schema'),
+    reply: (schema) => ({ status: 200, body: schema }),
+  }),
+  scimSearchUsers: route('scimSearchUsers', {
+    run: async ({ body, caller, deps }) => ({ page: await scimListUsers(deps, caller, body), query: body }),
+    reply: ({ page, query }, { base }) =>
+      listReply(
+        page.users.map((u) => project(scimUser(u, base), query)),
+        page.total,
+        query.startIndex,
+      ),
+  }),
+  scimBulk: route('scimBulk', {
+    run: ({ body, caller, deps, base, event }) =>
+      runBulk(body, IMPLEMENTATIONS, { caller, deps, base, event }),
+    reply: (operations) => ({ status: 200, body: bulkResponse(operations) }),
   }),
   scimListUsers: route('scimListUsers', {
     run: ({ query, caller, deps }) => scimListUsers(deps, caller, query),
@@ -73,6 +109,18 @@ const IMPLEMENTATIONS: ScimImplementations = {
       listReply(
         groups.map((g) => project(scimGroup(g.role, base, g.members), query)),
         total,
+        query.startIndex,
+      ),
+  }),
+  scimSearchGroups: route('scimSearchGroups', {
+    run: async ({ body, caller, deps }) => ({
+      page: await scimListGroups(deps, caller, { ...body, withMembers: wantsMembers(body) }),
+      query: body,
+    }),
+    reply: ({ page, query }, { base }) =>
+      listReply(
+        page.groups.map((g) => project(scimGroup(g.role, base, g.members), query)),
+        page.total,
         query.startIndex,
       ),
   }),

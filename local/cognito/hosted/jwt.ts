@@ -29,6 +29,13 @@ export function decodeJwt(token: string): { header: Claims; payload: Claims } | 
   }
 }
 
+/** A new token with this payload, signed as cognito-local signs its own (RS256, kid `CognitoLocal`). */
+export function signJwt(payload: Claims): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const signed = `${encode({ kid: publicJwk.kid, alg: 'RS256' })}.${encode(payload)}`;
+  return `${signed}.${sign('sha256', Buffer.from(signed), privateKey).toString('base64url')}`;
+}
+
 /** The same token with `changes` merged into its payload, signed again with the same key and kid. */
 export function resign(token: string, changes: Claims): string {
   const decoded = decodeJwt(token);

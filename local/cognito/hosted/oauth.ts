@@ -1,6 +1,6 @@
 // Cognito's OAuth 2.0 / OpenID Connect endpoints, offline: authorize, token, userInfo, revoke, logout, discovery
 // and JWKS. Sign-in itself is the login pages' (login-pages.ts); they hand a signed-in user to `complete`.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthenticationResultType } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoError } from 'cognito-local/lib/errors.js';
@@ -8,9 +8,10 @@ import type { CognitoService } from 'cognito-local/lib/services/cognitoService.j
 import type { Context } from 'cognito-local/lib/services/context.js';
 import type { TokenGenerator } from 'cognito-local/lib/services/tokenGenerator.js';
 import { attributesToRecord, type User } from 'cognito-local/lib/services/userPoolService.js';
+import { customScopes, type ResourceServer } from '../resource-servers.ts';
 import { type AuthorizationRequest, authorize, errorRedirect } from './authorization.ts';
 import { cookie, cookies, randomId, readForm, redirect, sameSecret, sendJson } from './http.ts';
-import { decodeJwt, JWKS, resign, verifiedClaims } from './jwt.ts';
+import { decodeJwt, JWKS, resign, signJwt, verifiedClaims } from './jwt.ts';
 
 /** A Cognito API call through the parity layer, so every check and trigger of the API applies here too. */
 export type CognitoCall = <T = Record<string, unknown>>(target: string, body: object) => Promise<T>;
@@ -23,6 +24,8 @@ export interface OAuthServices {
   now: () => number;
   /** The base URL (scheme, host, port) the endpoints are served at. */
   baseUrl: () => string;
+  /** A pool's resource servers: the custom scopes a client-credentials grant may give. */
+  resourceServers: (userPoolId: string) => readonly ResourceServer[];
 }
 
 /** A page that renders an error (client or redirect URI not to be trusted). */
@@ -189,6 +192,8 @@ export class OAuthEndpoints {
       return tokenError(res, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded');
     const clientId = form.get('client_id') ?? basicClientId(req);
     switch (form.get('grant_type')) {
+      case 'client_credentials':
+        return this.clientCredentialsGrant(req, res, form);
       case 'authorization_code':
         return this.codeGrant(res, form, clientId);
       case 'refresh_token':
@@ -221,6 +226,62 @@ export class OAuthEndpoints {
       expires_in: tokens.expiresIn,
       token_type: 'Bearer',
     });
+  }
+
+  /**
+   * Machine-to-machine: a confidential client authenticates with its secret, by HTTP Basic (client_secret_basic)
+   * or in the form (client_secret_post), and gets an access token alone, for the custom scopes it asked for
+   * (all those it is allowed when it names none), as Cognito's token endpoint issues it.
+   */
+  private async clientCredentialsGrant(req: IncomingMessage, res: ServerResponse, form: URLSearchParams) {
+    const basic = basicCredentials(req);
+    const posted = { id: form.get('client_id'), secret: form.get('client_secret') };
+    // RFC 6749 §2.3: one authentication method per request.
+    if (basic && posted.secret !== null) {
+      return tokenError(res, 'invalid_request', 'Use one client authentication method');
+    }
+    if (basic && posted.id !== null && posted.id !== basic.id) return tokenError(res, 'invalid_client');
+    const clientId = basic?.id ?? posted.id;
+    const secret = basic?.secret ?? posted.secret;
+    const { ctx, cognito } = this.services;
+    const client = clientId ? await cognito.getAppClient(ctx, clientId).catch(() => null) : null;
+    if (!client || !sameSecret(secret, client.ClientSecret)) return tokenError(res, 'invalid_client');
+    if (
+      !client.AllowedOAuthFlowsUserPoolClient ||
+      !client.AllowedOAuthFlows?.includes('client_credentials')
+    ) {
+      return tokenError(res, 'unauthorized_client');
+    }
+    // Only custom scopes (a resource server's) are granted to a machine; openid and the like need a user.
+    const custom = customScopes(this.services.resourceServers(client.UserPoolId));
+    const allowed = (client.AllowedOAuthScopes ?? []).filter((scope) => custom.has(scope));
+    const asked = (form.get('scope') ?? '').split(' ').filter(Boolean);
+    const scopes = asked.length === 0 ? allowed : asked;
+    if (scopes.length === 0 || scopes.some((scope) => !allowed.includes(scope))) {
+      return tokenError(res, 'invalid_scope');
+    }
+    const now = Math.floor(this.services.now() / 1000);
+    const expiresIn = accessTokenSeconds(client.AccessTokenValidity, client.TokenValidityUnits?.AccessToken);
+    const token = signJwt({
+      sub: client.ClientId,
+      token_use: 'access',
+      scope: [...new Set(scopes)].join(' '),
+      auth_time: now,
+      iss: `${this.services.baseUrl()}/${client.UserPoolId}`,
+      exp: now + expiresIn,
+      iat: now,
+      version: 2,
+      jti: randomUUID(),
+      client_id: client.ClientId,
+    });
+    sendJson(
+      res,
+      200,
+      { access_token: token, expires_in: expiresIn, token_type: 'Bearer' },
+      {
+        'Cache-Control': 'no-store',
+      },
+    );
   }
 
   private async refreshGrant(res: ServerResponse, form: URLSearchParams, clientId: string | null) {
@@ -330,11 +391,11 @@ export class OAuthEndpoints {
       revocation_endpoint: `${base}/oauth2/revoke`,
       end_session_endpoint: `${base}/logout`,
       response_types_supported: ['code'],
-      grant_types_supported: ['authorization_code', 'refresh_token'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
       scopes_supported: ['openid', 'email', 'phone', 'profile'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
-      token_endpoint_auth_methods_supported: ['none'],
+      token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
       code_challenge_methods_supported: ['S256'],
       claims_supported: ['sub', 'email', 'email_verified', 'given_name', 'family_name', 'cognito:username'],
     });
@@ -365,8 +426,29 @@ function invalidToken(res: ServerResponse) {
 
 /** A public client may still send its id as HTTP Basic credentials (with an empty secret). */
 function basicClientId(req: IncomingMessage): string | null {
+  return basicCredentials(req)?.id ?? null;
+}
+
+/** HTTP Basic client credentials: each part form-encoded, then `id:secret` in base64 (RFC 6749 §2.3.1). */
+function basicCredentials(req: IncomingMessage): { id: string; secret: string } | undefined {
   const basic = /^Basic (\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-  if (!basic) return null;
-  const [id] = Buffer.from(basic, 'base64').toString('utf8').split(':');
-  return id ? decodeURIComponent(id) : null;
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const part = (text: string) => {
+    try {
+      return decodeURIComponent(text.replace(/\+/g, ' '));
+    } catch {
+      return undefined;
+    }
+  };
+  const id = part(colon < 0 ? decoded : decoded.slice(0, colon));
+  const secret = colon < 0 ? '' : part(decoded.slice(colon + 1));
+  return id && secret !== undefined ? { id, secret } : undefined;
+}
+
+/** An app client's access-token lifetime in seconds (AWS's default: 60 minutes). */
+function accessTokenSeconds(validity: number | undefined, unit: string | undefined): number {
+  const seconds = { seconds: 1, minutes: 60, hours: 3600, days: 86_400 }[unit ?? 'minutes'] ?? 60;
+  return validity ? validity * seconds : 3600;
 }
