@@ -98,9 +98,39 @@ export function createStoreDeps(tables: StoreTableNames): StoreDeps {
   };
 }
 
+/** The ports that use a client besides DynamoDB's: what differs between functions of different `needs`. */
+export type ClientPorts = Pick<Deps, 'directory' | 'oauthClients' | 'mailer'>;
+
 /**
- * Every port; the directory and the mailer only when the function declares their clients in `needs`
- * (`clients.cognito` replaces the module's Cognito client: the job worker's, on the shared pace). The
+ * The ports of the declared clients, each built only when its client is declared (see `createDeps`). Apart
+ * from the stores so that one process serving routes of several client sets (offline, the tests) can give
+ * each set its own ports over shared stores (lambdas/http/api-handler.ts).
+ */
+export function createClientPorts(
+  needs: ClientNeeds,
+  clients: { cognito?: CognitoIdentityProviderClient } = {},
+): ClientPorts {
+  return {
+    // Each test written out in place, not through a helper: esbuild folds a define only where it stands.
+    directory:
+      process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' && needs.includes('cognito')
+        ? new CognitoDirectory({ client: clients.cognito ?? cognito })
+        : undeclared<Directory>('cognito'),
+    // SCIM's OAuth clients are Cognito app clients, on the same client and pace as the directory.
+    oauthClients:
+      process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' && needs.includes('cognito')
+        ? new CognitoOAuthClients({ client: clients.cognito ?? cognito })
+        : undeclared<OAuthClients>('cognito'),
+    mailer:
+      process.env.GATEHOUSE_WITHOUT_SES !== '1' && needs.includes('ses')
+        ? new SesMailer({ client: ses })
+        : undeclared<Mailer>('ses'),
+  };
+}
+
+/**
+ * Every port; the directory, SCIM's OAuth clients and the mailer only when the function declares their clients
+ * in `needs` (`clients.cognito` replaces the module's Cognito client: the job worker's, on the shared pace). The
  * bundling defines `process.env.GATEHOUSE_WITHOUT_<CLIENT>` as "1" for each client a function does not
  * declare: esbuild folds that test to false and drops the adapter, the client and its SDK package from the
  * bundle. Unbundled (tests, offline) the declaration alone decides, so a route that uses a client it does not
@@ -115,21 +145,8 @@ export function createDeps(
     ...createStoreDeps(tables),
     scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
     scimClients: new DynamoScimClientStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
-    // Each test written out in place, not through a helper: esbuild folds a define only where it stands.
-    // SCIM's OAuth clients are Cognito app clients, on the same client and pace as the directory.
-    oauthClients:
-      process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' && needs.includes('cognito')
-        ? new CognitoOAuthClients({ client: clients.cognito ?? cognito })
-        : undeclared<OAuthClients>('cognito'),
-    directory:
-      process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' && needs.includes('cognito')
-        ? new CognitoDirectory({ client: clients.cognito ?? cognito })
-        : undeclared<Directory>('cognito'),
+    ...createClientPorts(needs, clients),
     idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
-    mailer:
-      process.env.GATEHOUSE_WITHOUT_SES !== '1' && needs.includes('ses')
-        ? new SesMailer({ client: ses })
-        : undeclared<Mailer>('ses'),
     jobs: new DynamoJobStore({
       client: dynamo,
       jobsTable: tables.JOBS_TABLE,

@@ -7,7 +7,7 @@ import { transientFault } from '#adapters/aws-faults.ts';
 import type { CursorKeySource } from '#adapters/cursor-keys.ts';
 import { type ApiEnvironment, ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import { type ClientNeeds, createDeps, createTenantRegistry } from '#adapters/wiring.ts';
+import { type ClientNeeds, createClientPorts, createDeps, createTenantRegistry } from '#adapters/wiring.ts';
 import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
 import { accessOf, NOWHERE } from '#domain/access.ts';
 import { DomainError, Forbidden, Throttled, Unauthenticated, Unavailable } from '#domain/errors.ts';
@@ -63,12 +63,11 @@ function start(clients: ClientNeeds) {
   const key = [...clients].sort().join();
   let deps = depsByNeeds.get(key);
   if (!deps) {
-    const own = createDeps(shared.env, clients);
     // Where one process serves routes of several client sets (offline, the tests), they share one instance's
     // stores, caches included (the role catalogue), as a deployed function's requests do; only the ports of
-    // the declared clients differ.
+    // the declared clients differ, all of them (createClientPorts), so none is taken from another set.
     const first = depsByNeeds.values().next().value;
-    deps = first ? { ...first, directory: own.directory, mailer: own.mailer } : own;
+    deps = first ? { ...first, ...createClientPorts(clients) } : createDeps(shared.env, clients);
     depsByNeeds.set(key, deps);
   }
   return { ...shared, deps };
