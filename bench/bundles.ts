@@ -4,28 +4,56 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { JOBS } from '#lib/access.ts';
-import { BUNDLING, NODE_OPTIONS, PROJECT_ROOT } from '#lib/gatehouse-function.ts';
-import { entryOf, functionIds } from '#test/support/operations.ts';
+import type { ClientNeeds } from '#adapters/wiring.ts';
+import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
+import { SCIM_CLIENTS, SCIM_HANDLER_FILE } from '#api/scim-routes.ts';
+import { JOBS, REGISTRY_WRITER, TRIGGERS } from '#lib/access.ts';
+import { bundlingFor, NODE_OPTIONS, PROJECT_ROOT } from '#lib/gatehouse-function.ts';
 
 export interface LambdaFunction {
   id: string;
   kind: 'route' | 'trigger' | 'job';
   /** Relative to the repository root, as CDK's `entry`. */
   entry: string;
+  /** The SDK clients it declares besides DynamoDB's: what CDK bundles it with (lib/gatehouse-function.ts). */
+  clients: ClientNeeds;
 }
 
-/** Every function CDK deploys: one per route of the route table, each trigger, each scheduled job. */
+/**
+ * Every function CDK deploys, with the clients it declares: one per route of the route table, the SCIM
+ * function, each trigger, each job (the scheduled reconciler, the registry's custom resource).
+ */
 export function lambdaFunctions(): LambdaFunction[] {
   return [
-    ...functionIds().map(({ id, target }) => ({
+    ...(Object.entries(ROUTES) as [RouteId, (typeof ROUTES)[RouteId]][]).map(([id, route]) => ({
       id,
-      kind: 'route' in target ? ('route' as const) : ('trigger' as const),
-      entry: entryOf(target),
+      kind: 'route' as const,
+      entry: `lambdas/api/handlers/${handlerFile(id)}`,
+      clients: route.clients,
     })),
-    ...Object.entries(JOBS).map(([id, job]) => ({ id, kind: 'job' as const, entry: job.entry })),
+    { id: 'scim', kind: 'route', entry: `lambdas/api/handlers/${SCIM_HANDLER_FILE}`, clients: SCIM_CLIENTS },
+    ...Object.entries(TRIGGERS).map(([id, trigger]) => ({
+      id,
+      kind: 'trigger' as const,
+      entry: trigger.entry,
+      clients: trigger.clients,
+    })),
+    ...Object.entries(JOBS).map(([id, job]) => ({
+      id,
+      kind: 'job' as const,
+      entry: job.entry,
+      clients: job.clients,
+    })),
+    { id: 'registerTenant', kind: 'job', entry: REGISTRY_WRITER.entry, clients: REGISTRY_WRITER.clients },
   ];
 }
+
+/** The SDK packages of the clients a function may declare: a bundle holds one only if its function declares it. */
+export const CLIENT_PACKAGES = {
+  cognito: '@aws-sdk/client-cognito-identity-provider',
+  ses: '@aws-sdk/client-sesv2',
+  secrets: '@aws-sdk/client-secrets-manager',
+} as const satisfies Record<ClientNeeds[number], string>;
 
 // Every BUNDLING option CDK turns into an esbuild argument must be mirrored below; one the bench does not know
 // fails it, so the measured bundle cannot drift from the deployed one unnoticed.
@@ -47,15 +75,18 @@ const MIRRORED = new Set([
   'keepNames',
 ]);
 
-/** The esbuild options CDK's NodejsFunction passes for BUNDLING (aws-lambda-nodejs/lib/bundling.js). */
-export function esbuildOptions(outdir: string): BuildOptions {
-  const unknown = Object.keys(BUNDLING).filter((key) => !MIRRORED.has(key));
+/**
+ * The esbuild options CDK's NodejsFunction passes for a function's bundling (aws-lambda-nodejs/lib/bundling.js):
+ * BUNDLING, with the define of the clients it declares (`bundlingFor`).
+ */
+export function esbuildOptions(outdir: string, clients: ClientNeeds = []): BuildOptions {
+  const b = bundlingFor(clients);
+  const unknown = Object.keys(b).filter((key) => !MIRRORED.has(key));
   if (unknown.length > 0) {
     throw new Error(
       `bench/bundles.ts does not mirror the bundling option(s) ${unknown.join(', ')}: teach it`,
     );
   }
-  const b = BUNDLING;
   const sourceMap = b.sourceMapMode ?? b.sourceMap;
   const mode = b.sourceMapMode ?? 'default';
   return {
@@ -88,6 +119,10 @@ export interface Bundle {
   mapBytes: number;
   /** Bytes in the bundle per package (`gatehouse` for the repository's own code), largest first. */
   packages: PackageBytes[];
+  /** The SDK clients it was bundled with besides DynamoDB's. */
+  clients: ClientNeeds;
+  /** A function's reference bundle (`referenceId`): the SDK clients it uses, alone. */
+  reference?: string;
 }
 
 export interface PackageBytes {
@@ -98,45 +133,63 @@ export interface PackageBytes {
 }
 
 /**
- * Reference bundles, timed like the functions, to tell what their import time is made of. The first, the
- * DynamoDB and Cognito clients alone, constructed as wiring.ts does, is the floor of any function that calls
- * them: sizes are shown against it.
+ * The reference of a function: a bundle of nothing but the SDK clients it uses, constructed as wiring.ts
+ * constructs them (DynamoDB's, and Cognito's or SES's when it declares them). Its floor: what Gatehouse adds
+ * is measured against it, in size and in import time.
  */
-const REFERENCES: Record<string, string> = {
-  'sdk-clients-only': `
-    import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+export function referenceId(clients: ClientNeeds): string {
+  return ['sdk: dynamodb', ...[...clients].sort()].join(' + ');
+}
+
+function referenceSource(clients: ClientNeeds): string {
+  const cognito = clients.includes('cognito');
+  const ses = clients.includes('ses');
+  const secrets = clients.includes('secrets');
+  return `
     import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
     import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-    const clients = [DynamoDBDocumentClient.from(new DynamoDBClient({})), new CognitoIdentityProviderClient({})];
-    export const handler = async (event) => clients[0].send(new GetCommand(event));`,
-  // As lambdas/ imports it: the named export z is the whole namespace object, every locale included.
-  'zod-only-as-imported': `
-    import { z } from 'zod';
-    const schema = z.strictObject({ email: z.email() });
-    export const handler = async (event) => schema.parse(event);`,
-  'zod-only-namespace-import': `
-    import * as z from 'zod';
+    ${cognito ? "import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';" : ''}
+    ${ses ? "import { SESv2Client } from '@aws-sdk/client-sesv2';" : ''}
+    ${secrets ? "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';" : ''}
+    const clients = [
+      DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+      new DynamoDBClient({}),
+      ${cognito ? "new CognitoIdentityProviderClient({ retryMode: 'standard', maxAttempts: 6 })," : ''}
+      ${ses ? "new SESv2Client({ retryMode: 'standard', maxAttempts: 6 })," : ''}
+      ${secrets ? 'new SecretsManagerClient({}),' : ''}
+    ];
+    export const handler = async (event) => clients[0].send(new GetCommand(event));`;
+}
+
+/** Further references, timed like the functions, to tell what the rest of their import time is made of. */
+const OTHER_REFERENCES: Record<string, string> = {
+  // As lambdas/domain/zod.ts brings it in: the mini build, with the English messages.
+  'zod-mini': `
+    import * as z from 'zod/mini';
     const schema = z.strictObject({ email: z.email() });
     export const handler = async (event) => schema.parse(event);`,
   'aws-jwt-verify-only': `
     import { JwtRsaVerifier } from 'aws-jwt-verify';
     export const handler = async (event) => JwtRsaVerifier.create({ issuer: event.issuer, audience: null });`,
-  'powertools-logger-only': `
-    import { Logger } from '@aws-lambda-powertools/logger';
-    const logger = new Logger({ serviceName: 'bench' });
-    export const handler = async (event) => logger.info('event', { event });`,
 };
 
-export async function buildBundles(functions: LambdaFunction[], dir: string): Promise<Bundle[]> {
+/** `others: false` leaves out the references that only explain import time (the bundle test's case). */
+export async function buildBundles(
+  functions: LambdaFunction[],
+  dir: string,
+  options: { others?: boolean } = {},
+): Promise<Bundle[]> {
   const bundles: Bundle[] = [];
   const one = async (
     id: string,
     kind: Bundle['kind'],
     input: Pick<BuildOptions, 'entryPoints' | 'stdin'>,
+    clients: ClientNeeds = [],
+    reference?: string,
   ) => {
-    const outdir = join(dir, id);
+    const outdir = join(dir, id.replace(/[^\w-]+/g, '_'));
     mkdirSync(outdir, { recursive: true });
-    const options = esbuildOptions(outdir);
+    const options = esbuildOptions(outdir, clients);
     const result = await build({ ...options, ...input });
     const file = options.outfile as string;
     bundles.push({
@@ -146,13 +199,30 @@ export async function buildBundles(functions: LambdaFunction[], dir: string): Pr
       bytes: statSync(file).size,
       mapBytes: statSync(`${file}.map`, { throwIfNoEntry: false })?.size ?? 0,
       packages: packagesOf(result.metafile as Metafile),
+      clients,
+      ...(reference ? { reference } : {}),
     });
   };
+  const stdin = (id: string, contents: string) => ({
+    stdin: { contents, resolveDir: PROJECT_ROOT, sourcefile: `${id.replace(/[^\w-]+/g, '_')}.mjs` },
+  });
+  const sets = new Map(functions.map((f) => [referenceId(f.clients), f.clients]));
   // One at a time: the machine the bench runs on may have two cores, and import timing follows.
-  for (const [id, contents] of Object.entries(REFERENCES)) {
-    await one(id, 'reference', { stdin: { contents, resolveDir: PROJECT_ROOT, sourcefile: `${id}.mjs` } });
+  for (const [id, clients] of sets) await one(id, 'reference', stdin(id, referenceSource(clients)));
+  if (options.others ?? true) {
+    for (const [id, contents] of Object.entries(OTHER_REFERENCES)) {
+      await one(id, 'reference', stdin(id, contents));
+    }
   }
-  for (const f of functions) await one(f.id, f.kind, { entryPoints: [join(PROJECT_ROOT, f.entry)] });
+  for (const f of functions) {
+    await one(
+      f.id,
+      f.kind,
+      { entryPoints: [join(PROJECT_ROOT, f.entry)] },
+      f.clients,
+      referenceId(f.clients),
+    );
+  }
   return bundles;
 }
 
@@ -228,4 +298,68 @@ export function median(values: number[]): number {
   return sorted.length % 2
     ? (sorted[middle] as number)
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+export interface FirstRequest {
+  /** Median of the runs: the handler's first request in a fresh process, after its import (ms). */
+  ms: number;
+  status: number;
+}
+
+/**
+ * Each route's first request after its import, in a fresh Node per run, against the running emulators: the
+ * token's verification (the registry read and the issuer's keys), the authorisation reads (profile and role
+ * catalogue), and the reply. The request carries a query parameter no route knows, so every route answers
+ * 400 after authorising it and nothing is changed; a 401 or 403 would mean authorisation did not pass.
+ */
+export function timeFirstRequests(
+  bundles: Bundle[],
+  options: {
+    node: string;
+    dir: string;
+    environment: Record<string, string>;
+    runs: number;
+    eventOf: (id: string) => unknown;
+  },
+): Record<string, FirstRequest> {
+  const runner = join(options.dir, 'first-request.mjs');
+  writeFileSync(
+    runner,
+    [
+      "import { readFileSync } from 'node:fs';",
+      'const event = JSON.parse(readFileSync(process.argv[3], "utf8"));',
+      "const context = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 10000 };",
+      'const { handler } = await import(process.argv[2]);',
+      'const started = performance.now();',
+      'const result = await handler(event, context);',
+      'console.log(JSON.stringify({ ms: performance.now() - started, status: result.statusCode }));',
+    ].join('\n'),
+  );
+  const env = { ...options.environment, NODE_OPTIONS, LANG: 'C.UTF-8' };
+  const results: Record<string, FirstRequest> = {};
+  for (const bundle of bundles) {
+    const eventFile = join(options.dir, `event-${bundle.id}.json`);
+    writeFileSync(eventFile, JSON.stringify(options.eventOf(bundle.id)));
+    const samples: FirstRequest[] = [];
+    for (let i = 0; i < options.runs; i++) {
+      const run = spawnSync(options.node, [runner, bundle.file, eventFile], {
+        env,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      if (run.status !== 0)
+        throw new Error(`first request of ${bundle.id} failed (${run.status}): ${run.stderr}`);
+      const line = run.stdout.split('\n').findLast((l) => l.startsWith('{"ms"'));
+      if (!line) throw new Error(`first request of ${bundle.id}: no result in ${run.stdout}`);
+      samples.push(JSON.parse(line) as FirstRequest);
+    }
+    const statuses = [...new Set(samples.map((s) => s.status))];
+    if (statuses.length !== 1 || statuses[0] !== 400) {
+      throw new Error(
+        `first request of ${bundle.id} answered ${statuses.join(', ')}, not 400 after authorising`,
+      );
+    }
+    results[bundle.id] = { ms: median(samples.map((s) => s.ms)), status: 400 };
+  }
+  return results;
 }

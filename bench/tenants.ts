@@ -238,7 +238,7 @@ async function requestSection(): Promise<string> {
 
   progress('bundling GET /me as CDK does');
   const [bundle] = await buildBundles(
-    [{ id: 'getMe', kind: 'route', entry: 'lambdas/api/handlers/get-me.ts' }],
+    [{ id: 'getMe', kind: 'route', entry: 'lambdas/api/handlers/get-me.ts', clients: [] }],
     join(work, 'bundles'),
   ).then((b) => b.filter((x) => x.kind === 'route'));
   if (!bundle) throw new Error('no bundle');

@@ -1,5 +1,6 @@
 // What each function may do in AWS: the table and Cognito actions of every route, trigger and job, in one place.
 import type { TableNames } from '#adapters/environment.ts';
+import type { ClientNeeds } from '#adapters/wiring.ts';
 import type { RouteId } from '#api/routes.ts';
 
 /** DynamoDB item actions, as IAM names them without the `dynamodb:` prefix. */
@@ -176,10 +177,12 @@ export const IDEMPOTENCY = {
 
 export const TRIGGERS = {
   /** Words the welcome and reset mails: reads the tenant's registry record (its name). */
-  customMessage: { entry: 'lambdas/triggers/custom-message.ts', access: REGISTRY_READ },
+  // Its Cognito client only describes pools (the mail's sign-in link), granted in lib/stateful-stack.ts.
+  customMessage: { entry: 'lambdas/triggers/custom-message.ts', access: REGISTRY_READ, clients: ['cognito'] },
   /** Records the sign-in; the first one (new password set) makes the invited user active. */
   postAuthentication: {
     entry: 'lambdas/triggers/post-authentication.ts',
+    clients: [],
     access: {
       tables: {
         PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'],
@@ -191,6 +194,7 @@ export const TRIGGERS = {
   /** Refuses a user who is not active, unknown, or unlicensed where a licence is required: reads the profile. */
   preAuthentication: {
     entry: 'lambdas/triggers/pre-authentication.ts',
+    clients: [],
     access: { tables: { PROFILES_TABLE: ['GetItem'], TENANTS_TABLE: ['GetItem'] } },
   },
   /**
@@ -201,6 +205,7 @@ export const TRIGGERS = {
    */
   preSignUp: {
     entry: 'lambdas/triggers/pre-sign-up.ts',
+    clients: ['cognito'],
     access: {
       tables: {
         PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'],
@@ -213,9 +218,10 @@ export const TRIGGERS = {
   /** Puts tenant, user, roles and permissions into the ID token: reads the profile and the role catalogue. */
   preTokenGeneration: {
     entry: 'lambdas/triggers/pre-token-generation.ts',
+    clients: [],
     access: { tables: { PROFILES_TABLE: ['GetItem', 'Query', 'PutItem'], TENANTS_TABLE: ['GetItem'] } },
   },
-} as const satisfies Record<string, { entry: string; access: TriggerAccess }>;
+} as const satisfies Record<string, { entry: string; access: TriggerAccess; clients: ClientNeeds }>;
 
 export type TriggerName = keyof typeof TRIGGERS;
 
@@ -227,6 +233,7 @@ export const JOBS = {
   /** Repairs drift between each tenant's pool and its profiles (lambdas/services/reconcile.ts). */
   reconcile: {
     entry: 'lambdas/jobs/reconcile.ts',
+    clients: ['cognito'],
     access: {
       // Reads every profile of a tenant; a profile whose login vanished is rewritten in one transaction (the
       // version-checked profile put, the administrator count when it held one, its history entry). Its email
@@ -251,6 +258,7 @@ export const JOBS = {
   /** Runs every tenant's bulk jobs and imports (lambdas/services/job-worker.ts). */
   jobWorker: {
     entry: 'lambdas/jobs/job-worker.ts',
+    clients: ['cognito', 'ses'],
     access: {
       tables: {
         // Each item as its own route would act (bulk actions; an import's create, with its email claim), reading
@@ -268,7 +276,7 @@ export const JOBS = {
       ses: ['SendEmail'],
     },
   },
-} as const satisfies Record<string, { entry: string; access: FunctionAccess }>;
+} as const satisfies Record<string, { entry: string; access: FunctionAccess; clients: ClientNeeds }>;
 
 export type JobName = keyof typeof JOBS;
 
@@ -280,7 +288,8 @@ export type JobName = keyof typeof JOBS;
 export const REGISTRY_WRITER = {
   entry: 'lambdas/jobs/register-tenant.ts',
   access: { tables: { TENANTS_TABLE: ['GetItem', 'PutItem', 'DeleteItem'] } },
-} as const satisfies { entry: string; access: FunctionAccess };
+  clients: [],
+} as const satisfies { entry: string; access: FunctionAccess; clients: ClientNeeds };
 
 /** The union of two grants, each action once. */
 export function mergeAccess(a: FunctionAccess, b: FunctionAccess): FunctionAccess {

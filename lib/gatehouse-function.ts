@@ -18,9 +18,10 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { z } from 'zod';
 import type { EnvironmentVariables } from '#adapters/environment.ts';
 import { TABLES } from '#adapters/table-definitions.ts';
+import type { AwsClient, ClientNeeds } from '#adapters/wiring.ts';
+import type * as z from '#domain/zod.ts';
 import type { FunctionAccess, TableKey } from './access.ts';
 
 /** The repository root: function entries, the lock file and esbuild are found from here. */
@@ -51,9 +52,32 @@ export const BUNDLING: BundlingOptions = {
   bundleAwsSDK: true,
 };
 
-export interface GatehouseFunctionProps<S extends z.ZodObject> {
+/** Every client a function may declare besides DynamoDB's; the bundle of one that does not declare it omits it. */
+export const AWS_CLIENTS = ['cognito', 'ses', 'secrets'] as const satisfies readonly AwsClient[];
+
+/**
+ * BUNDLING for a function that uses `clients` (besides DynamoDB's, which all use): each other client is
+ * defined away (`GATEHOUSE_WITHOUT_<CLIENT>`, see createDeps in lambdas/adapters/wiring.ts), so esbuild leaves
+ * it and its SDK package out. The bench (bench/bundles.ts) and the budget test build with this too.
+ */
+export function bundlingFor(clients: ClientNeeds): BundlingOptions {
+  const without = AWS_CLIENTS.filter((client) => !clients.includes(client));
+  return {
+    ...BUNDLING,
+    define: {
+      ...BUNDLING.define,
+      ...Object.fromEntries(
+        without.map((client) => [`process.env.GATEHOUSE_WITHOUT_${client.toUpperCase()}`, '"1"']),
+      ),
+    },
+  };
+}
+
+export interface GatehouseFunctionProps<S extends z.ZodMiniObject> {
   /** The handler module, relative to the repository root; it exports `handler`. */
   entry: string;
+  /** The SDK clients it uses besides DynamoDB's, as its route, trigger or job declares them: only these are bundled. */
+  clients: ClientNeeds;
   description: string;
   /** The function's environment schema (lambdas/adapters/environment.ts), checked again at its cold start. */
   schema: S;
@@ -74,7 +98,7 @@ export interface AccessTargets {
   tables: Record<TableKey, ITable>;
 }
 
-export class GatehouseFunction<S extends z.ZodObject = z.ZodObject> extends Construct {
+export class GatehouseFunction<S extends z.ZodMiniObject = z.ZodMiniObject> extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
@@ -82,7 +106,7 @@ export class GatehouseFunction<S extends z.ZodObject = z.ZodObject> extends Cons
   constructor(scope: Construct, id: string, props: GatehouseFunctionProps<S>) {
     super(scope, id);
     // A variable the schema takes as absent (it has a default) may be left out, as EnvironmentVariables allows.
-    const missing = Object.entries(props.schema.shape as Record<string, z.ZodType>)
+    const missing = Object.entries(props.schema.shape as Record<string, z.ZodMiniType>)
       .filter(([name, schema]) => !(name in props.environment) && !schema.safeParse(undefined).success)
       .map(([name]) => name);
     if (missing.length > 0) throw new Error(`${this.node.path}: environment lacks ${missing.join(', ')}`);
@@ -110,7 +134,7 @@ export class GatehouseFunction<S extends z.ZodObject = z.ZodObject> extends Cons
       environment: { ...props.environment, NODE_OPTIONS },
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
-      bundling: BUNDLING,
+      bundling: bundlingFor(props.clients),
     });
     Validations.of(this.function.node.defaultChild as CfnResource).acknowledge({
       id: 'AwsSolutions-L1',

@@ -38,6 +38,7 @@ export class GatehouseStatefulStack extends Stack {
     const trigger = (name: TriggerName, description: string) => {
       const fn = new GatehouseFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}Trigger`, {
         entry: TRIGGERS[name].entry,
+        clients: TRIGGERS[name].clients,
         description,
         schema: TriggerEnvironmentSchema,
         environment: this.tables.storeEnvironment(),
@@ -78,6 +79,7 @@ export class GatehouseStatefulStack extends Stack {
 
     this.registryWriter = new GatehouseFunction(this, 'RegistryWriter', {
       entry: REGISTRY_WRITER.entry,
+      clients: REGISTRY_WRITER.clients,
       description: "Gatehouse: writes a tenant's registry record when its stack deploys",
       schema: RegistryWriterEnvironmentSchema,
       environment: { TENANTS_TABLE: this.tables.byEnvVar.TENANTS_TABLE.tableName },

@@ -34,7 +34,7 @@ import type { Construct } from 'constructs';
 import { CognitoBudgetSchema } from '#adapters/cognito-pace.ts';
 import { ApiEnvironmentSchema, JobWorkerEnvironmentSchema } from '#adapters/environment.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
-import { SCIM_HANDLER_FILE, SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
+import { SCIM_CLIENTS, SCIM_HANDLER_FILE, SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
 import { paginates } from '#http/cursors.ts';
 import { JOBS, ROUTE_ACCESS, routeAccess, SCIM_ACCESS, type TableKey } from './access.ts';
 import { GatehouseFunction, LOG_RETENTION } from './gatehouse-function.ts';
@@ -155,6 +155,7 @@ export class GatehouseStatelessStack extends Stack {
     for (const [routeId, route] of Object.entries(ROUTES) as [RouteId, (typeof ROUTES)[RouteId]][]) {
       const fn = new GatehouseFunction(this, pascal(routeId), {
         entry: `lambdas/api/handlers/${handlerFile(routeId)}`,
+        clients: route.clients,
         description: `Gatehouse API: ${route.method} ${route.path}`,
         schema: ApiEnvironmentSchema,
         environment: paginates(route)
@@ -191,6 +192,7 @@ export class GatehouseStatelessStack extends Stack {
     // the token's tenant from the registry: its environment holds tables only, like every other function's.
     this.scim = new GatehouseFunction(this, 'Scim', {
       entry: `lambdas/api/handlers/${SCIM_HANDLER_FILE}`,
+      clients: SCIM_CLIENTS,
       description: "Gatehouse SCIM 2.0: provisioning from tenants' directories",
       schema: ApiEnvironmentSchema,
       // Not the console's origin: a directory calls server to server, never from the console.
@@ -223,6 +225,7 @@ export class GatehouseStatelessStack extends Stack {
     // ── Reconciler (README "Consistency between Cognito and DynamoDB") ─────────────────────────────────
     this.reconciler = new GatehouseFunction(this, 'Reconciler', {
       entry: JOBS.reconcile.entry,
+      clients: JOBS.reconcile.clients,
       description: "Gatehouse job: repairs drift between the tenants' Cognito logins and their profiles",
       schema: ApiEnvironmentSchema,
       environment,
@@ -247,6 +250,7 @@ export class GatehouseStatelessStack extends Stack {
     const budget = CognitoBudgetSchema.parse(this.node.tryGetContext(COGNITO_BUDGET_CONTEXT) ?? {});
     this.jobWorker = new GatehouseFunction(this, 'JobWorker', {
       entry: JOBS.jobWorker.entry,
+      clients: JOBS.jobWorker.clients,
       description: "Gatehouse job: runs every tenant's bulk jobs and imports at the shared Cognito pace",
       schema: JobWorkerEnvironmentSchema,
       environment: { ...environment, COGNITO_BUDGET: JSON.stringify(budget) },

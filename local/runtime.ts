@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CognitoBudget } from '#adapters/cognito-pace.ts';
 import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
 import { purgePorts } from '#adapters/purge-ports.ts';
+import { withSigningKeys } from '#adapters/signing-keys.ts';
 import {
   HISTORY_TABLE,
   JOBS_TABLE,
@@ -23,6 +24,7 @@ import {
   type TenantConfig,
   TenantConfigSchema,
 } from '#config/tenants.ts';
+import { jwksFetcher } from '#http/token-verifier.ts';
 import { PurgeRefused, purgeTenant } from '#services/purge-tenant.ts';
 import { SCIM_RESOURCE_SERVER, SCIM_SCOPE_NAME } from '#services/scim-clients.ts';
 import { apiDocsRoutes } from './api-docs.ts';
@@ -288,11 +290,15 @@ export async function startGatehouse(options: StartOptions): Promise<Gatehouse> 
       const loginUrl = loginUrlOf(tenant);
       // Offline, every pool's OAuth endpoints are the one Cognito's (in AWS, each pool's domain has its own).
       const tokenUrl = `${cognito.url}/oauth2/token`;
+      // With the pool's signing keys, as the deployed custom resource registers them.
       await registry.put(
-        registryRecord(
-          tenant.config,
-          { userPoolId: tenant.userPoolId, issuer, clientId: tenant.clientId, tokenUrl },
-          loginUrl,
+        await withSigningKeys(
+          registryRecord(
+            tenant.config,
+            { userPoolId: tenant.userPoolId, issuer, clientId: tenant.clientId, tokenUrl },
+            loginUrl,
+          ),
+          jwksFetcher,
         ),
       );
       await seedAdmin(

@@ -4,7 +4,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '#domain/zod.ts';
 import type { Clock } from './rate-limiter.ts';
 
 /** The request-rate categories Cognito counts user-pool admin calls under (Cognito's "Quotas" page). */
@@ -45,13 +45,14 @@ export const DEFAULT_COGNITO_BUDGET = {
   UserList: 10,
 } as const satisfies Record<CognitoQuotaCategory, number>;
 
-export const CognitoBudgetSchema = z
-  .strictObject(
+export const CognitoBudgetSchema = z.pipe(
+  z.strictObject(
     Object.fromEntries(
-      COGNITO_QUOTA_CATEGORIES.map((c) => [c, z.number().positive().max(10_000).optional()]),
-    ) as Record<CognitoQuotaCategory, z.ZodOptional<z.ZodNumber>>,
-  )
-  .transform((given) => ({ ...DEFAULT_COGNITO_BUDGET, ...given }) as Record<CognitoQuotaCategory, number>);
+      COGNITO_QUOTA_CATEGORIES.map((c) => [c, z.optional(z.number().check(z.positive(), z.lte(10_000)))]),
+    ) as Record<CognitoQuotaCategory, z.ZodMiniOptional<z.ZodMiniNumber>>,
+  ),
+  z.transform((given) => ({ ...DEFAULT_COGNITO_BUDGET, ...given }) as Record<CognitoQuotaCategory, number>),
+);
 export type CognitoBudget = Record<CognitoQuotaCategory, number>;
 
 const realClock: Clock = {

@@ -1,11 +1,11 @@
 // Where the keys that authenticate page cursors come from: a Secrets Manager secret in AWS, a file offline.
 import { readFile } from 'node:fs/promises';
-import * as z from 'zod';
+import * as z from '#domain/zod.ts';
 
 /** The secret's (and the file's) JSON: the key cursors are signed with, and the one before it, still accepted. */
 export const CursorKeysSchema = z.strictObject({
-  current: z.string().min(32),
-  previous: z.string().min(32).optional(),
+  current: z.string().check(z.minLength(32)),
+  previous: z.optional(z.string().check(z.minLength(32))),
 });
 export type CursorKeySet = z.infer<typeof CursorKeysSchema>;
 

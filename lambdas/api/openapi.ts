@@ -237,8 +237,8 @@ function pathParameters(path: string): string[] {
 export function openApiDocument(): OpenApiDocument {
   const routes = Object.entries(ROUTES) as [string, RouteDefinition][];
   const names = schemaNames();
-  const inputs = new Map<z.ZodType, string>();
-  const outputs = new Map<z.ZodType, string>([[schemas.ProblemSchema, 'Problem']]);
+  const inputs = new Map<z.core.$ZodType, string>();
+  const outputs = new Map<z.core.$ZodType, string>([[schemas.ProblemSchema, 'Problem']]);
   for (const [id, route] of routes) {
     if (route.request.body)
       inputs.set(route.request.body, names.get(route.request.body) ?? pascal(`${id}Body`));
@@ -336,8 +336,8 @@ is absent. \`limit\` sets the page size.`;
 function toOperation(
   id: string,
   route: RouteDefinition,
-  inputs: Map<z.ZodType, string>,
-  outputs: Map<z.ZodType, string>,
+  inputs: Map<z.core.$ZodType, string>,
+  outputs: Map<z.core.$ZodType, string>,
   components: Record<string, JsonSchema>,
 ): Operation {
   const parameters = [
@@ -464,7 +464,7 @@ function problemResponse(problem: (typeof PROBLEMS)[number]): ResponseObject {
 }
 
 /** Path or query parameters: one per property of the route's (object) schema, as clients send them. */
-function objectParameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Parameter[] {
+function objectParameters(schema: z.core.$ZodType | undefined, where: 'path' | 'query'): Parameter[] {
   if (!schema) return [];
   const json = toJsonSchema(schema, 'input');
   if (json.type !== 'object' || !json.properties) throw new Error(`${where} schemas must be objects`);
@@ -527,14 +527,14 @@ const tagOf = (route: RouteDefinition) => route.path.split('/')[1] ?? 'api';
 function schemaNames(): Map<unknown, string> {
   return new Map(
     Object.entries(schemas)
-      .filter(([name, value]) => name.endsWith('Schema') && value instanceof z.ZodType)
+      .filter(([name, value]) => name.endsWith('Schema') && value instanceof z.core.$ZodType)
       .map(([name, value]) => [value, name.slice(0, -'Schema'.length)]),
   );
 }
 
 const pascal = (id: string) => id.charAt(0).toUpperCase() + id.slice(1);
 
-function convertAll(named: Map<z.ZodType, string>, io: 'input' | 'output'): Record<string, JsonSchema> {
+function convertAll(named: Map<z.core.$ZodType, string>, io: 'input' | 'output'): Record<string, JsonSchema> {
   if (named.size === 0) return {};
   const registry = z.registry<{ id: string }>();
   for (const [schema, id] of named) registry.add(schema, { id });
@@ -558,18 +558,18 @@ function convertAll(named: Map<z.ZodType, string>, io: 'input' | 'output'): Reco
  * zod drops the examples of a schema that transforms (e.g. lower-cases the email) when it documents
  * the input, as they might show the output. Ours are requests clients may send: kept, once they parse.
  */
-function inputExamples(schema: z.ZodType, io: 'input' | 'output', json: JsonSchema): JsonSchema {
+function inputExamples(schema: z.core.$ZodType, io: 'input' | 'output', json: JsonSchema): JsonSchema {
   const examples = z.globalRegistry.get(schema)?.examples;
   if (io !== 'input' || json.examples || !Array.isArray(examples)) return {};
   for (const example of examples) {
-    const parsed = schema.safeParse(example);
+    const parsed = z.safeParse(schema, example);
     if (!parsed.success)
       throw new Error(`An example is not a valid request: ${z.prettifyError(parsed.error)}`);
   }
   return { examples };
 }
 
-function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+function toJsonSchema(schema: z.core.$ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
     io,
     target: TARGET,
@@ -636,7 +636,7 @@ function scimBodyName(route: ScimRouteDefinition): string | undefined {
 /** SCIM's own shapes: what a directory sends (from the zod schemas the function parses with), what it gets back. */
 function scimComponents(): Record<string, JsonSchema> {
   const routes = Object.values(SCIM_ROUTES) as ScimRouteDefinition[];
-  const bodies = new Map<z.ZodType, string>();
+  const bodies = new Map<z.core.$ZodType, string>();
   for (const route of routes) {
     const body = route.request.body;
     const name = scimBodyName(route);
@@ -749,7 +749,7 @@ function scimOperation(id: string, route: ScimRouteDefinition): Operation {
           },
         ]
       : []),
-    ...headerParameters({ ...route, permission: null, responses: {} } as RouteDefinition),
+    ...headerParameters({ ...route, permission: null, responses: {}, clients: [] } as RouteDefinition),
   ];
   const search = route.path.endsWith('/.search');
   const discovery = /\/(ServiceProviderConfig|ResourceTypes|Schemas|Bulk)/.test(route.path);

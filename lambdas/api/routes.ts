@@ -1,7 +1,8 @@
 // The route table: the one list of routes that the handlers, the offline server, CDK and OpenAPI read.
-import type { z } from 'zod';
+import type { ClientNeeds } from '#adapters/wiring.ts';
 import { MAX_IMPORT_BYTES } from '#domain/import-file.ts';
 import type { Permission } from '#domain/permissions.ts';
+import type * as z from '#domain/zod.ts';
 import {
   BulkBodySchema,
   BulkResultSchema,
@@ -44,9 +45,9 @@ import {
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteRequest {
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
+  params?: z.ZodMiniType;
+  query?: z.ZodMiniType;
+  body?: z.ZodMiniType;
 }
 
 export interface RouteDefinition<Req extends RouteRequest = RouteRequest> {
@@ -63,7 +64,7 @@ export interface RouteDefinition<Req extends RouteRequest = RouteRequest> {
    */
   headers?: { ifMatch?: boolean; idempotencyKey?: boolean };
   /** Success statuses and their bodies (null: no body); every route may also answer problem+json 4xx/5xx. */
-  responses: Record<number, z.ZodType | null>;
+  responses: Record<number, z.ZodMiniType | null>;
   /** The largest JSON body the route takes, when more than the default 100 KB. */
   maxBodyBytes?: number;
   /** A body that is a file, not JSON: the media types taken. The route's input `body` is `{ mediaType, text }`. */
@@ -76,306 +77,387 @@ export interface RouteDefinition<Req extends RouteRequest = RouteRequest> {
   };
   /** The status answered with a `Location` header naming what it started. */
   location?: { status: number; description: string };
+  /**
+   * The SDK clients the route uses besides DynamoDB's: its function constructs and bundles these and no
+   * other (lambdas/adapters/wiring.ts); its IAM actions on them (lib/access.ts) must match.
+   */
+  clients: ClientNeeds;
 }
 
 const route = <Req extends RouteRequest>(definition: RouteDefinition<Req>) => definition;
 
+/** A bulk body names up to 10,000 ids, or a search. */
+const BULK_BODY_BYTES = 512 * 1024;
+
+// Each route is its own export, and its own constant: a function's bundle keeps its route (and the schemas
+// it names) and drops the others, which it would keep whole through the ROUTES object (README "Performance
+// and cost"). Handlers import this module as a namespace (`import * as ROUTES`), so `ROUTES.getUser` reads
+// the same as through the table.
+export const createUser = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/users',
+  summary: 'Add a user (status inactive, or invited with "activate": true)',
+  permission: 'users.create',
+  request: { body: CreateUserBodySchema },
+  headers: { idempotencyKey: true },
+  responses: { 201: UserSchema },
+  clients: ['cognito'],
+});
+export const listUsers = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/users',
+  summary: "A page of the tenant's users",
+  permission: 'users.read',
+  request: { query: ListUsersQuerySchema },
+  responses: { 200: UserPageSchema },
+  clients: ['secrets'],
+});
+export const getUser = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/users/{userId}',
+  summary: 'One user',
+  permission: 'users.read',
+  request: { params: UserIdParamsSchema },
+  responses: { 200: UserSchema },
+  clients: [],
+});
+export const activateUser = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/users/{userId}/activate',
+  summary:
+    'Sign-in on: the first login (Cognito mails the welcome message), or the existing one enabled again',
+  permission: 'users.lifecycle',
+  request: { params: UserIdParamsSchema },
+  headers: { idempotencyKey: true },
+  responses: { 200: UserSchema },
+  clients: ['cognito'],
+});
+export const editUser = /* @__PURE__ */ route({
+  method: 'PATCH',
+  path: '/users/{userId}',
+  summary: 'Edit profile fields (null clears an optional one); If-Match with the last ETag is required',
+  permission: 'users.update',
+  request: { params: UserIdParamsSchema, body: EditUserBodySchema },
+  headers: { ifMatch: true },
+  responses: { 200: UserSchema },
+  clients: ['cognito'],
+});
+export const deactivateUser = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/users/{userId}/deactivate',
+  summary: 'Sign-in off: the login is disabled and its sessions revoked',
+  permission: 'users.lifecycle',
+  request: { params: UserIdParamsSchema },
+  headers: { idempotencyKey: true },
+  responses: { 200: UserSchema },
+  clients: ['cognito'],
+});
+export const archiveUser = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/users/{userId}/archive',
+  summary: 'Out of the default list and unable to sign in, until restored',
+  permission: 'users.lifecycle',
+  request: { params: UserIdParamsSchema },
+  headers: { idempotencyKey: true },
+  responses: { 200: UserSchema },
+  clients: ['cognito'],
+});
+export const restoreUser = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/users/{userId}/restore',
+  summary: 'Back from the archive, as inactive',
+  permission: 'users.lifecycle',
+  request: { params: UserIdParamsSchema },
+  headers: { idempotencyKey: true },
+  responses: { 200: UserSchema },
+  clients: [],
+});
+export const deleteUser = /* @__PURE__ */ route({
+  method: 'DELETE',
+  path: '/users/{userId}',
+  summary: 'Delete for good, confirmed by the user’s email; the history keeps a final snapshot',
+  permission: 'users.delete',
+  request: { params: UserIdParamsSchema, body: DeleteUserBodySchema },
+  headers: { idempotencyKey: true },
+  responses: { 204: null },
+  clients: ['cognito'],
+});
+export const resetPassword = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/users/{userId}/reset-password',
+  summary: 'An invited user gets a fresh invitation; an active one a reset code by mail',
+  permission: 'users.password.reset',
+  request: { params: UserIdParamsSchema },
+  headers: { idempotencyKey: true },
+  responses: { 202: DeliverySchema },
+  clients: ['cognito'],
+});
+export const resendInvitation = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/users/{userId}/resend-invitation',
+  summary: 'A new temporary password, mailed again, to a user who never completed the first sign-in',
+  permission: 'users.lifecycle',
+  request: { params: UserIdParamsSchema },
+  headers: { idempotencyKey: true },
+  responses: { 202: DeliverySchema },
+  clients: ['cognito'],
+});
+export const setPassword = /* @__PURE__ */ route({
+  method: 'PUT',
+  path: '/users/{userId}/password',
+  summary: 'Set a password directly (policy-checked); temporary: true forces a change at next sign-in',
+  permission: 'users.password.reset',
+  request: { params: UserIdParamsSchema, body: SetPasswordBodySchema },
+  headers: { idempotencyKey: true },
+  responses: { 204: null },
+  clients: ['cognito'],
+});
+export const bulkUsers = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/users/bulk',
+  summary:
+    'One action on many users: up to 100 at once (200, a result each), up to 10,000 or a search as a job (202); reset-password also needs users.password.reset, email users.email',
+  permission: 'users.lifecycle',
+  request: { body: BulkBodySchema },
+  headers: { idempotencyKey: true },
+  responses: { 200: BulkResultSchema, 202: JobSchema },
+  maxBodyBytes: BULK_BODY_BYTES,
+  location: { status: 202, description: 'The job: `/jobs/{jobId}`.' },
+  clients: ['cognito', 'ses'],
+});
+export const importUsers = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/users/import',
+  summary:
+    'Bring in up to 10,000 people from a CSV or JSON Lines file: a validation report per row (dryRun=true), or a job that creates each valid row (202)',
+  permission: 'users.create',
+  request: { query: ImportQuerySchema },
+  headers: { idempotencyKey: true },
+  responses: { 200: ImportReportSchema, 202: JobSchema },
+  file: {
+    mediaTypes: ['text/csv', 'application/jsonl', 'application/x-ndjson'],
+    maxBytes: MAX_IMPORT_BYTES,
+    description:
+      'CSV (RFC 4180, UTF-8 with or without BOM) with a header row naming profile fields, or JSON Lines (one profile a line, as POST /users takes it); at most 10,000 rows and 5 MB.',
+    example: 'firstName,lastName,email,teams\r\nAda,Lovelace,ada.lovelace@example.com,north;south\r\n',
+  },
+  location: { status: 202, description: 'The job: `/jobs/{jobId}`.' },
+  clients: [],
+});
+export const listJobs = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/jobs',
+  summary: "The tenant's jobs (bulk actions and imports), newest first",
+  permission: 'users.read',
+  request: { query: PageQuerySchema },
+  responses: { 200: JobPageSchema },
+  clients: ['secrets'],
+});
+export const getJob = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/jobs/{jobId}',
+  summary: 'A job: its state, counts done, failed and left, and when it started and finished',
+  permission: 'users.read',
+  request: { params: JobIdParamsSchema },
+  responses: { 200: JobSchema },
+  clients: [],
+});
+export const jobResults = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/jobs/{jobId}/results',
+  summary: "A job's outcomes, one per settled item, in item order; a failure as problem+json",
+  permission: 'users.read',
+  request: { params: JobIdParamsSchema, query: JobResultsQuerySchema },
+  responses: { 200: JobResultsPageSchema },
+  clients: ['secrets'],
+});
+export const cancelJob = /* @__PURE__ */ route({
+  method: 'DELETE',
+  path: '/jobs/{jobId}',
+  summary: 'Cancel what has not started; items under way finish and keep their outcomes',
+  permission: 'users.lifecycle',
+  request: { params: JobIdParamsSchema },
+  responses: { 200: JobSchema },
+  clients: [],
+});
+export const emailUser = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/users/{userId}/email',
+  summary: "A message from the tenant's sender; the history keeps its subject and message id",
+  permission: 'users.email',
+  request: { params: UserIdParamsSchema, body: MessageSchema },
+  headers: { idempotencyKey: true },
+  responses: { 202: EmailSentSchema },
+  clients: ['ses'],
+});
+export const userHistory = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/users/{userId}/history',
+  summary: 'Who changed what of this user, and when: newest first',
+  permission: 'history.read',
+  request: { params: UserIdParamsSchema, query: PageQuerySchema },
+  responses: { 200: HistoryPageSchema },
+  clients: ['secrets'],
+});
+export const tenantHistory = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/history',
+  summary: 'Every change in the tenant: newest first',
+  permission: 'history.read',
+  request: { query: PageQuerySchema },
+  responses: { 200: HistoryPageSchema },
+  clients: ['secrets'],
+});
+export const getMe = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/me',
+  summary: "The caller's own profile",
+  permission: null,
+  request: {},
+  responses: { 200: UserSchema },
+  clients: [],
+});
+export const listRoles = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/roles',
+  summary: "The tenant's role catalogue",
+  permission: 'users.read',
+  request: {},
+  responses: { 200: RoleListSchema },
+  clients: [],
+});
+export const createRole = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/roles',
+  summary: 'Add a role: permissions, scope, and its combination rules',
+  permission: 'roles.manage',
+  request: { body: CreateRoleBodySchema },
+  headers: { idempotencyKey: true },
+  responses: { 201: RoleSchema },
+  clients: [],
+});
+export const editRole = /* @__PURE__ */ route({
+  method: 'PATCH',
+  path: '/roles/{roleId}',
+  summary: 'Edit a role (not the Administrator); If-Match with the last ETag is required',
+  permission: 'roles.manage',
+  request: { params: RoleIdParamsSchema, body: EditRoleBodySchema },
+  headers: { ifMatch: true },
+  responses: { 200: RoleSchema },
+  clients: [],
+});
+export const deleteRole = /* @__PURE__ */ route({
+  method: 'DELETE',
+  path: '/roles/{roleId}',
+  summary: 'Delete a role nobody holds (not the Administrator)',
+  permission: 'roles.manage',
+  request: { params: RoleIdParamsSchema },
+  headers: { idempotencyKey: true },
+  responses: { 204: null },
+  clients: [],
+});
+export const getLicences = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/licences',
+  summary: 'Seats, used and free per licence type',
+  permission: 'users.read',
+  request: {},
+  responses: { 200: LicenceUsageSchema },
+  clients: [],
+});
+export const createScimToken = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/scim-tokens',
+  summary: "A bearer token for the tenant's SCIM endpoint (/scim/v2): shown once, kept hashed",
+  permission: 'scim.manage',
+  request: { body: ScimTokenBodySchema },
+  headers: { idempotencyKey: true },
+  responses: { 201: ScimTokenCreatedSchema },
+  clients: [],
+});
+export const listScimTokens = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/scim-tokens',
+  summary: "The tenant's SCIM tokens: names, creation and last use (never the tokens)",
+  permission: 'scim.manage',
+  request: {},
+  responses: { 200: ScimTokenListSchema },
+  clients: [],
+});
+export const revokeScimToken = /* @__PURE__ */ route({
+  method: 'DELETE',
+  path: '/scim-tokens/{tokenId}',
+  summary: 'Revoke a SCIM token: the next request with it is refused',
+  permission: 'scim.manage',
+  request: { params: ScimTokenIdParamsSchema },
+  responses: { 204: null },
+  clients: [],
+});
+
+export const createScimClient = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/scim-clients',
+  summary:
+    "An OAuth client for the tenant's SCIM endpoint (client-credentials grant, scope gatehouse/scim): its secret shown once",
+  permission: 'scim.manage',
+  request: { body: ScimClientBodySchema },
+  responses: { 201: ScimClientCreatedSchema },
+  clients: ['cognito'],
+});
+export const listScimClients = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/scim-clients',
+  summary: "The tenant's SCIM OAuth clients: names, creation and last use (never the secrets)",
+  permission: 'scim.manage',
+  request: {},
+  responses: { 200: ScimClientListSchema },
+  clients: [],
+});
+export const revokeScimClient = /* @__PURE__ */ route({
+  method: 'DELETE',
+  path: '/scim-clients/{clientId}',
+  summary: 'Revoke a SCIM OAuth client: it gets no new token, and the tokens it holds are refused',
+  permission: 'scim.manage',
+  request: { params: ScimClientIdParamsSchema },
+  responses: { 204: null },
+  clients: ['cognito'],
+});
+
+/** The route table: every route by its id. */
 export const ROUTES = {
-  createUser: route({
-    method: 'POST',
-    path: '/users',
-    summary: 'Add a user (status inactive, or invited with "activate": true)',
-    permission: 'users.create',
-    request: { body: CreateUserBodySchema },
-    headers: { idempotencyKey: true },
-    responses: { 201: UserSchema },
-  }),
-  listUsers: route({
-    method: 'GET',
-    path: '/users',
-    summary: "A page of the tenant's users",
-    permission: 'users.read',
-    request: { query: ListUsersQuerySchema },
-    responses: { 200: UserPageSchema },
-  }),
-  getUser: route({
-    method: 'GET',
-    path: '/users/{userId}',
-    summary: 'One user',
-    permission: 'users.read',
-    request: { params: UserIdParamsSchema },
-    responses: { 200: UserSchema },
-  }),
-  activateUser: route({
-    method: 'POST',
-    path: '/users/{userId}/activate',
-    summary:
-      'Sign-in on: the first login (Cognito mails the welcome message), or the existing one enabled again',
-    permission: 'users.lifecycle',
-    request: { params: UserIdParamsSchema },
-    headers: { idempotencyKey: true },
-    responses: { 200: UserSchema },
-  }),
-  editUser: route({
-    method: 'PATCH',
-    path: '/users/{userId}',
-    summary: 'Edit profile fields (null clears an optional one); If-Match with the last ETag is required',
-    permission: 'users.update',
-    request: { params: UserIdParamsSchema, body: EditUserBodySchema },
-    headers: { ifMatch: true },
-    responses: { 200: UserSchema },
-  }),
-  deactivateUser: route({
-    method: 'POST',
-    path: '/users/{userId}/deactivate',
-    summary: 'Sign-in off: the login is disabled and its sessions revoked',
-    permission: 'users.lifecycle',
-    request: { params: UserIdParamsSchema },
-    headers: { idempotencyKey: true },
-    responses: { 200: UserSchema },
-  }),
-  archiveUser: route({
-    method: 'POST',
-    path: '/users/{userId}/archive',
-    summary: 'Out of the default list and unable to sign in, until restored',
-    permission: 'users.lifecycle',
-    request: { params: UserIdParamsSchema },
-    headers: { idempotencyKey: true },
-    responses: { 200: UserSchema },
-  }),
-  restoreUser: route({
-    method: 'POST',
-    path: '/users/{userId}/restore',
-    summary: 'Back from the archive, as inactive',
-    permission: 'users.lifecycle',
-    request: { params: UserIdParamsSchema },
-    headers: { idempotencyKey: true },
-    responses: { 200: UserSchema },
-  }),
-  deleteUser: route({
-    method: 'DELETE',
-    path: '/users/{userId}',
-    summary: 'Delete for good, confirmed by the user’s email; the history keeps a final snapshot',
-    permission: 'users.delete',
-    request: { params: UserIdParamsSchema, body: DeleteUserBodySchema },
-    headers: { idempotencyKey: true },
-    responses: { 204: null },
-  }),
-  resetPassword: route({
-    method: 'POST',
-    path: '/users/{userId}/reset-password',
-    summary: 'An invited user gets a fresh invitation; an active one a reset code by mail',
-    permission: 'users.password.reset',
-    request: { params: UserIdParamsSchema },
-    headers: { idempotencyKey: true },
-    responses: { 202: DeliverySchema },
-  }),
-  resendInvitation: route({
-    method: 'POST',
-    path: '/users/{userId}/resend-invitation',
-    summary: 'A new temporary password, mailed again, to a user who never completed the first sign-in',
-    permission: 'users.lifecycle',
-    request: { params: UserIdParamsSchema },
-    headers: { idempotencyKey: true },
-    responses: { 202: DeliverySchema },
-  }),
-  setPassword: route({
-    method: 'PUT',
-    path: '/users/{userId}/password',
-    summary: 'Set a password directly (policy-checked); temporary: true forces a change at next sign-in',
-    permission: 'users.password.reset',
-    request: { params: UserIdParamsSchema, body: SetPasswordBodySchema },
-    headers: { idempotencyKey: true },
-    responses: { 204: null },
-  }),
-  bulkUsers: route({
-    method: 'POST',
-    path: '/users/bulk',
-    summary:
-      'One action on many users: up to 100 at once (200, a result each), up to 10,000 or a search as a job (202); reset-password also needs users.password.reset, email users.email',
-    permission: 'users.lifecycle',
-    request: { body: BulkBodySchema },
-    headers: { idempotencyKey: true },
-    responses: { 200: BulkResultSchema, 202: JobSchema },
-    maxBodyBytes: 512 * 1024,
-    location: { status: 202, description: 'The job: `/jobs/{jobId}`.' },
-  }),
-  importUsers: route({
-    method: 'POST',
-    path: '/users/import',
-    summary:
-      'Bring in up to 10,000 people from a CSV or JSON Lines file: a validation report per row (dryRun=true), or a job that creates each valid row (202)',
-    permission: 'users.create',
-    request: { query: ImportQuerySchema },
-    headers: { idempotencyKey: true },
-    responses: { 200: ImportReportSchema, 202: JobSchema },
-    file: {
-      mediaTypes: ['text/csv', 'application/jsonl', 'application/x-ndjson'],
-      maxBytes: MAX_IMPORT_BYTES,
-      description:
-        'CSV (RFC 4180, UTF-8 with or without BOM) with a header row naming profile fields, or JSON Lines (one profile a line, as POST /users takes it); at most 10,000 rows and 5 MB.',
-      example: 'firstName,lastName,email,teams\r\nAda,Lovelace,ada.lovelace@example.com,north;south\r\n',
-    },
-    location: { status: 202, description: 'The job: `/jobs/{jobId}`.' },
-  }),
-  listJobs: route({
-    method: 'GET',
-    path: '/jobs',
-    summary: "The tenant's jobs (bulk actions and imports), newest first",
-    permission: 'users.read',
-    request: { query: PageQuerySchema },
-    responses: { 200: JobPageSchema },
-  }),
-  getJob: route({
-    method: 'GET',
-    path: '/jobs/{jobId}',
-    summary: 'A job: its state, counts done, failed and left, and when it started and finished',
-    permission: 'users.read',
-    request: { params: JobIdParamsSchema },
-    responses: { 200: JobSchema },
-  }),
-  jobResults: route({
-    method: 'GET',
-    path: '/jobs/{jobId}/results',
-    summary: "A job's outcomes, one per settled item, in item order; a failure as problem+json",
-    permission: 'users.read',
-    request: { params: JobIdParamsSchema, query: JobResultsQuerySchema },
-    responses: { 200: JobResultsPageSchema },
-  }),
-  cancelJob: route({
-    method: 'DELETE',
-    path: '/jobs/{jobId}',
-    summary: 'Cancel what has not started; items under way finish and keep their outcomes',
-    permission: 'users.lifecycle',
-    request: { params: JobIdParamsSchema },
-    responses: { 200: JobSchema },
-  }),
-  emailUser: route({
-    method: 'POST',
-    path: '/users/{userId}/email',
-    summary: "A message from the tenant's sender; the history keeps its subject and message id",
-    permission: 'users.email',
-    request: { params: UserIdParamsSchema, body: MessageSchema },
-    headers: { idempotencyKey: true },
-    responses: { 202: EmailSentSchema },
-  }),
-  userHistory: route({
-    method: 'GET',
-    path: '/users/{userId}/history',
-    summary: 'Who changed what of this user, and when: newest first',
-    permission: 'history.read',
-    request: { params: UserIdParamsSchema, query: PageQuerySchema },
-    responses: { 200: HistoryPageSchema },
-  }),
-  tenantHistory: route({
-    method: 'GET',
-    path: '/history',
-    summary: 'Every change in the tenant: newest first',
-    permission: 'history.read',
-    request: { query: PageQuerySchema },
-    responses: { 200: HistoryPageSchema },
-  }),
-  getMe: route({
-    method: 'GET',
-    path: '/me',
-    summary: "The caller's own profile",
-    permission: null,
-    request: {},
-    responses: { 200: UserSchema },
-  }),
-  listRoles: route({
-    method: 'GET',
-    path: '/roles',
-    summary: "The tenant's role catalogue",
-    permission: 'users.read',
-    request: {},
-    responses: { 200: RoleListSchema },
-  }),
-  createRole: route({
-    method: 'POST',
-    path: '/roles',
-    summary: 'Add a role: permissions, scope, and its combination rules',
-    permission: 'roles.manage',
-    request: { body: CreateRoleBodySchema },
-    headers: { idempotencyKey: true },
-    responses: { 201: RoleSchema },
-  }),
-  editRole: route({
-    method: 'PATCH',
-    path: '/roles/{roleId}',
-    summary: 'Edit a role (not the Administrator); If-Match with the last ETag is required',
-    permission: 'roles.manage',
-    request: { params: RoleIdParamsSchema, body: EditRoleBodySchema },
-    headers: { ifMatch: true },
-    responses: { 200: RoleSchema },
-  }),
-  deleteRole: route({
-    method: 'DELETE',
-    path: '/roles/{roleId}',
-    summary: 'Delete a role nobody holds (not the Administrator)',
-    permission: 'roles.manage',
-    request: { params: RoleIdParamsSchema },
-    headers: { idempotencyKey: true },
-    responses: { 204: null },
-  }),
-  getLicences: route({
-    method: 'GET',
-    path: '/licences',
-    summary: 'Seats, used and free per licence type',
-    permission: 'users.read',
-    request: {},
-    responses: { 200: LicenceUsageSchema },
-  }),
-  createScimToken: route({
-    method: 'POST',
-    path: '/scim-tokens',
-    summary: "A bearer token for the tenant's SCIM endpoint (/scim/v2): shown once, kept hashed",
-    permission: 'scim.manage',
-    request: { body: ScimTokenBodySchema },
-    headers: { idempotencyKey: true },
-    responses: { 201: ScimTokenCreatedSchema },
-  }),
-  listScimTokens: route({
-    method: 'GET',
-    path: '/scim-tokens',
-    summary: "The tenant's SCIM tokens: names, creation and last use (never the tokens)",
-    permission: 'scim.manage',
-    request: {},
-    responses: { 200: ScimTokenListSchema },
-  }),
-  revokeScimToken: route({
-    method: 'DELETE',
-    path: '/scim-tokens/{tokenId}',
-    summary: 'Revoke a SCIM token: the next request with it is refused',
-    permission: 'scim.manage',
-    request: { params: ScimTokenIdParamsSchema },
-    responses: { 204: null },
-  }),
-  createScimClient: route({
-    method: 'POST',
-    path: '/scim-clients',
-    summary:
-      "An OAuth client for the tenant's SCIM endpoint (client-credentials grant, scope gatehouse/scim): its secret shown once",
-    permission: 'scim.manage',
-    request: { body: ScimClientBodySchema },
-    responses: { 201: ScimClientCreatedSchema },
-  }),
-  listScimClients: route({
-    method: 'GET',
-    path: '/scim-clients',
-    summary: "The tenant's SCIM OAuth clients: names, creation and last use (never the secrets)",
-    permission: 'scim.manage',
-    request: {},
-    responses: { 200: ScimClientListSchema },
-  }),
-  revokeScimClient: route({
-    method: 'DELETE',
-    path: '/scim-clients/{clientId}',
-    summary: 'Revoke a SCIM OAuth client: it gets no new token, and the tokens it holds are refused',
-    permission: 'scim.manage',
-    request: { params: ScimClientIdParamsSchema },
-    responses: { 204: null },
-  }),
+  createUser,
+  listUsers,
+  getUser,
+  activateUser,
+  editUser,
+  deactivateUser,
+  archiveUser,
+  restoreUser,
+  deleteUser,
+  resetPassword,
+  resendInvitation,
+  setPassword,
+  bulkUsers,
+  importUsers,
+  listJobs,
+  getJob,
+  jobResults,
+  cancelJob,
+  emailUser,
+  userHistory,
+  tenantHistory,
+  getMe,
+  listRoles,
+  createRole,
+  editRole,
+  deleteRole,
+  getLicences,
+  createScimToken,
+  listScimTokens,
+  revokeScimToken,
+  createScimClient,
+  listScimClients,
+  revokeScimClient,
 } as const;
 
 export type RouteId = keyof typeof ROUTES;

@@ -1,8 +1,10 @@
 // The SCIM 2.0 route table (RFC 7644), beside the API's: read by the SCIM function, the offline server, CDK and
 // OpenAPI. A SCIM route is authorised by a tenant's SCIM token, not a user's Cognito token, and answers in
 // SCIM's own format; one function serves them all.
-import * as z from 'zod';
+
+import type { ClientNeeds } from '#adapters/wiring.ts';
 import { SCIM, ScimGroupSchema, ScimPatchSchema, ScimUserSchema, schemasOf } from '#domain/scim-resources.ts';
+import * as z from '#domain/zod.ts';
 import { MAX_PAGE } from '#services/scim-users.ts';
 import type { HttpMethod, RouteRequest } from './routes.ts';
 
@@ -23,17 +25,26 @@ const scimRoute = <Req extends RouteRequest>(definition: ScimRouteDefinition<Req
 export const SCIM_BASE = '/scim/v2';
 
 /** Attribute names, comma-separated: what `attributes` and `excludedAttributes` take. */
-const attributeList = z.string().max(1000).optional();
+const attributeList = z.optional(z.string().check(z.maxLength(1000)));
 
 export const ScimListQuerySchema = z.strictObject({
-  filter: z.string().max(1000).optional(),
+  filter: z.optional(z.string().check(z.maxLength(1000))),
   // RFC 7644 §3.4.2.4: a startIndex below 1 is taken as 1.
-  startIndex: z.coerce
-    .number()
-    .int()
-    .transform((n) => Math.max(1, n))
-    .default(1),
-  count: z.coerce.number().int().min(0).max(MAX_PAGE, `must be at most ${MAX_PAGE}`).default(100),
+  startIndex: z._default(
+    z.pipe(
+      z.coerce.number().check(z.int()),
+      z.transform((n) => Math.max(1, n)),
+    ),
+    1,
+  ),
+  count: z._default(
+    z.coerce
+      .number()
+      .check(z.int())
+      .check(z.gte(0))
+      .check(z.lte(MAX_PAGE, `must be at most ${MAX_PAGE}`)),
+    100,
+  ),
   attributes: attributeList,
   excludedAttributes: attributeList,
 });
@@ -43,31 +54,36 @@ export const ScimReadQuerySchema = z.strictObject({
   excludedAttributes: attributeList,
 });
 
-export const ScimIdParamsSchema = z.strictObject({ id: z.string().min(1).max(100) });
+export const ScimIdParamsSchema = z.strictObject({
+  id: z.string().check(z.minLength(1)).check(z.maxLength(100)),
+});
 
-const attributeNames = z.array(z.string().min(1).max(200)).max(100).optional();
+const attributeNames = z.optional(
+  z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.maxLength(100)),
+);
 
 /**
  * A query sent in the body (RFC 7644 §3.4.3: `POST …/.search`), so a filter stays out of URLs and their logs:
  * the same parameters as a list's query, the attribute lists as arrays; read as the list's own query.
  */
-export const ScimSearchSchema = z
-  .strictObject({
+export const ScimSearchSchema = z.pipe(
+  z.strictObject({
     schemas: schemasOf(SCIM.searchRequest, [SCIM.searchRequest]),
-    filter: z.string().max(1000).optional(),
-    startIndex: z.number().int().optional(),
-    count: z.number().int().min(0).max(MAX_PAGE, `must be at most ${MAX_PAGE}`).optional(),
+    filter: z.optional(z.string().check(z.maxLength(1000))),
+    startIndex: z.optional(z.number().check(z.int())),
+    count: z.optional(z.number().check(z.int(), z.gte(0), z.lte(MAX_PAGE, `must be at most ${MAX_PAGE}`))),
     attributes: attributeNames,
     excludedAttributes: attributeNames,
-  })
-  .transform(({ filter, startIndex, count, attributes, excludedAttributes }) => ({
+  }),
+  z.transform(({ filter, startIndex, count, attributes, excludedAttributes }) => ({
     ...(filter === undefined ? {} : { filter }),
     // RFC 7644 §3.4.2.4: a startIndex below 1 is taken as 1.
     startIndex: Math.max(1, startIndex ?? 1),
     count: count ?? 100,
     ...(attributes ? { attributes: attributes.join(',') } : {}),
     ...(excludedAttributes ? { excludedAttributes: excludedAttributes.join(',') } : {}),
-  }));
+  })),
+);
 
 /** Operations one `/Bulk` request may hold: each runs in turn, paced like any other, well within 29 s. */
 export const MAX_BULK_OPERATIONS = 50;
@@ -75,20 +91,19 @@ export const MAX_BULK_OPERATIONS = 50;
 /** RFC 7644 §3.7: operations on Users and Groups, run in order; `bulkId:<id>` refers to a resource made earlier. */
 export const ScimBulkSchema = z.strictObject({
   schemas: schemasOf(SCIM.bulkRequest, [SCIM.bulkRequest]),
-  failOnErrors: z.number().int().min(1).optional(),
+  failOnErrors: z.optional(z.number().check(z.int(), z.gte(1))),
   // Bounded for parsing; more than MAX_BULK_OPERATIONS is refused with 413, as RFC 7644 §3.7.4 asks.
   Operations: z
     .array(
       z.strictObject({
         method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE']),
-        bulkId: z.string().min(1).max(100).optional(),
-        version: z.string().max(100).optional(),
-        path: z.string().min(1).max(300),
-        data: z.unknown().optional(),
+        bulkId: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+        version: z.optional(z.string().check(z.maxLength(100))),
+        path: z.string().check(z.minLength(1), z.maxLength(300)),
+        data: z.optional(z.unknown()),
       }),
     )
-    .min(1)
-    .max(1000),
+    .check(z.minLength(1), z.maxLength(1000)),
 });
 export type ScimBulkRequest = z.output<typeof ScimBulkSchema>;
 
@@ -245,3 +260,6 @@ export type ScimRouteId = keyof typeof SCIM_ROUTES;
 
 /** The one module that serves every SCIM route. */
 export const SCIM_HANDLER_FILE = 'scim.ts';
+
+/** The SDK clients the SCIM function uses besides DynamoDB's: its users' logins are Cognito's; it mails nothing. */
+export const SCIM_CLIENTS = ['cognito'] as const satisfies ClientNeeds;

@@ -1,9 +1,10 @@
 // A file of people to import: CSV (RFC 4180, a header row of profile fields) or JSON Lines (one profile a line),
 // read into rows, each checked against the profile's own rules.
-import * as z from 'zod';
+
 import { type FieldIssue, InvalidInput } from './errors.ts';
 import { MAX_JOB_ITEMS } from './job.ts';
 import { type Profile, ProfileSchema } from './user.ts';
+import * as z from './zod.ts';
 
 export type ImportFormat = 'csv' | 'jsonl';
 
@@ -255,9 +256,9 @@ export type ImportValidation =
   | { row: number; outcome: 'invalid'; errors: FieldIssue[] };
 
 export const ImportValidationSchema = z.discriminatedUnion('outcome', [
-  z.strictObject({ row: z.number().int(), outcome: z.literal('valid') }),
+  z.strictObject({ row: z.int(), outcome: z.literal('valid') }),
   z.strictObject({
-    row: z.number().int(),
+    row: z.int(),
     outcome: z.literal('invalid'),
     errors: z.array(z.strictObject({ field: z.string(), message: z.string() })),
   }),

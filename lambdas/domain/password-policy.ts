@@ -1,15 +1,14 @@
 // A tenant's password policy, as Cognito enforces it, checked before a password is sent to Cognito.
-// The namespace import leaves zod's message translations (about 260 KB) out of the bundles.
-import * as z from 'zod';
+import * as z from './zod.ts';
 
 /** Cognito's own bounds: a pool's minimum length is 6 to 99, temporary passwords live 1 to 365 days. */
 export const PasswordPolicySchema = z.strictObject({
-  minimumLength: z.number().int().min(6).max(99),
+  minimumLength: z.int().check(z.gte(6), z.lte(99)),
   requireLowercase: z.boolean(),
   requireUppercase: z.boolean(),
   requireNumbers: z.boolean(),
   requireSymbols: z.boolean(),
-  temporaryPasswordValidityDays: z.number().int().min(1).max(365),
+  temporaryPasswordValidityDays: z.int().check(z.gte(1), z.lte(365)),
 });
 export type PasswordPolicy = z.infer<typeof PasswordPolicySchema>;
 

@@ -1,36 +1,43 @@
 // Roles: what a role is, the nine every tenant starts with, and the rules for giving roles to a user.
-// The namespace import leaves zod's message translations (about 260 KB) out of the bundles.
-import * as z from 'zod';
+
 import { type FieldIssue, InvalidInput, RoleRuleBroken } from './errors.ts';
 import { PERMISSIONS, type Permission } from './permissions.ts';
 import { multiLine, nameText, singleLine } from './text.ts';
+import * as z from './zod.ts';
 
 export const SCOPE_KINDS = ['tenant', 'team', 'area', 'client'] as const;
 export type ScopeKind = (typeof SCOPE_KINDS)[number];
 
 export const RoleIdSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{1,62}$/, 'must be lower-case letters, digits and dashes, starting with a letter');
+  .check(
+    z.regex(
+      /^[a-z][a-z0-9-]{1,62}$/,
+      'must be lower-case letters, digits and dashes, starting with a letter',
+    ),
+  );
 
 /** Gatehouse's own permissions, or the application's: dotted lower-case words such as `workorders.dispatch`. */
 export const PermissionSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/, 'must be dotted lower-case words, e.g. workorders.read')
-  .max(100);
+  .check(
+    z.regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/, 'must be dotted lower-case words, e.g. workorders.read'),
+  )
+  .check(z.maxLength(100));
 
 export const RoleDefinitionSchema = z.strictObject({
   /** Any script: "日本", "Менеджер", "X"; what makes its id is the service's concern, never the caller's. */
   name: nameText(100),
-  description: multiLine(500).trim().optional(),
-  permissions: z.array(PermissionSchema).max(100),
+  description: z.optional(multiLine(500).check(z.trim())),
+  permissions: z.array(PermissionSchema).check(z.maxLength(100)),
   /** Where the role applies: the whole tenant, or only the teams, areas or client organisation it is given for. */
   scope: z.enum(SCOPE_KINDS),
   /** Cannot be combined with any other role. */
-  exclusive: z.boolean().default(false),
+  exclusive: z._default(z.boolean(), false),
   /** Only for tenants that have this feature, e.g. `technician-users`. */
-  requiredFeature: z.string().min(1).max(64).optional(),
+  requiredFeature: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))),
   /** At most one role per module, e.g. one `tasks` role and one `tickets` role. */
-  module: z.string().min(1).max(64).optional(),
+  module: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))),
 });
 export type RoleDefinition = z.infer<typeof RoleDefinitionSchema>;
 
@@ -142,9 +149,9 @@ export function holdsTechnicianRole(
 /** A role given to a user, with the teams, areas or client organisation it applies to when it is scoped. */
 export const RoleAssignmentSchema = z.strictObject({
   role: RoleIdSchema,
-  teams: z.array(singleLine(64)).min(1).max(50).optional(),
-  areas: z.array(singleLine(64)).min(1).max(50).optional(),
-  client: singleLine(64).optional(),
+  teams: z.optional(z.array(singleLine(64)).check(z.minLength(1)).check(z.maxLength(50))),
+  areas: z.optional(z.array(singleLine(64)).check(z.minLength(1)).check(z.maxLength(50))),
+  client: z.optional(singleLine(64)),
 });
 export type RoleAssignment = z.infer<typeof RoleAssignmentSchema>;
 

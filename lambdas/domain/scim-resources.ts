@@ -1,11 +1,11 @@
 // SCIM's resources as Gatehouse keeps them: a User is a profile, a Group is a role of the catalogue. The
 // schemas of what a directory may send, and the one mapping each way between SCIM attributes and the profile.
-// The namespace import leaves zod's message translations (about 260 KB) out of the bundles.
-import * as z from 'zod';
+
 import type { Role } from './roles.ts';
 import type { AttrPath } from './scim-filter.ts';
 import { foreignLine } from './text.ts';
 import { displayName, type ProfileChanges, type User } from './user.ts';
+import * as z from './zod.ts';
 
 export const SCIM = {
   user: 'urn:ietf:params:scim:schemas:core:2.0:User',
@@ -32,59 +32,63 @@ export const caseExact = (path: AttrPath) =>
 /** `true`, `false`, and the strings Entra ID sends for them ("True", "False"). */
 export const ScimBooleanSchema = z.union([
   z.boolean(),
-  z
-    .string()
-    .regex(/^(true|false)$/i, 'must be true or false')
-    .transform((s) => s.toLowerCase() === 'true'),
+  z.pipe(
+    z.string().check(z.regex(/^(true|false)$/i, 'must be true or false')),
+    z.transform((s) => s.toLowerCase() === 'true'),
+  ),
 ]);
 
 // Text hygiene at the door (lambdas/domain/text.ts): a control character is SCIM's invalidValue before any mapping.
 const text = foreignLine;
 /** Attributes SCIM defines that Gatehouse does not keep: accepted (directories send them) and left aside. */
-const ignored = text(500).nullish();
+const ignored = z.nullish(text(500));
 
 /** The `schemas` a resource must list: its own, and only those Gatehouse knows for it. */
 export const schemasOf = (core: string, allowed: readonly string[]) =>
   z
-    .array(z.string().max(200))
-    .min(1)
-    .max(5)
-    .refine((list) => list.some((s) => s.toLowerCase() === core.toLowerCase()), `must include ${core}`)
-    .refine(
-      (list) => list.every((s) => allowed.some((a) => a.toLowerCase() === s.toLowerCase())),
-      `may list only ${allowed.join(', ')}`,
+    .array(z.string().check(z.maxLength(200)))
+    .check(z.minLength(1))
+    .check(z.maxLength(5))
+    .check(
+      z.refine((list) => list.some((s) => s.toLowerCase() === core.toLowerCase()), `must include ${core}`),
+    )
+    .check(
+      z.refine(
+        (list) => list.every((s) => allowed.some((a) => a.toLowerCase() === s.toLowerCase())),
+        `may list only ${allowed.join(', ')}`,
+      ),
     );
 
-const typed = <T extends z.ZodRawShape>(shape: T) =>
+const typed = <T extends z.core.$ZodLooseShape>(shape: T) =>
   z.strictObject({
-    type: text(50).nullish(),
-    primary: ScimBooleanSchema.nullish(),
-    display: text(300).nullish(),
+    type: z.nullish(text(50)),
+    primary: z.nullish(ScimBooleanSchema),
+    display: z.nullish(text(300)),
     ...shape,
   });
 
 const EnterpriseSchema = z.strictObject({
-  employeeNumber: text(64).nullish(),
-  organization: text(200).nullish(),
-  department: text(100).nullish(),
+  employeeNumber: z.nullish(text(64)),
+  organization: z.nullish(text(200)),
+  department: z.nullish(text(100)),
   division: ignored,
   costCenter: ignored,
   // Entra ID writes the manager's id alone; the schema's own form is `{ value }`.
-  manager: z
-    .union([text(64), z.strictObject({ value: text(64).nullish(), displayName: ignored, $ref: ignored })])
-    .nullish(),
+  manager: z.nullish(
+    z.union([text(64), z.strictObject({ value: z.nullish(text(64)), displayName: ignored, $ref: ignored })]),
+  ),
 });
 
 /** A User as a directory sends it (POST, PUT, or the result of a PATCH): unknown attributes are refused. */
 export const ScimUserSchema = z.strictObject({
   schemas: schemasOf(SCIM.user, [SCIM.user, SCIM.enterprise]),
   id: ignored,
-  externalId: text(255).nullish(),
+  externalId: z.nullish(text(255)),
   userName: text(254),
   name: z.strictObject({
-    givenName: text(100).nullish(),
-    familyName: text(100).nullish(),
-    middleName: text(100).nullish(),
+    givenName: z.nullish(text(100)),
+    familyName: z.nullish(text(100)),
+    middleName: z.nullish(text(100)),
     formatted: ignored,
     honorificPrefix: ignored,
     honorificSuffix: ignored,
@@ -96,36 +100,33 @@ export const ScimUserSchema = z.strictObject({
   preferredLanguage: ignored,
   locale: ignored,
   timezone: ignored,
-  title: text(100).nullish(),
-  active: ScimBooleanSchema.optional(),
+  title: z.nullish(text(100)),
+  active: z.optional(ScimBooleanSchema),
   // Gatehouse never takes a password from a directory: Cognito mails the user a temporary one.
   password: ignored,
-  emails: z
-    .array(typed({ value: text(254) }))
-    .max(10)
-    .nullish(),
-  phoneNumbers: z
-    .array(typed({ value: text(40) }))
-    .max(10)
-    .nullish(),
-  addresses: z
-    .array(
-      typed({
-        formatted: ignored,
-        streetAddress: text(200).nullish(),
-        locality: text(100).nullish(),
-        region: text(100).nullish(),
-        postalCode: text(20).nullish(),
-        country: text(100).nullish(),
-      }),
-    )
-    .max(10)
-    .nullish(),
+  emails: z.nullish(z.array(typed({ value: text(254) })).check(z.maxLength(10))),
+  phoneNumbers: z.nullish(z.array(typed({ value: text(40) })).check(z.maxLength(10))),
+  addresses: z.nullish(
+    z
+      .array(
+        typed({
+          formatted: ignored,
+          streetAddress: z.nullish(text(200)),
+          locality: z.nullish(text(100)),
+          region: z.nullish(text(100)),
+          postalCode: z.nullish(text(20)),
+          country: z.nullish(text(100)),
+        }),
+      )
+      .check(z.maxLength(10)),
+  ),
   // Read-only in SCIM: a user's groups change through the Group's members.
-  groups: z.array(z.unknown()).max(100).nullish(),
-  roles: z.array(z.unknown()).max(0, 'are given through Groups: each Group is a role').nullish(),
-  meta: z.looseObject({}).nullish(),
-  [SCIM.enterprise]: EnterpriseSchema.nullish(),
+  groups: z.nullish(z.array(z.unknown()).check(z.maxLength(100))),
+  roles: z.nullish(
+    z.array(z.unknown()).check(z.maxLength(0, 'are given through Groups: each Group is a role')),
+  ),
+  meta: z.nullish(z.looseObject({})),
+  [SCIM.enterprise]: z.nullish(EnterpriseSchema),
 });
 export type ScimUserInput = z.infer<typeof ScimUserSchema>;
 
@@ -135,20 +136,21 @@ export const ScimGroupSchema = z.strictObject({
   id: ignored,
   externalId: ignored,
   displayName: text(100),
-  members: z
-    .array(z.strictObject({ value: text(64), display: ignored, $ref: ignored, type: ignored }))
-    .max(1000)
-    .nullish(),
-  meta: z.looseObject({}).nullish(),
+  members: z.nullish(
+    z
+      .array(z.strictObject({ value: text(64), display: ignored, $ref: ignored, type: ignored }))
+      .check(z.maxLength(1000)),
+  ),
+  meta: z.nullish(z.looseObject({})),
 });
 export type ScimGroupInput = z.infer<typeof ScimGroupSchema>;
 
 export const ScimPatchSchema = z.strictObject({
   schemas: schemasOf(SCIM.patch, [SCIM.patch]),
   Operations: z
-    .array(z.strictObject({ op: text(20), path: text(1000).optional(), value: z.unknown().optional() }))
-    .min(1)
-    .max(100),
+    .array(z.strictObject({ op: text(20), path: z.optional(text(1000)), value: z.optional(z.unknown()) }))
+    .check(z.minLength(1))
+    .check(z.maxLength(100)),
 });
 export type ScimPatch = z.infer<typeof ScimPatchSchema>;
 

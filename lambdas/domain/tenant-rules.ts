@@ -1,20 +1,22 @@
 // What a tenant decides about its users, as the tenants configuration states it and the functions receive it.
-// The namespace import leaves zod's message translations (about 260 KB) out of the bundles.
-import * as z from 'zod';
+import * as z from './zod.ts';
+
+const nonEmpty = z.string().check(z.minLength(1));
 
 export const TenantRulesSchema = z.object({
   /** Features the tenant bought, e.g. `technician-users`: roles may require one. */
-  features: z.array(z.string().min(1)).default([]),
+  features: z._default(z.array(nonEmpty), []),
   /** Where given, the only teams, areas and client organisations scoped roles may name. */
-  organisation: z
-    .strictObject({
-      teams: z.array(z.string().min(1)).optional(),
-      areas: z.array(z.string().min(1)).optional(),
-      clients: z.array(z.string().min(1)).optional(),
-    })
-    .default({}),
+  organisation: z._default(
+    z.strictObject({
+      teams: z.optional(z.array(nonEmpty)),
+      areas: z.optional(z.array(nonEmpty)),
+      clients: z.optional(z.array(nonEmpty)),
+    }),
+    {},
+  ),
   /** Seats per licence type, e.g. { "engineer": 25 }; a type not listed cannot be given once any is listed. */
-  licences: z.record(z.string().min(1), z.number().int().min(0)).default({}),
+  licences: z._default(z.record(nonEmpty, z.int().check(z.gte(0))), {}),
   /** Sign-in is refused to users without a licence. */
-  licenceRequired: z.boolean().default(false),
+  licenceRequired: z._default(z.boolean(), false),
 });

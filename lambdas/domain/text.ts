@@ -1,6 +1,5 @@
 // What text Gatehouse stores: no control characters or bidirectional overrides, NFC, and names people can see.
-// The namespace import leaves zod's message translations (about 260 KB) out of the bundles.
-import * as z from 'zod';
+import * as z from './zod.ts';
 
 // C0 and C1 controls (U+0000–U+001F, U+007F–U+009F) and the bidirectional embeddings, overrides and isolates
 // (U+202A–U+202E, U+2066–U+2069) corrupt logs and CSV exports and let a name display as another. The direction
@@ -19,12 +18,14 @@ const NO_CONTROL_BUT_LINES = /^(?:[^\p{Cc}\u202A-\u202E\u2066-\u2069]|[\t\n\r])*
 export function singleLine(max: number) {
   return z
     .string()
-    .regex(NO_CONTROL, 'must not contain control characters or bidirectional overrides')
-    .trim()
-    .normalize('NFC')
-    .min(1)
-    .max(max)
-    .regex(VISIBLE, 'must contain a visible character');
+    .check(
+      z.regex(NO_CONTROL, 'must not contain control characters or bidirectional overrides'),
+      z.trim(),
+      z.normalize('NFC'),
+      z.minLength(1),
+      z.maxLength(max),
+      z.regex(VISIBLE, 'must contain a visible character'),
+    );
 }
 
 /**
@@ -34,24 +35,28 @@ export function singleLine(max: number) {
 export function foreignLine(max: number) {
   return z
     .string()
-    .regex(NO_CONTROL, 'must not contain control characters or bidirectional overrides')
-    .max(max);
+    .check(
+      z.regex(NO_CONTROL, 'must not contain control characters or bidirectional overrides'),
+      z.maxLength(max),
+    );
 }
 
 /** A name (of a person, a role): one line with at least one letter or digit, of any script. */
 export function nameText(max: number) {
-  return singleLine(max).regex(LETTER_OR_DIGIT, 'must contain a letter or a digit');
+  return singleLine(max).check(z.regex(LETTER_OR_DIGIT, 'must contain a letter or a digit'));
 }
 
 /** Free text over several lines (comments, a mail's body): line breaks and tabs allowed, no other control. */
 export function multiLine(max: number, min = 0) {
   return z
     .string()
-    .regex(
-      NO_CONTROL_BUT_LINES,
-      'may contain line breaks and tabs, but no other control characters or bidirectional overrides',
-    )
-    .normalize('NFC')
-    .min(min)
-    .max(max);
+    .check(
+      z.regex(
+        NO_CONTROL_BUT_LINES,
+        'may contain line breaks and tabs, but no other control characters or bidirectional overrides',
+      ),
+      z.normalize('NFC'),
+      z.minLength(min),
+      z.maxLength(max),
+    );
 }

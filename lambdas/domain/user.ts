@@ -1,44 +1,44 @@
 // A user: the profile fields an administrator edits, the system fields Gatehouse keeps, and the lifecycle.
-// The namespace import leaves zod's message translations (about 260 KB) out of the bundles.
-import * as z from 'zod';
+
 import { InvalidTransition } from './errors.ts';
 import { ADMINISTRATOR, RoleAssignmentSchema } from './roles.ts';
 import type { LinkedIdentity } from './sign-in.ts';
 import { multiLine, nameText, singleLine } from './text.ts';
+import * as z from './zod.ts';
 
 const text = singleLine;
 const phone = z
   .string()
-  .trim()
-  .regex(/^\+?[0-9 ()./-]{3,30}$/, 'must be a phone number: digits, spaces and + ( ) . / - only');
+  .check(z.trim())
+  .check(z.regex(/^\+?[0-9 ()./-]{3,30}$/, 'must be a phone number: digits, spaces and + ( ) . / - only'));
 const label = singleLine(64);
 /** https, a DNS host name of at least two labels (example.com), an optional port, then a path without spaces. */
 const HTTPS_URL =
   /^https:\/\/[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+(?::[0-9]{1,5})?(?:[/?#][^\s]*)?$/;
 
 /** Email is the login: compared and stored lower-case, so it is unique per tenant case-insensitively. */
-export const EmailSchema = z
-  .email()
-  .max(254)
-  .transform((email) => email.toLowerCase());
+export const EmailSchema = z.pipe(
+  z.email().check(z.maxLength(254)),
+  z.transform((email) => email.toLowerCase()),
+);
 
 export const AddressSchema = z.strictObject({
-  street: text(200).optional(),
-  city: text(100).optional(),
-  state: text(100).optional(),
-  postalCode: text(20).optional(),
-  country: text(100).optional(),
+  street: z.optional(text(200)),
+  city: z.optional(text(100)),
+  state: z.optional(text(100)),
+  postalCode: z.optional(text(20)),
+  country: z.optional(text(100)),
 });
 
-const hours = z.number().min(0).max(24);
+const hours = z.number().check(z.gte(0)).check(z.lte(24));
 export const WeekSchema = z.strictObject({
-  monday: hours.optional(),
-  tuesday: hours.optional(),
-  wednesday: hours.optional(),
-  thursday: hours.optional(),
-  friday: hours.optional(),
-  saturday: hours.optional(),
-  sunday: hours.optional(),
+  monday: z.optional(hours),
+  tuesday: z.optional(hours),
+  wednesday: z.optional(hours),
+  thursday: z.optional(hours),
+  friday: z.optional(hours),
+  saturday: z.optional(hours),
+  sunday: z.optional(hours),
 });
 
 export { type RoleAssignment, RoleAssignmentSchema } from './roles.ts';
@@ -47,51 +47,60 @@ export { type RoleAssignment, RoleAssignmentSchema } from './roles.ts';
 export const ProfileSchema = z.strictObject({
   // General
   firstName: nameText(100),
-  middleName: nameText(100).optional(),
+  middleName: z.optional(nameText(100)),
   lastName: nameText(100),
   email: EmailSchema,
-  mobilePhone: phone.optional(),
+  mobilePhone: z.optional(phone),
   // A host is required: `https:` alone is a URL to the WHATWG parser, but not a photo anywhere.
   photoUrl: z
-    .string()
-    .max(2048)
-    .regex(HTTPS_URL, 'must be an https URL with a host name, e.g. https://example.com/photos/ada.jpg')
-    .refine((url) => URL.canParse(url), 'must be a URL')
-    .optional()
-    .meta({
-      format: 'uri',
-      description: 'An https URL with a host name, e.g. https://example.com/photos/ada.jpg.',
-    }),
+    .optional(
+      z
+        .string()
+        .check(z.maxLength(2048))
+        .check(
+          z.regex(
+            HTTPS_URL,
+            'must be an https URL with a host name, e.g. https://example.com/photos/ada.jpg',
+          ),
+        )
+        .check(z.refine((url) => URL.canParse(url), 'must be a URL')),
+    )
+    .check(
+      z.meta({
+        format: 'uri',
+        description: 'An https URL with a host name, e.g. https://example.com/photos/ada.jpg.',
+      }),
+    ),
   // Contact
-  address: AddressSchema.optional(),
-  officePhone: phone.optional(),
-  homePhone: phone.optional(),
+  address: z.optional(AddressSchema),
+  officePhone: z.optional(phone),
+  homePhone: z.optional(phone),
   // Employee
-  employeeId: text(64).optional(),
-  title: text(100).optional(),
-  company: text(200).optional(),
-  department: text(100).optional(),
+  employeeId: z.optional(text(64)),
+  title: z.optional(text(100)),
+  company: z.optional(text(200)),
+  department: z.optional(text(100)),
   /** The user's manager: another user's id, as the customer's directory names them (SCIM's enterprise `manager`). */
-  managerId: text(64).optional(),
+  managerId: z.optional(text(64)),
   /** The user's id in the customer's directory, kept as SCIM provisioning sent it. */
-  externalId: text(255).optional(),
+  externalId: z.optional(text(255)),
   // Bounded so that a change, with the search index it moves, fits one DynamoDB transaction.
-  teams: z.array(label).max(5).optional(),
-  areas: z.array(label).max(5).optional(),
-  accountingId: text(64).optional(),
-  comments: multiLine(2000).optional(),
-  mayCreateTickets: z.boolean().optional(),
+  teams: z.optional(z.array(label).check(z.maxLength(5))),
+  areas: z.optional(z.array(label).check(z.maxLength(5))),
+  accountingId: z.optional(text(64)),
+  comments: z.optional(multiLine(2000)),
+  mayCreateTickets: z.optional(z.boolean()),
   // Access
-  roles: z.array(RoleAssignmentSchema).max(5).default([]),
-  licenceType: label.optional(),
-  userType: z.enum(['internal', 'external']).default('internal'),
-  clientOrganisation: label.optional(),
+  roles: z._default(z.array(RoleAssignmentSchema).check(z.maxLength(5)), []),
+  licenceType: z.optional(label),
+  userType: z._default(z.enum(['internal', 'external']), 'internal'),
+  clientOrganisation: z.optional(label),
   // Notifications
-  notifications: z.strictObject({ workOrderDispatch: z.boolean().optional() }).optional(),
+  notifications: z.optional(z.strictObject({ workOrderDispatch: z.optional(z.boolean()) })),
   // Daily availability, hours per weekday
-  availability: z
-    .strictObject({ oddWeeks: WeekSchema.optional(), evenWeeks: WeekSchema.optional() })
-    .optional(),
+  availability: z.optional(
+    z.strictObject({ oddWeeks: z.optional(WeekSchema), evenWeeks: z.optional(WeekSchema) }),
+  ),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 
@@ -105,11 +114,13 @@ export const ProfileChangesSchema = z.strictObject(
   Object.fromEntries(
     Object.entries(ProfileSchema.shape).map(([field, schema]) => {
       const inner =
-        schema instanceof z.ZodDefault || schema instanceof z.ZodOptional ? schema.unwrap() : schema;
-      return [field, REQUIRED_FIELDS.has(field) ? inner.optional() : inner.nullable().optional()];
+        schema instanceof z.ZodMiniDefault || schema instanceof z.ZodMiniOptional
+          ? (schema._zod.def.innerType as z.ZodMiniType)
+          : schema;
+      return [field, REQUIRED_FIELDS.has(field) ? z.optional(inner) : z.optional(z.nullable(inner))];
     }),
   ),
-) as unknown as z.ZodType<ProfileChanges, unknown>;
+) as unknown as z.ZodMiniType<ProfileChanges, unknown>;
 
 export const USER_STATUSES = ['inactive', 'invited', 'active', 'archived'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];

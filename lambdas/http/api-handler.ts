@@ -3,16 +3,16 @@ import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
 import { transientFault } from '#adapters/aws-faults.ts';
 import type { CursorKeySource } from '#adapters/cursor-keys.ts';
 import { type ApiEnvironment, ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import { createDeps, createTenantRegistry } from '#adapters/wiring.ts';
+import { type ClientNeeds, createClientPorts, createDeps, createTenantRegistry } from '#adapters/wiring.ts';
 import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
 import { accessOf, NOWHERE } from '#domain/access.ts';
 import { DomainError, Forbidden, Throttled, Unauthenticated, Unavailable } from '#domain/errors.ts';
 import { displayName, type User } from '#domain/user.ts';
+import type * as z from '#domain/zod.ts';
 import type { JobDeps } from '#services/jobs.ts';
 import type { Caller, Deps } from '#services/ports.ts';
 import { CursorSealer, openCursor, paginates, sealNext } from './cursors.ts';
@@ -20,7 +20,7 @@ import { INTERNAL_PROBLEM, type Problem, problemOf } from './problem.ts';
 import { parseRequest } from './request.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
 
-type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 export interface RouteInput<Req extends RouteRequest> {
   params: Parsed<Req['params']>;
@@ -49,16 +49,28 @@ export interface RouteImplementation<Req extends RouteRequest, Result> {
   reply(result: Result): Reply;
 }
 
-let shared: { env: ApiEnvironment; deps: JobDeps; tokens: TokenVerifier } | undefined;
+let shared: { env: ApiEnvironment; tokens: TokenVerifier } | undefined;
+/** The ports per set of declared clients: one in a deployed function; the offline server serves every route. */
+const depsByNeeds = new Map<string, JobDeps>();
 
 /** Built once per function instance, at start-up: a bad environment fails the cold start, not a request. */
-function start() {
+function start(clients: ClientNeeds) {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
     const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
-    shared = { env, deps: createDeps(env), tokens: createTokenVerifier(registry) };
+    shared = { env, tokens: createTokenVerifier(registry) };
   }
-  return shared;
+  const key = [...clients].sort().join();
+  let deps = depsByNeeds.get(key);
+  if (!deps) {
+    // Where one process serves routes of several client sets (offline, the tests), they share one instance's
+    // stores, caches included (the role catalogue), as a deployed function's requests do; only the ports of
+    // the declared clients differ, all of them (createClientPorts), so none is taken from another set.
+    const first = depsByNeeds.values().next().value;
+    deps = first ? { ...first, ...createClientPorts(clients) } : createDeps(shared.env, clients);
+    depsByNeeds.set(key, deps);
+  }
+  return { ...shared, deps };
 }
 
 /** Where a paginated route's cursor keys come from; passed by its handler, so no other bundle carries the reader. */
@@ -69,9 +81,14 @@ export function apiHandler<Req extends RouteRequest, Result>(
   implementation: RouteImplementation<Req, Result>,
   cursorKeys?: CursorKeysFrom,
 ) {
-  const { env, deps, tokens } = start();
-  if (paginates(route) !== (cursorKeys !== undefined)) {
-    throw new Error(`${route.method} ${route.path}: a paginated route, and only one, takes the cursor keys`);
+  const { env, deps, tokens } = start(route.clients);
+  if (
+    paginates(route) !== (cursorKeys !== undefined) ||
+    paginates(route) !== route.clients.includes('secrets')
+  ) {
+    throw new Error(
+      `${route.method} ${route.path}: a paginated route, and only one, takes the cursor keys and declares Secrets Manager's client`,
+    );
   }
   const cursors = new CursorSealer(
     cursorKeys ? cursorKeys(env) : { keys: () => Promise.reject(new Error('No cursor keys')) },

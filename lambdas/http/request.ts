@@ -1,12 +1,11 @@
 // Turns an API Gateway event into a route's typed input, or an InvalidInput naming every bad field.
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { ZodType } from 'zod';
-import * as z from 'zod';
 import type { RouteDefinition } from '#api/routes.ts';
 import { type FieldIssue, InvalidInput, PreconditionRequired } from '#domain/errors.ts';
+import * as z from '#domain/zod.ts';
 
 const MAX_BODY_BYTES = 100 * 1024;
-const NO_BODY = z.strictObject({}).optional();
+const NO_BODY = z.optional(z.strictObject({}));
 
 export interface ParsedRequest {
   params: unknown;
@@ -22,7 +21,7 @@ export function parseRequest(
   event: APIGatewayProxyEvent,
 ): ParsedRequest {
   const issues: FieldIssue[] = [];
-  const parse = (where: string, schema: ZodType, value: unknown) => {
+  const parse = (where: string, schema: z.ZodMiniType, value: unknown) => {
     const result = schema.safeParse(value);
     if (result.success) return result.data;
     issues.push(...toFieldIssues(where, result.error));
@@ -163,7 +162,7 @@ function wellFormed(value: unknown): boolean {
   return true;
 }
 
-export function toFieldIssues(where: string, error: z.ZodError): FieldIssue[] {
+export function toFieldIssues(where: string, error: z.core.$ZodError): FieldIssue[] {
   return error.issues.flatMap((issue) => {
     const at = [where, ...issue.path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {

@@ -1,9 +1,11 @@
 // Verifies an OAuth access token a SCIM directory took from a tenant's pool by the client-credentials grant:
 // the issuer names the tenant through the registry, as for the API's ID tokens; the token must be an access
 // token carrying the SCIM scope. Whose client it is (a SCIM client of that very tenant) is the caller's check.
-import { JwtRsaVerifier } from 'aws-jwt-verify';
-import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { type Jwks, SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
+// The verifier's own module, not the package index (as token-verifier.ts): that one brings the Cognito and ALB
+// verifiers along.
+import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
 import type { Tenant, TenantRegistry } from '#services/ports.ts';
 import { SCIM_SCOPE } from '#services/scim-clients.ts';
 import { jwksFetcher } from './token-verifier.ts';
@@ -25,13 +27,15 @@ export const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(t
 export function createScimAccessTokenVerifier(registry: TenantRegistry): ScimAccessTokenVerifier {
   const jwksCache = new SimpleJwksCache({ fetcher: jwksFetcher });
   const verifiers = new Map<string, ReturnType<typeof verifierOf>>();
-  const verifierOf = (issuer: string) =>
-    JwtRsaVerifier.create(
+  // Its keys as the ID-token verifier takes them: the registry record's, so a cold start fetches none; fetched
+  // only when the record has none or the token names another key (a rotated one).
+  const verifierOf = (tenant: Tenant) => {
+    const verifier = JwtVerifier.create(
       {
-        issuer,
+        issuer: tenant.issuer,
         // Cognito's access tokens carry no `aud`: the client is `client_id`, checked against the tenant's records.
         audience: null,
-        jwksUri: `${issuer}/.well-known/jwks.json`,
+        jwksUri: `${tenant.issuer}/.well-known/jwks.json`,
         scope: SCIM_SCOPE,
         customJwtCheck: ({ payload }: { payload: Record<string, unknown> }) => {
           if (payload.token_use !== 'access') throw new Error('Not an access token');
@@ -40,6 +44,9 @@ export function createScimAccessTokenVerifier(registry: TenantRegistry): ScimAcc
       },
       { jwksCache },
     );
+    if (tenant.jwks) verifier.cacheJwks(tenant.jwks as Jwks);
+    return verifier;
+  };
   return {
     async verify(token) {
       const issuer = decomposeUnverifiedJwt(token).payload.iss;
@@ -49,7 +56,7 @@ export function createScimAccessTokenVerifier(registry: TenantRegistry): ScimAcc
       if (!tenant) throw new Error('Token of an issuer no tenant has');
       let verifier = verifiers.get(tenant.issuer);
       if (!verifier) {
-        verifier = verifierOf(tenant.issuer);
+        verifier = verifierOf(tenant);
         verifiers.set(tenant.issuer, verifier);
       }
       const payload = (await verifier.verify(token)) as Record<string, unknown>;

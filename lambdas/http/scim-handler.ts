@@ -3,13 +3,12 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
 import { transientFault } from '#adapters/aws-faults.ts';
 import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
 import { createDeps, createTenantRegistry } from '#adapters/wiring.ts';
 import type { RouteRequest } from '#api/routes.ts';
-import { SCIM_ROUTES, type ScimRouteDefinition, type ScimRouteId } from '#api/scim-routes.ts';
+import { SCIM_CLIENTS, SCIM_ROUTES, type ScimRouteDefinition, type ScimRouteId } from '#api/scim-routes.ts';
 import {
   DomainError,
   type FieldIssue,
@@ -22,6 +21,7 @@ import {
 import { ScimRefused, type ScimType } from '#domain/scim-filter.ts';
 import { SCIM } from '#domain/scim-resources.ts';
 import type { Actor } from '#domain/user.ts';
+import type * as z from '#domain/zod.ts';
 import { systemCaller } from '#services/changes.ts';
 import { type Caller, type Deps, SCIM_TOKEN_TOUCH_MS, type TenantRegistry } from '#services/ports.ts';
 import { scimClientActor, scimClientOf } from '#services/scim-clients.ts';
@@ -35,7 +35,7 @@ import {
   type ScimAccessTokenVerifier,
 } from './scim-access-token.ts';
 
-type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 export interface ScimInput<Req extends RouteRequest> {
   params: Parsed<Req['params']>;
@@ -75,7 +75,11 @@ function start(): Shared {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
     const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
-    shared = { deps: createDeps(env), registry, accessTokens: createScimAccessTokenVerifier(registry) };
+    shared = {
+      deps: createDeps(env, SCIM_CLIENTS),
+      registry,
+      accessTokens: createScimAccessTokenVerifier(registry),
+    };
   }
   return shared;
 }

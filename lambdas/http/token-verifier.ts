@@ -1,8 +1,10 @@
-// Verifies a Cognito ID token: the issuer names the tenant through the registry; its keys are fetched lazily.
-import { JwtRsaVerifier } from 'aws-jwt-verify';
+// Verifies a Cognito ID token: the issuer names the tenant through the registry; its keys come from the
+// tenant's registry record, fetched only when the record has none or the token names another key.
 import type { Fetcher } from 'aws-jwt-verify/https';
-import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { type Jwks, SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
+// The verifier's own module, not the package index: that one brings the Cognito and ALB verifiers along.
+import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
 import type { Tenant, TenantRegistry } from '#services/ports.ts';
 
 export interface VerifiedToken {
@@ -37,15 +39,17 @@ export const jwksFetcher: Fetcher = {
 
 /**
  * Nothing per tenant at start-up: a token's unverified `iss` only selects the registry record (an issuer
- * nobody registered ends there); the signature is then checked against that issuer's JWKS, fetched on its
- * first token and kept, fetched again only for a `kid` it does not hold (a rotated key).
+ * nobody registered ends there); the signature is then checked against that issuer's JWKS: the keys the
+ * record holds (written when the tenant was registered, `withSigningKeys`), so a cold start makes no call
+ * for them; fetched on the issuer's first token only when the record has none, and fetched again for a
+ * `kid` the keys held do not have (a rotated key).
  */
 export function createTokenVerifier(registry: TenantRegistry): TokenVerifier {
   const jwksCache = new SimpleJwksCache({ fetcher: jwksFetcher });
   // One verifier per issuer and app clients; rebuilt when the record names other clients.
   const verifiers = new Map<string, { audience: string; verifier: ReturnType<typeof verifierOf> }>();
-  const verifierOf = (tenant: Tenant) =>
-    JwtRsaVerifier.create(
+  const verifierOf = (tenant: Tenant) => {
+    const verifier = JwtVerifier.create(
       {
         issuer: tenant.issuer,
         audience: [...tenant.clientIds],
@@ -56,6 +60,9 @@ export function createTokenVerifier(registry: TenantRegistry): TokenVerifier {
       },
       { jwksCache },
     );
+    if (tenant.jwks) verifier.cacheJwks(tenant.jwks as Jwks);
+    return verifier;
+  };
   return {
     async verify(token) {
       const issuer = decomposeUnverifiedJwt(token).payload.iss;

@@ -23,7 +23,8 @@ export const pace = new SharedCognitoPace({
 });
 shareCognitoPace(cognito, pace);
 
-const deps = createDeps(env, { cognito });
+// Its Cognito client (the shared pace's) and SES's, as JOBS.jobWorker (lib/access.ts) declares them.
+const deps = createDeps(env, ['cognito', 'ses'], { cognito });
 const items = new DynamoIdempotencyStore({
   client: dynamo,
   profilesTable: env.PROFILES_TABLE,

@@ -6,7 +6,8 @@ import { createDeps, createTenantRegistry } from '#adapters/wiring.ts';
 import { type ReconcileReport, reconcileTenant } from '#services/reconcile.ts';
 
 const env = readEnvironment(ApiEnvironmentSchema);
-const deps = createDeps(env);
+// Its Cognito client, as JOBS.reconcile (lib/access.ts) declares it for its bundle.
+const deps = createDeps(env, ['cognito']);
 const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
 
 /** Longer than any operation runs between its Cognito step and its profile write. */

@@ -1,9 +1,13 @@
 // The tenant stacks' custom resource: writes a tenant's registry record when its stack deploys, retires it
 // when its stack is deleted (the pool is retained; the record stays, retired, until a purge).
+
+import type { Fetcher } from 'aws-jwt-verify/https';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { RegistryWriterEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
+import { withSigningKeys } from '#adapters/signing-keys.ts';
 import { createTenantRegistry } from '#adapters/wiring.ts';
+import { jwksFetcher } from '#http/token-verifier.ts';
 
 const env = readEnvironment(RegistryWriterEnvironmentSchema);
 // Never cached: each deploy reads the record it is about to replace.
@@ -18,6 +22,7 @@ export interface RegistryRecordProperties {
 export async function handler(
   event: CloudFormationCustomResourceEvent,
   respond: (url: string, body: string) => Promise<void> = put,
+  keys: Fetcher = jwksFetcher,
 ): Promise<void> {
   const physicalId = `tenant:${tenantIdOf(event)}`;
   let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
@@ -28,8 +33,13 @@ export async function handler(
       // A failed create is rolled back with a Delete of a record that may never have been written.
       if (event.PhysicalResourceId === physicalId) await registry.retire(record.id);
     } else {
-      const tenant = await registry.put(record);
-      logger.info('Tenant registered', { tenant: tenant.id, status: tenant.status });
+      // The pool's signing keys go into the record, so no function fetches them on its cold start.
+      const tenant = await registry.put(await withSigningKeys(record, keys));
+      logger.info('Tenant registered', {
+        tenant: tenant.id,
+        status: tenant.status,
+        keys: Boolean(tenant.jwks),
+      });
     }
   } catch (error) {
     status = 'FAILED';

@@ -19,6 +19,7 @@ describe('GatehouseFunction', () => {
     // TENANT_CACHE_SECONDS left out: its schema lets it be absent.
     const fn = new GatehouseFunction(stack, 'Probe', {
       entry: 'lambdas/triggers/custom-message.ts',
+      clients: ['cognito'],
       description: 'probe',
       schema: TriggerEnvironmentSchema,
       environment: { PROFILES_TABLE: 'p', HISTORY_TABLE: 'h', TENANTS_TABLE: 't' },
@@ -63,6 +64,7 @@ describe('GatehouseFunction', () => {
       () =>
         new GatehouseFunction(stack, 'Fn', {
           entry: 'lambdas/triggers/custom-message.ts',
+          clients: ['cognito'],
           description: 'missing',
           schema: TriggerEnvironmentSchema,
           environment: { PROFILES_TABLE: 'p', HISTORY_TABLE: 'h' } as never,

@@ -179,8 +179,8 @@ function sampleOf(
 
 /** The fields the route's own schemas name for this request; empty when the schemas accept it. */
 function schemaIssues(route: RouteDefinition, sample: Sample): string[] {
-  const check = (where: string, schema: z.ZodType | undefined, value: unknown) => {
-    const result = (schema ?? z.strictObject({})).safeParse(value);
+  const check = (where: string, schema: z.core.$ZodType | undefined, value: unknown) => {
+    const result = z.safeParse(schema ?? z.strictObject({}), value);
     return result.success ? [] : toFieldIssues(where, result.error).map((i) => i.field);
   };
   return [

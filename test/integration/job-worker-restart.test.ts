@@ -192,12 +192,12 @@ describe('a job worker killed midway', () => {
   }, 90_000);
 });
 
-describe('a retired tenant', () => {
-  const statuses = async (ids: readonly string[]) => {
-    const { deps } = workerProcess(tables);
-    return Promise.all(ids.map(async (id) => (await deps.users.get(tenant.id, id))?.status));
-  };
+const statuses = async (ids: readonly string[]) => {
+  const { deps } = workerProcess(tables);
+  return Promise.all(ids.map(async (id) => (await deps.users.get(tenant.id, id))?.status));
+};
 
+describe('a retired tenant', () => {
   it('has its job cancelled by the worker, none of its users acted on', async () => {
     const worker = workerProcess(tables);
     const before = await statuses(userIds);
@@ -234,5 +234,51 @@ describe('a retired tenant', () => {
     const after = await statuses(userIds);
     expect(after.slice(0, CHUNK_SIZE).every((s) => s === 'archived')).toBe(true);
     expect(after.slice(CHUNK_SIZE)).toEqual(before.slice(CHUNK_SIZE));
+  });
+});
+
+describe('a job cancelled while a chunk is under way', () => {
+  // The chunk's first items are started (held at their first read of a user) when the cancel lands: those
+  // finish, the chunk's others never start, and the job counts exactly the outcomes it has. Deterministic: the
+  // items are held until the worker has read the active list again after the cancel.
+  it('counts what its started items did, and nothing else runs', async () => {
+    const worker = workerProcess(tables);
+    const ids = userIds.slice(CHUNK_SIZE);
+    const before = await statuses(ids);
+    const job = await startBulkJob(worker.deps, creator, { action: 'archive', userIds: ids });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = 0;
+    const users = worker.deps.users;
+    worker.deps.users = Object.assign(Object.create(users) as typeof users, {
+      get: async (tenantId: string, id: string) => {
+        if (ids.includes(id)) {
+          started += 1;
+          await gate;
+        }
+        return users.get(tenantId, id);
+      },
+    });
+    const running = worker.run(tenant);
+    while (started === 0) await new Promise((r) => setTimeout(r, 10));
+    await worker.deps.jobs.cancel(tenant.id, job.id, new Date().toISOString());
+    // Longer than the worker's refreshMs: it has seen the cancel before any started item goes on.
+    await new Promise((r) => setTimeout(r, 500));
+    release();
+    await running;
+
+    const ended = await worker.deps.jobs.get(tenant.id, job.id);
+    const outcomes = (await worker.deps.jobs.outcomes(tenant.id, job.id, { limit: 1000 })).items;
+    expect(ended?.state).toBe('cancelled');
+    expect(outcomes.length).toBeGreaterThan(0);
+    expect(outcomes.length).toBeLessThan(CHUNK_SIZE);
+    expect((ended?.done ?? 0) + (ended?.failed ?? 0)).toBe(outcomes.length);
+    const archived = new Set(outcomes.filter((o) => o.outcome === 'done').map((o) => o.userId));
+    const after = await statuses(ids);
+    ids.forEach((id, i) => {
+      expect(after[i]).toBe(archived.has(id) ? 'archived' : before[i]);
+    });
   });
 });

@@ -1,9 +1,11 @@
 // The tenant stacks' custom resource: writes the record on create and update, retires it on delete, and
 // always answers CloudFormation, with the reason when it fails.
 import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import type { Fetcher } from 'aws-jwt-verify/https';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '#jobs/register-tenant.ts';
+import { testJwks } from '#test/support/tokens.ts';
 import { GLOBEX } from '#test/unit/fixtures.ts';
 import { registryTable } from '#test/unit/setup.ts';
 
@@ -60,6 +62,22 @@ describe('registry record custom resource', () => {
   it('retires the tenant when its stack is deleted, writing the record retired', async () => {
     await handler(event('Delete', GLOBEX), respond);
     expect(written()).toEqual([expect.objectContaining({ id: 'globex', status: 'retired' })]);
+    expect(answers[0]?.body.Status).toBe('SUCCESS');
+  });
+
+  it("writes the pool's signing keys into the record, so no function fetches them on its cold start", async () => {
+    await handler(event('Create', GLOBEX), respond);
+    expect(written()).toEqual([expect.objectContaining({ id: 'globex', jwks: testJwks })]);
+  });
+
+  it('registers the tenant without keys when they cannot be read: its functions then fetch them', async () => {
+    const unreachable: Fetcher = {
+      fetch: async () => {
+        throw new Error('connect ETIMEDOUT');
+      },
+    };
+    await handler(event('Create', { ...GLOBEX, jwks: testJwks }), respond, unreachable);
+    expect(written()).toEqual([expect.not.objectContaining({ jwks: expect.anything() })]);
     expect(answers[0]?.body.Status).toBe('SUCCESS');
   });
 

@@ -3,7 +3,7 @@ import { apiHandler } from '#http/api-handler.ts';
 import { bulkUsers } from '#services/bulk.ts';
 import { startBulkJob } from '#services/jobs.ts';
 import { bulkOrJobReply } from '../replies.ts';
-import { ROUTES } from '../routes.ts';
+import * as ROUTES from '../routes.ts';
 import { BULK_AT_ONCE } from '../schemas.ts';
 
 export const handler = apiHandler(ROUTES.bulkUsers, {

@@ -1,7 +1,7 @@
 import { apiHandler } from '#http/api-handler.ts';
 import { createRole } from '#services/roles.ts';
 import { roleReply } from '../replies.ts';
-import { ROUTES } from '../routes.ts';
+import * as ROUTES from '../routes.ts';
 
 export const handler = apiHandler(ROUTES.createRole, {
   run: ({ body, caller, deps }) => createRole(deps, caller, body),

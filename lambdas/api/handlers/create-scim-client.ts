@@ -1,6 +1,6 @@
 import { apiHandler } from '#http/api-handler.ts';
 import { createScimClient } from '#services/scim-clients.ts';
-import { ROUTES } from '../routes.ts';
+import * as ROUTES from '../routes.ts';
 
 export const handler = apiHandler(ROUTES.createScimClient, {
   run: ({ body, caller, deps }) => createScimClient(deps, caller, body.name),

@@ -1,6 +1,6 @@
 import { apiHandler } from '#http/api-handler.ts';
 import { createScimToken } from '#services/scim-tokens.ts';
-import { ROUTES } from '../routes.ts';
+import * as ROUTES from '../routes.ts';
 
 export const handler = apiHandler(ROUTES.createScimToken, {
   run: ({ body, caller, deps }) => createScimToken(deps, caller, body.name),

@@ -1,6 +1,6 @@
 import { apiHandler } from '#http/api-handler.ts';
 import { licenceUsage } from '#services/get-user.ts';
-import { ROUTES } from '../routes.ts';
+import * as ROUTES from '../routes.ts';
 
 export const handler = apiHandler(ROUTES.getLicences, {
   run: ({ caller, deps }) => licenceUsage(deps, caller),

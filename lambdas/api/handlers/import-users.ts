@@ -2,7 +2,7 @@ import { readImportFile } from '#domain/import-file.ts';
 import { apiHandler } from '#http/api-handler.ts';
 import { checkImport, startImport } from '#services/jobs.ts';
 import { jobStartedReply } from '../replies.ts';
-import { ROUTES } from '../routes.ts';
+import * as ROUTES from '../routes.ts';
 
 export const handler = apiHandler(ROUTES.importUsers, {
   run: async ({ body, query, caller, deps }) => {

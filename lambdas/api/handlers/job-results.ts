@@ -2,7 +2,7 @@ import { cursorKeySource } from '#adapters/cursor-keys.ts';
 import { apiHandler } from '#http/api-handler.ts';
 import { jobResults } from '#services/jobs.ts';
 import { outcomeView, pageReply } from '../replies.ts';
-import { ROUTES } from '../routes.ts';
+import * as ROUTES from '../routes.ts';
 
 export const handler = apiHandler(
   ROUTES.jobResults,

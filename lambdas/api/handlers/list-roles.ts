@@ -1,6 +1,6 @@
 import { apiHandler } from '#http/api-handler.ts';
 import { listRoles } from '#services/roles.ts';
-import { ROUTES } from '../routes.ts';
+import * as ROUTES from '../routes.ts';
 
 export const handler = apiHandler(ROUTES.listRoles, {
   run: ({ caller, deps }) => listRoles(deps, caller),

@@ -1,7 +1,7 @@
 import { apiHandler } from '#http/api-handler.ts';
 import { resendInvitation } from '#services/passwords.ts';
 import { deliveryReply } from '../replies.ts';
-import { ROUTES } from '../routes.ts';
+import * as ROUTES from '../routes.ts';
 
 export const handler = apiHandler(ROUTES.resendInvitation, {
   run: ({ params, caller, deps }) => resendInvitation(deps, caller, params.userId),

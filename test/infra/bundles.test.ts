@@ -1,0 +1,88 @@
+// Every function's bundle, built as CDK builds it (bench/bundles.ts mirrors lib/gatehouse-function.ts): it
+// holds the SDK client of each client its route, trigger or job declares and of no other, and stays within
+// its size budget against its reference (the SDK clients it uses, alone). Sizes are deterministic; the
+// bench reports them, with the import times, against the same budgets.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, type RouteId } from '#api/routes.ts';
+import { SCIM_CLIENTS } from '#api/scim-routes.ts';
+import { paginates } from '#http/cursors.ts';
+import { JOBS, REGISTRY_WRITER, ROUTE_ACCESS, SCIM_ACCESS, TRIGGERS } from '#lib/access.ts';
+import { heldBudget } from '../../bench/budgets.ts';
+import { type Bundle, buildBundles, CLIENT_PACKAGES, lambdaFunctions } from '../../bench/bundles.ts';
+
+const functions = lambdaFunctions();
+let dir: string;
+let bundles: Map<string, Bundle>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gatehouse-bundles-'));
+  bundles = new Map((await buildBundles(functions, dir, { others: false })).map((b) => [b.id, b]));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('each function’s bundle', () => {
+  it.each(
+    functions.map((f) => [f.id, f] as const),
+  )('%s holds the SDK clients it declares, and no other', (id, f) => {
+    const packages = new Set((bundles.get(id) as Bundle).packages.map((p) => p.name));
+    for (const [client, name] of Object.entries(CLIENT_PACKAGES)) {
+      expect({ client, bundled: packages.has(name) }).toEqual({
+        client,
+        bundled: f.clients.includes(client as never),
+      });
+    }
+  });
+
+  it.each(functions.map((f) => [f.id] as const))('%s stays within its size budget', (id) => {
+    const bundle = bundles.get(id) as Bundle;
+    const reference = bundles.get(bundle.reference as string) as Bundle;
+    const budget = heldBudget(bundle, reference.bytes);
+    expect({ id, bytes: bundle.bytes, within: bundle.bytes <= budget.bytes, budget: budget.why }).toEqual({
+      id,
+      bytes: bundle.bytes,
+      within: true,
+      budget: budget.why,
+    });
+  });
+});
+
+describe('declared clients', () => {
+  const uses = (access: object) => {
+    const { cognito = [], ses = [] } = access as { cognito?: readonly string[]; ses?: readonly string[] };
+    return { cognito: cognito.length > 0, ses: ses.length > 0 };
+  };
+
+  it.each(
+    Object.keys(ROUTES) as RouteId[],
+  )('%s declares Cognito and SES exactly when its IAM access allows them, Secrets Manager when it pages', (id) => {
+    const clients: readonly string[] = ROUTES[id].clients;
+    expect({
+      cognito: clients.includes('cognito'),
+      ses: clients.includes('ses'),
+      secrets: clients.includes('secrets'),
+    }).toEqual({ ...uses(ROUTE_ACCESS[id]), secrets: paginates(ROUTES[id]) });
+  });
+
+  it('SCIM, the triggers and the jobs declare Cognito and SES as their access allows them', () => {
+    const declared = (clients: readonly string[]) => ({
+      cognito: clients.includes('cognito'),
+      ses: clients.includes('ses'),
+    });
+    expect(declared(SCIM_CLIENTS)).toEqual(uses(SCIM_ACCESS));
+    expect(declared(JOBS.reconcile.clients)).toEqual(uses(JOBS.reconcile.access));
+    expect(declared(REGISTRY_WRITER.clients)).toEqual(uses(REGISTRY_WRITER.access));
+    for (const trigger of [
+      'postAuthentication',
+      'preAuthentication',
+      'preSignUp',
+      'preTokenGeneration',
+    ] as const) {
+      expect(declared(TRIGGERS[trigger].clients)).toEqual(uses(TRIGGERS[trigger].access));
+    }
+    // Its Cognito client only describes pools, granted on the invoking pools (lib/stateful-stack.ts).
+    expect(declared(TRIGGERS.customMessage.clients)).toEqual({ cognito: true, ses: false });
+  });
+});
