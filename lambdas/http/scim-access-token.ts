@@ -1,14 +1,11 @@
 // Verifies an OAuth access token a SCIM directory took from a tenant's pool by the client-credentials grant:
 // the issuer names the tenant through the registry, as for the API's ID tokens; the token must be an access
 // token carrying the SCIM scope. Whose client it is (a SCIM client of that very tenant) is the caller's check.
-import { type Jwks, SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
-// The verifier's own module, not the package index (as token-verifier.ts): that one brings the Cognito and ALB
-// verifiers along.
-import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
 import type { Tenant, TenantRegistry } from '#services/ports.ts';
 import { SCIM_SCOPE } from '#services/scim-clients.ts';
-import { jwksFetcher } from './token-verifier.ts';
+import { issuerVerifier, jwksFetcher } from './token-verifier.ts';
 
 export interface ScimAccessToken {
   tenant: Tenant;
@@ -27,26 +24,16 @@ export const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(t
 export function createScimAccessTokenVerifier(registry: TenantRegistry): ScimAccessTokenVerifier {
   const jwksCache = new SimpleJwksCache({ fetcher: jwksFetcher });
   const verifiers = new Map<string, ReturnType<typeof verifierOf>>();
-  // Its keys as the ID-token verifier takes them: the registry record's, so a cold start fetches none; fetched
-  // only when the record has none or the token names another key (a rotated one).
-  const verifierOf = (tenant: Tenant) => {
-    const verifier = JwtVerifier.create(
-      {
-        issuer: tenant.issuer,
-        // Cognito's access tokens carry no `aud`: the client is `client_id`, checked against the tenant's records.
-        audience: null,
-        jwksUri: `${tenant.issuer}/.well-known/jwks.json`,
-        scope: SCIM_SCOPE,
-        customJwtCheck: ({ payload }: { payload: Record<string, unknown> }) => {
-          if (payload.token_use !== 'access') throw new Error('Not an access token');
-          if (typeof payload.client_id !== 'string') throw new Error('Access token names no client');
-        },
+  const verifierOf = (tenant: Tenant) =>
+    issuerVerifier(tenant, jwksCache, {
+      // Cognito's access tokens carry no `aud`: the client is `client_id`, checked against the tenant's records.
+      audience: null,
+      scope: SCIM_SCOPE,
+      claims: (payload) => {
+        if (payload.token_use !== 'access') throw new Error('Not an access token');
+        if (typeof payload.client_id !== 'string') throw new Error('Access token names no client');
       },
-      { jwksCache },
-    );
-    if (tenant.jwks) verifier.cacheJwks(tenant.jwks as Jwks);
-    return verifier;
-  };
+    });
   return {
     async verify(token) {
       const issuer = decomposeUnverifiedJwt(token).payload.iss;

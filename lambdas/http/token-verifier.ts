@@ -44,25 +44,43 @@ export const jwksFetcher: Fetcher = {
  * for them; fetched on the issuer's first token only when the record has none, and fetched again for a
  * `kid` the keys held do not have (a rotated key).
  */
+/** What a token of one kind must carry besides a valid signature by its issuer: the audience and the claims. */
+export interface IssuerCheck {
+  audience: string[] | null;
+  scope?: string;
+  claims: (payload: Record<string, unknown>) => void;
+}
+
+/**
+ * The verifier of `tenant`'s tokens of one kind, starting from the keys its registry record holds (none fetched
+ * on a cold start) and sharing `jwksCache` with the instance's other verifiers, which fetches a key it lacks.
+ */
+export function issuerVerifier(tenant: Tenant, jwksCache: SimpleJwksCache, check: IssuerCheck) {
+  const verifier = JwtVerifier.create(
+    {
+      issuer: tenant.issuer,
+      audience: check.audience,
+      jwksUri: `${tenant.issuer}/.well-known/jwks.json`,
+      ...(check.scope ? { scope: check.scope } : {}),
+      customJwtCheck: ({ payload }: { payload: Record<string, unknown> }) => check.claims(payload),
+    },
+    { jwksCache },
+  );
+  if (tenant.jwks) verifier.cacheJwks(tenant.jwks as Jwks);
+  return verifier;
+}
+
 export function createTokenVerifier(registry: TenantRegistry): TokenVerifier {
   const jwksCache = new SimpleJwksCache({ fetcher: jwksFetcher });
   // One verifier per issuer and app clients; rebuilt when the record names other clients.
   const verifiers = new Map<string, { audience: string; verifier: ReturnType<typeof verifierOf> }>();
-  const verifierOf = (tenant: Tenant) => {
-    const verifier = JwtVerifier.create(
-      {
-        issuer: tenant.issuer,
-        audience: [...tenant.clientIds],
-        jwksUri: `${tenant.issuer}/.well-known/jwks.json`,
-        customJwtCheck: ({ payload }: { payload: Record<string, unknown> }) => {
-          if (payload.token_use !== 'id') throw new Error('Not an ID token');
-        },
+  const verifierOf = (tenant: Tenant) =>
+    issuerVerifier(tenant, jwksCache, {
+      audience: [...tenant.clientIds],
+      claims: (payload) => {
+        if (payload.token_use !== 'id') throw new Error('Not an ID token');
       },
-      { jwksCache },
-    );
-    if (tenant.jwks) verifier.cacheJwks(tenant.jwks as Jwks);
-    return verifier;
-  };
+    });
   return {
     async verify(token) {
       const issuer = decomposeUnverifiedJwt(token).payload.iss;
