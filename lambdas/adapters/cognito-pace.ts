@@ -82,9 +82,10 @@ interface Waiter {
  * A budget of calls per second and category, shared by every instance through one DynamoDB item per category:
  * the moment the category's next call may be made. Calls are spaced evenly (1/budget of a second apart, across
  * all instances): an instance reserves the next few moments with one conditional update (no more than a short
- * horizon ahead), waits for each, and gives it to its best waiter then. No second ever gives out more than the
- * budget, and no burst piles up: a call asked for on an idle pace goes at once, the next one an interval later,
- * whoever asks. That keeps the measure honest too: a job alone runs at the pace, not on a burst saved up.
+ * horizon ahead), waits for each, and gives it to its best waiter then. No second holds more moments than the
+ * budget (an instance that lags uses its few moments late), and no burst piles up: a call asked for on an idle
+ * pace goes at once, the next one an interval later, whoever asks. A small job alone runs at the pace, as it
+ * does beside a big one, not on a burst saved up while the account was idle.
  */
 export class SharedCognitoPace {
   /** Moments this instance has reserved and not yet used, per category, earliest first. */
@@ -169,9 +170,11 @@ export class SharedCognitoPace {
   /** The next moment this instance may call: one it reserved, or a new reservation's first. */
   private async moment(category: CognitoQuotaCategory, wanted: number): Promise<number> {
     const held = this.held(category);
-    // A moment missed by more than an interval (this instance was busy) is let go: calls stay spaced.
-    const late = this.clock.now() - this.interval(category);
-    while (held.length && (held[0] as number) < late) held.shift();
+    // A moment this instance was too busy to use on time is used late: dropping it would lose it for good
+    // whenever the event loop lags by an interval. At most one reservation's worth is held (a tenth of the
+    // budget), so that is all a second's calls can exceed the budget by; those left from an idle spell go.
+    const stale = this.clock.now() - 1000;
+    while (held.length && (held[0] as number) < stale) held.shift();
     while (held.length === 0) await (this.reserving.get(category) ?? this.refill(category));
     const at = held.shift() as number;
     // More callers than moments held: the next reservation is made now, while this moment is waited for, so
