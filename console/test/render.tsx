@@ -5,7 +5,7 @@ import { render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { vi } from 'vitest';
 import type { User } from '#console/api/client.ts';
-import { AuthProvider, type Permission } from '#console/auth/auth-context.tsx';
+import { AuthProvider, PERMISSIONS, type Permission } from '#console/auth/auth-context.tsx';
 import type { Session } from '#console/auth/session.ts';
 
 export interface Sent {
@@ -18,17 +18,7 @@ export interface Sent {
 
 export type FakeApi = (sent: Sent) => { status: number; body?: unknown } | undefined;
 
-export const ALL: Permission[] = [
-  'users.read',
-  'users.create',
-  'users.update',
-  'users.lifecycle',
-  'users.delete',
-  'users.password.reset',
-  'users.email',
-  'roles.manage',
-  'history.read',
-];
+export const ALL: Permission[] = [...PERMISSIONS];
 
 export function renderSignedIn(ui: ReactNode, api: FakeApi, permissions: Permission[] = ALL) {
   const sent: Sent[] = [];

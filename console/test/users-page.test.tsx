@@ -1,8 +1,25 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
+import type { User } from '#console/api/client.ts';
 import { UsersPage } from '#console/features/users/users-page.tsx';
 import { aUser, renderSignedIn } from './render.tsx';
+
+/** A user's result that failed, with the 409 problem the API gives for it. */
+const failed = (detail: string) => ({
+  outcome: 'failed',
+  problem: { type: 'about:blank', title: 'Not possible', status: 409, detail },
+});
+
+/** Checks two users, picks Deactivate from the Actions menu and confirms it in the dialog that names them. */
+async function deactivateBoth(a: User, b: User) {
+  await userEvent.click(await screen.findByRole('checkbox', { name: `Select ${a.firstName} ${a.lastName}` }));
+  await userEvent.click(screen.getByRole('checkbox', { name: `Select ${b.firstName} ${b.lastName}` }));
+  await userEvent.click(screen.getByRole('button', { name: 'Actions (2 users)' }));
+  await userEvent.click(screen.getByRole('button', { name: 'Deactivate' }));
+  const dialog = screen.getByRole('dialog', { name: 'Deactivate 2 users?' });
+  await userEvent.click(within(dialog).getByRole('button', { name: 'Deactivate 2 users' }));
+}
 
 describe('Users page', () => {
   it('shows each user with roles, licence and status in words', async () => {
@@ -70,29 +87,13 @@ describe('Users page', () => {
           body: {
             results: [
               { userId: a.id, outcome: 'done' },
-              {
-                userId: b.id,
-                outcome: 'failed',
-                problem: {
-                  type: 'about:blank',
-                  title: 'Not possible',
-                  status: 409,
-                  detail: 'Cannot deactivate a user whose status is inactive.',
-                },
-              },
+              { userId: b.id, ...failed('Cannot deactivate a user whose status is inactive.') },
             ],
           },
         };
       return undefined;
     });
-    await userEvent.click(
-      await screen.findByRole('checkbox', { name: `Select ${a.firstName} ${a.lastName}` }),
-    );
-    await userEvent.click(screen.getByRole('checkbox', { name: `Select ${b.firstName} ${b.lastName}` }));
-    await userEvent.click(screen.getByRole('button', { name: 'Actions (2 users)' }));
-    await userEvent.click(screen.getByRole('button', { name: 'Deactivate' }));
-    const dialog = screen.getByRole('dialog', { name: 'Deactivate 2 users?' });
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Deactivate 2 users' }));
+    await deactivateBoth(a, b);
     const status = await screen.findByText(/Deactivated 1 user\. 1 user failed/);
     expect(status.closest('[role=status]')?.textContent).toContain(
       'Cannot deactivate a user whose status is inactive.',
@@ -129,30 +130,13 @@ describe('Users page', () => {
           body: {
             items: [
               { item: 1, userId: a.id, outcome: 'done' },
-              {
-                item: 2,
-                userId: b.id,
-                outcome: 'failed',
-                problem: {
-                  type: 'about:blank',
-                  title: 'Not possible',
-                  status: 409,
-                  detail: 'Already inactive.',
-                },
-              },
+              { item: 2, userId: b.id, ...failed('Already inactive.') },
             ],
           },
         };
       return undefined;
     });
-    await userEvent.click(
-      await screen.findByRole('checkbox', { name: `Select ${a.firstName} ${a.lastName}` }),
-    );
-    await userEvent.click(screen.getByRole('checkbox', { name: `Select ${b.firstName} ${b.lastName}` }));
-    await userEvent.click(screen.getByRole('button', { name: 'Actions (2 users)' }));
-    await userEvent.click(screen.getByRole('button', { name: 'Deactivate' }));
-    const dialog = screen.getByRole('dialog', { name: 'Deactivate 2 users?' });
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Deactivate 2 users' }));
+    await deactivateBoth(a, b);
     expect(await screen.findByText(/A job will deactivate 2 users.*1 done, 0 failed, 1 left/)).toBeTruthy();
     const status = await screen.findByText(/Deactivated 1 user\. 1 user failed/, {}, { timeout: 5000 });
     expect(status.closest('[role=status]')?.textContent).toContain(

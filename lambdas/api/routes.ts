@@ -371,7 +371,8 @@ export const createScimToken = /* @__PURE__ */ route({
   summary: "A bearer token for the tenant's SCIM endpoint (/scim/v2): shown once, kept hashed",
   permission: 'scim.manage',
   request: { body: ScimTokenBodySchema },
-  headers: { idempotencyKey: true },
+  // No Idempotency-Key, as for POST /scim-clients: a replay would have to keep the secret, which is kept only as
+  // a hash. A retry mints a second token, listed and revocable like any other.
   responses: { 201: ScimTokenCreatedSchema },
   clients: [],
 });

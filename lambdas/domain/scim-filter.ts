@@ -262,38 +262,34 @@ function compare(actual: unknown, op: CompareOp, expected: FilterValue, exact: b
   if (expected === null) return op === 'eq' ? actual === null : false;
   if (typeof expected === 'boolean') return op === 'eq' && actual === expected;
   if (typeof expected === 'number') {
-    if (typeof actual !== 'number') return false;
-    return numberOp(actual, op, expected);
+    // A number has no substrings: co, sw and ew match none.
+    return typeof actual === 'number' && !isSubstringOp(op) && ordered(actual, op, expected);
   }
   if (typeof actual !== 'string') return false;
   const a = exact ? actual : actual.toLowerCase();
   const e = exact ? expected : expected.toLowerCase();
   switch (op) {
-    case 'eq':
-      return a === e;
     case 'co':
       return a.includes(e);
     case 'sw':
       return a.startsWith(e);
     case 'ew':
       return a.endsWith(e);
-    case 'gt':
-      return a > e;
-    case 'ge':
-      return a >= e;
-    case 'lt':
-      return a < e;
-    case 'le':
-      return a <= e;
-    case 'ne':
-      return a !== e;
+    default:
+      return ordered(a, op, e);
   }
 }
 
-function numberOp(a: number, op: CompareOp, e: number): boolean {
+type SubstringOp = 'co' | 'sw' | 'ew';
+const isSubstringOp = (op: CompareOp): op is SubstringOp => op === 'co' || op === 'sw' || op === 'ew';
+
+/** Equality and order, the same for numbers and strings (strings in JavaScript's order, by UTF-16 code unit). */
+function ordered<T extends number | string>(a: T, op: Exclude<CompareOp, SubstringOp>, e: T): boolean {
   switch (op) {
     case 'eq':
       return a === e;
+    case 'ne':
+      return a !== e;
     case 'gt':
       return a > e;
     case 'ge':
@@ -302,9 +298,5 @@ function numberOp(a: number, op: CompareOp, e: number): boolean {
       return a < e;
     case 'le':
       return a <= e;
-    case 'ne':
-      return a !== e;
-    default:
-      return false;
   }
 }

@@ -200,6 +200,8 @@ class AwsParity {
         return route(ctx, req);
       case 'CreateUserPoolClient':
         return this.createUserPoolClient(ctx, pool, route, body as CognitoRequest & AppClientOAuth);
+      case 'DeleteUserPool':
+        return this.deleteUserPool(ctx, pool, route, req);
       default:
         return route(ctx, req);
     }
@@ -221,6 +223,22 @@ class AwsParity {
     const secret = clientSecret();
     await pool.saveAppClient(ctx, { ...client, ClientSecret: secret });
     return { ...res, UserPoolClient: { ...created, ClientSecret: secret } };
+  }
+
+  /**
+   * The pool goes with its app clients, as in AWS (cognito-local deletes the pool's file only, leaving its clients in
+   * `clients.json`). Clients first: a retry after a fault half-way still finds the pool, and finishes.
+   */
+  private async deleteUserPool(
+    ctx: Context,
+    pool: UserPoolService,
+    route: Route,
+    req: CognitoRequest,
+  ): Promise<unknown> {
+    for (const client of await this.services.cognito.listAppClients(ctx, pool.options.Id)) {
+      await pool.deleteAppClient(ctx, client);
+    }
+    return route(ctx, req);
   }
 
   /** The error AWS gives one of OWN_TARGETS when the pool, or the access token's client, is unknown. */

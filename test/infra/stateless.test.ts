@@ -68,6 +68,26 @@ function pathOf(resourceRef: Json): string {
   return `${pathOf(resource.Properties.ParentId as Json)}/${resource.Properties.PathPart as string}`;
 }
 
+/** The route's one method: named by its id, open to API Gateway (no authorizer), proxied to the function. */
+function expectProxyMethod(id: string, route: { method: string; path: string }, functionLogicalId: string) {
+  const methods = Object.values(resources).filter(
+    (r) =>
+      r.Type === 'AWS::ApiGateway::Method' &&
+      r.Properties.HttpMethod === route.method &&
+      pathOf(r.Properties.ResourceId as Json) === route.path,
+  );
+  expect(methods).toHaveLength(1);
+  expect(methods[0]?.Properties).toMatchObject({
+    AuthorizationType: 'NONE',
+    OperationName: id,
+    Integration: {
+      Type: 'AWS_PROXY',
+      Uri: { 'Fn::Join': ['', expect.arrayContaining([{ 'Fn::GetAtt': [functionLogicalId, 'Arn'] }])] },
+    },
+  });
+  expect(methods[0]?.Properties.AuthorizerId).toBeUndefined();
+}
+
 /** Every action its role allows a function of this stack, as `action@target`, the log group left out. */
 const grantsOf = (fnId: string) => grantsIn(template, fnId, meaning);
 
@@ -84,44 +104,13 @@ describe('routes', () => {
   it.each(
     SCIM_IDS.map((id) => [id] as const),
   )('serves the SCIM route %s from the one SCIM function, without an authorizer', (id) => {
-    const route = SCIM_ROUTES[id];
-    const methods = Object.values(resources).filter(
-      (r) =>
-        r.Type === 'AWS::ApiGateway::Method' &&
-        r.Properties.HttpMethod === route.method &&
-        pathOf(r.Properties.ResourceId as Json) === route.path,
-    );
-    expect(methods).toHaveLength(1);
-    expect(methods[0]?.Properties).toMatchObject({
-      AuthorizationType: 'NONE',
-      OperationName: id,
-      Integration: {
-        Type: 'AWS_PROXY',
-        Uri: { 'Fn::Join': ['', expect.arrayContaining([{ 'Fn::GetAtt': [scimFunctionId(), 'Arn'] }])] },
-      },
-    });
-    expect(methods[0]?.Properties.AuthorizerId).toBeUndefined();
+    expectProxyMethod(id, SCIM_ROUTES[id], scimFunctionId());
   });
 
   it.each(
     ROUTE_IDS.map((id) => [id] as const),
   )('serves %s at its path, its function verifying the token (no authorizer)', (id) => {
-    const route = ROUTES[id];
-    const methods = Object.values(resources).filter(
-      (r) =>
-        r.Type === 'AWS::ApiGateway::Method' &&
-        r.Properties.HttpMethod === route.method &&
-        pathOf(r.Properties.ResourceId as Json) === route.path,
-    );
-    expect(methods).toHaveLength(1);
-    expect(methods[0]?.Properties).toMatchObject({
-      AuthorizationType: 'NONE',
-      OperationName: id,
-      Integration: {
-        Type: 'AWS_PROXY',
-        Uri: { 'Fn::Join': ['', expect.arrayContaining([{ 'Fn::GetAtt': [functionId(id), 'Arn'] }])] },
-      },
-    });
+    expectProxyMethod(id, ROUTES[id], functionId(id));
   });
 
   it.each(

@@ -603,6 +603,25 @@ describe('tokens and tenants', () => {
     expectScimError(await scim('GET', '/Users', { token: token.token }), 401);
   });
 
+  it('keeps no Idempotency-Key for a token: a retry under the same key mints another, never replays the secret', async () => {
+    const key = randomUUID();
+    const create = () =>
+      api(env, 'POST', '/scim-tokens', {
+        token: admin,
+        body: { name: 'Retried' },
+        headers: { 'idempotency-key': key },
+      });
+    const first = await create();
+    const retry = await create();
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    expect(retry.body.id).not.toBe(first.body.id);
+    expect(retry.body.token).not.toBe(first.body.token);
+    for (const { body } of [first, retry]) {
+      expect((await api(env, 'DELETE', `/scim-tokens/${body.id}`, { token: admin })).status).toBe(204);
+    }
+  });
+
   it('refuses no token, a made-up one, and one whose tenant was rewritten', async () => {
     expectScimError(await scim('GET', '/Users', { token: null }), 401);
     expectScimError(await scim('GET', '/Users', { token: 'gscim.acme.not-a-token.x' }), 401);

@@ -19,6 +19,24 @@ const cognito = mockClient(CognitoIdentityProviderClient);
 
 const POOLS = { acme: 'us-east-1_AcmeUnit1', globex: 'us-east-1_GlobexUnit1' } as const;
 
+/** What every trigger event of a tenant's pool holds: who, from which pool and client, and their attributes. */
+function triggerEvent<Source extends string>(
+  tenant: keyof typeof POOLS,
+  userName: string,
+  triggerSource: Source,
+  userAttributes: Record<string, string>,
+) {
+  return {
+    version: '1',
+    region: 'us-east-1',
+    userPoolId: POOLS[tenant],
+    userName,
+    callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: `${tenant}client` },
+    triggerSource,
+    request: { userAttributes, validationData: {} },
+  };
+}
+
 /**
  * PreSignUp as Cognito sends it for a first sign-in through an identity provider: the user name is
  * `<provider>_<subject>`, the attributes are those the provider's mapping gave, plus Cognito's alias markers.
@@ -29,21 +47,12 @@ function firstFederatedSignIn(
   attributes: Record<string, string>,
 ): PreSignUpTriggerEvent {
   return {
-    version: '1',
-    region: 'us-east-1',
-    userPoolId: POOLS[tenant],
-    userName,
-    callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: `${tenant}client` },
-    triggerSource: 'PreSignUp_ExternalProvider',
-    request: {
-      userAttributes: {
-        'cognito:email_alias': '',
-        'cognito:phone_number_alias': '',
-        email_verified: 'false',
-        ...attributes,
-      },
-      validationData: {},
-    },
+    ...triggerEvent(tenant, userName, 'PreSignUp_ExternalProvider', {
+      'cognito:email_alias': '',
+      'cognito:phone_number_alias': '',
+      email_verified: 'false',
+      ...attributes,
+    }),
     response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
   };
 }
@@ -60,12 +69,17 @@ const samlSignIn = (email: string) =>
     family_name: 'Hopper',
   });
 
-function stored(user: User, tenant = 'acme') {
+function stored(user: User, tenant = 'acme'): User {
   dynamo
     .on(GetCommand, { Key: { pk: tenant, sk: `EMAIL#${user.email}` } })
     .resolves({ Item: { userId: user.id } });
   dynamo.on(GetCommand, { Key: { pk: tenant, sk: `USER#${user.id}` } }).resolves({ Item: user });
+  return user;
 }
+
+/** An active user of globex, a tenant that requires a licence: one they hold. */
+const licensedGlobexUser = (cognitoSub: string, email: string) =>
+  stored(aUser({ status: 'active', cognitoSub, email, licenceType: 'engineer' }), 'globex');
 
 const written = () =>
   changeItems(dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? []);
@@ -130,14 +144,8 @@ describe('pre-sign-up trigger, first sign-in through the identity provider', () 
   });
 
   it('links a SAML identity by its NameID, where the tenant requires a licence the user holds', async () => {
-    const user = aUser({
-      status: 'active',
-      cognitoSub: 'sub-3',
-      email: 'grace@globex.example.com',
-      licenceType: 'engineer',
-    });
-    stored(user, 'globex');
-    await preSignUp(samlSignIn('grace@globex.example.com'), context);
+    const user = licensedGlobexUser('sub-3', 'grace@globex.example.com');
+    await preSignUp(samlSignIn(user.email), context);
     expect(cognito).toHaveReceivedCommandWith(AdminLinkProviderForUserCommand, {
       UserPoolId: POOLS.globex,
       SourceUser: {
@@ -219,57 +227,30 @@ describe('pre-sign-up trigger, first sign-in through the identity provider', () 
 describe('pre-authentication trigger and the tenant’s sso mode', () => {
   function signIn(user: User, tenant: keyof typeof POOLS, userName: string): PreAuthenticationTriggerEvent {
     return {
-      version: '1',
-      region: 'us-east-1',
-      userPoolId: POOLS[tenant],
-      userName,
-      callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: `${tenant}client` },
-      triggerSource: 'PreAuthentication_Authentication',
-      request: {
-        userAttributes: {
-          sub: user.cognitoSub ?? '',
-          email: user.email,
-          'custom:userId': user.id,
-          'custom:tenantId': tenant,
-          'cognito:user_status': 'CONFIRMED',
-        },
-        validationData: {},
-      },
+      ...triggerEvent(tenant, userName, 'PreAuthentication_Authentication', {
+        sub: user.cognitoSub ?? '',
+        email: user.email,
+        'custom:userId': user.id,
+        'custom:tenantId': tenant,
+        'cognito:user_status': 'CONFIRMED',
+      }),
       response: {},
     };
   }
 
   it('refuses a password where the tenant requires its provider for the email’s domain', async () => {
-    const user = aUser({
-      status: 'active',
-      cognitoSub: 'sub-g',
-      email: 'x@globex.example.com',
-      licenceType: 'e',
-    });
-    stored(user, 'globex');
+    const user = licensedGlobexUser('sub-g', 'x@globex.example.com');
     await expect(preAuthentication(signIn(user, 'globex', 'sub-g'))).rejects.toThrow(
       'Please sign in with GlobexSAML: your organisation does not allow a password here',
     );
   });
 
   it('lets the same person in through the provider, and others of the tenant with their password', async () => {
-    const user = aUser({
-      status: 'active',
-      cognitoSub: 'sub-h',
-      email: 'y@globex.example.com',
-      licenceType: 'e',
-    });
-    stored(user, 'globex');
+    const user = licensedGlobexUser('sub-h', 'y@globex.example.com');
     await expect(
       preAuthentication(signIn(user, 'globex', 'GlobexSAML_y@globex.example.com')),
     ).resolves.toBeDefined();
-    const outsider = aUser({
-      status: 'active',
-      cognitoSub: 'sub-i',
-      email: 'z@partner.example.com',
-      licenceType: 'e',
-    });
-    stored(outsider, 'globex');
+    const outsider = licensedGlobexUser('sub-i', 'z@partner.example.com');
     await expect(preAuthentication(signIn(outsider, 'globex', 'sub-i'))).resolves.toBeDefined();
   });
 

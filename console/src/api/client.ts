@@ -65,11 +65,12 @@ export function etagOf(user: Pick<User, 'version'>): string {
 }
 
 /**
- * A problem's field issues keyed by form field: `body.address.city` → `address.city`. Issues naming no
- * field of the form stay under `''`, for the form's own alert.
+ * A failed request's field issues keyed by form field: `body.address.city` → `address.city` (none unless the
+ * API answered a problem). Issues naming no field of the form stay under `''`, for the form's own alert.
  */
-export function fieldErrors(problem: Problem | undefined): Record<string, string> {
+export function fieldErrors(error: unknown): Record<string, string> {
   const out: Record<string, string> = {};
+  const problem = error instanceof ApiError ? error.problem : undefined;
   for (const issue of problem?.errors ?? []) {
     const field = issue.field.replace(/^(body|query|params)\./, '');
     out[field] = out[field] ? `${out[field]}; ${issue.message}` : issue.message;

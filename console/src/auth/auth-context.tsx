@@ -3,18 +3,12 @@
 import { createContext, type ReactNode, useContext, useMemo, useRef } from 'react';
 import { type ApiClient, createApiClient } from '#console/api/client.ts';
 import type { ConsoleConfig, TenantLogin } from '#console/app/config.ts';
+import type { Permission } from '../../../lambdas/domain/permissions.ts';
 import { refreshed, type Session, signOut } from './session.ts';
 
-export type Permission =
-  | 'users.read'
-  | 'users.create'
-  | 'users.update'
-  | 'users.lifecycle'
-  | 'users.delete'
-  | 'users.password.reset'
-  | 'users.email'
-  | 'roles.manage'
-  | 'history.read';
+// The API's own permission names, from the one list the backend checks. A relative path: a package's `imports`
+// cannot point outside it, and the console is a package of its own.
+export { PERMISSIONS, type Permission } from '../../../lambdas/domain/permissions.ts';
 
 export interface Auth {
   tenant: TenantLogin;

@@ -46,6 +46,24 @@ describe('SCIM filters', () => {
     expect(matches(user, parseFilter(filter), caseExact)).toBe(expected);
   });
 
+  it.each([
+    ['level eq 3', true],
+    ['level ne 3', false],
+    ['level gt 2', true],
+    ['level ge 3', true],
+    ['level lt 3', false],
+    ['level le 3', true],
+    ['level co 3', false],
+    ['level eq "3"', false],
+    ['userName gt "ab"', true],
+    ['userName lt "ADB"', true],
+    ['userName ge "ADA@EXAMPLE.COM"', true],
+    ['userName le "ada"', false],
+    ['userName ne "x"', true],
+  ])('orders numbers and strings alike (strings case-insensitive here), a number having no substrings: %s → %s', (filter, expected) => {
+    expect(matches({ ...user, level: 3 }, parseFilter(filter), caseExact)).toBe(expected);
+  });
+
   it('binds and tighter than or', () => {
     const f = parseFilter('userName eq "a" or userName eq "b" and active eq true');
     expect(f.kind).toBe('or');

@@ -150,7 +150,7 @@ function RoleDialog({ role, onClose }: { role?: Role; onClose(): void }) {
       onClose();
     },
   });
-  const errors = fieldErrors(save.error instanceof ApiError ? save.error.problem : undefined);
+  const errors = fieldErrors(save.error);
   const set = (change: Partial<RoleForm>) => setForm({ ...form, ...change });
   return (
     <Dialog title={role ? `Edit ${role.name}` : 'Add role'} onClose={onClose}>

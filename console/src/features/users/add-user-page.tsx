@@ -1,6 +1,6 @@
 // Add User: the profile's sections on one form; "Add and invite" also activates (Cognito mails the welcome).
 import { useState } from 'react';
-import { ApiError, fieldErrors } from '#console/api/client.ts';
+import { fieldErrors } from '#console/api/client.ts';
 import { Link, navigate, paths } from '#console/app/router.tsx';
 import { useAuth } from '#console/auth/auth-context.tsx';
 import { ProblemAlert } from '#console/components/problem-alert.tsx';
@@ -14,7 +14,7 @@ export function AddUserPage() {
   const roles = useRoles();
   const licences = useLicences();
   const create = useCreateUser();
-  const errors = fieldErrors(create.error instanceof ApiError ? create.error.problem : undefined);
+  const errors = fieldErrors(create.error);
   const set = (change: Partial<ProfileForm>) => setForm((f) => ({ ...f, ...change }));
   const sections = sectionsFor(form, roles.data);
 

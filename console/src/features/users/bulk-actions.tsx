@@ -3,11 +3,9 @@
 // job's progress until it ends, then its failures.
 import { useId, useRef, useState } from 'react';
 import type { BulkAction, Job, User } from '#console/api/client.ts';
-import { ApiError, fieldErrors } from '#console/api/client.ts';
 import { type Permission, useAuth } from '#console/auth/auth-context.tsx';
-import { Dialog } from '#console/components/dialog.tsx';
-import { TextField } from '#console/components/field.tsx';
-import { ProblemAlert } from '#console/components/problem-alert.tsx';
+import { TextAreaField, TextField } from '#console/components/field.tsx';
+import { FormDialog } from '#console/components/form-dialog.tsx';
 import { type BulkReply, useBulk, useJob, useJobFailures } from './queries.ts';
 
 interface ActionSpec {
@@ -163,67 +161,58 @@ function ConfirmBulk(props: {
   const spec = ACTIONS[props.action];
   const [subject, setSubject] = useState('');
   const [text, setText] = useState('');
-  const errors = fieldErrors(bulk.error instanceof ApiError ? bulk.error.problem : undefined);
-  const title = `${spec.verb} ${count(props.users.length)}?`;
   return (
-    <Dialog title={title} onClose={props.onCancel}>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          bulk.mutate(
-            {
-              action: props.action,
-              userIds: props.users.map((u) => u.id),
-              ...(props.action === 'email' ? { message: { subject, text } } : {}),
-            },
-            { onSuccess: props.onDone },
-          );
-        }}
-      >
-        <p>
-          {props.users.length <= 5
-            ? props.users.map((u) => `${u.firstName} ${u.lastName}`).join(', ')
-            : `${props.users
-                .slice(0, 5)
-                .map((u) => `${u.firstName} ${u.lastName}`)
-                .join(', ')} and ${props.users.length - 5} more`}
-        </p>
-        {props.action === 'email' && (
-          <>
-            <TextField
-              label="Subject"
-              required
-              maxLength={200}
-              value={subject}
-              error={errors['message.subject']}
-              onChange={(e) => setSubject(e.target.value)}
-            />
-            <div className="field">
-              <label htmlFor="bulk-message-text">Message</label>
-              <textarea
-                id="bulk-message-text"
+    <FormDialog
+      title={`${spec.verb} ${count(props.users.length)}?`}
+      request={bulk}
+      fields={['message.subject', 'message.text']}
+      submit={{ label: `${spec.verb} ${count(props.users.length)}`, className: 'primary' }}
+      onSubmit={() =>
+        bulk.mutate(
+          {
+            action: props.action,
+            userIds: props.users.map((u) => u.id),
+            ...(props.action === 'email' ? { message: { subject, text } } : {}),
+          },
+          { onSuccess: props.onDone },
+        )
+      }
+      onClose={props.onCancel}
+    >
+      {(errors) => (
+        <>
+          <p>
+            {props.users.length <= 5
+              ? props.users.map((u) => `${u.firstName} ${u.lastName}`).join(', ')
+              : `${props.users
+                  .slice(0, 5)
+                  .map((u) => `${u.firstName} ${u.lastName}`)
+                  .join(', ')} and ${props.users.length - 5} more`}
+          </p>
+          {props.action === 'email' && (
+            <>
+              <TextField
+                label="Subject"
+                required
+                maxLength={200}
+                value={subject}
+                error={errors['message.subject']}
+                onChange={(e) => setSubject(e.target.value)}
+              />
+              <TextAreaField
+                label="Message"
                 required
                 maxLength={10_000}
                 rows={6}
                 value={text}
-                aria-invalid={errors['message.text'] ? true : undefined}
+                error={errors['message.text']}
                 onChange={(e) => setText(e.target.value)}
               />
-              {errors['message.text'] && <p className="error">{errors['message.text']}</p>}
-            </div>
-          </>
-        )}
-        <ProblemAlert error={bulk.error} shownFields={['message.subject', 'message.text']} />
-        <div className="buttons">
-          <button type="submit" className="primary" disabled={bulk.isPending}>
-            {spec.verb} {count(props.users.length)}
-          </button>
-          <button type="button" onClick={props.onCancel}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </Dialog>
+            </>
+          )}
+        </>
+      )}
+    </FormDialog>
   );
 }
 

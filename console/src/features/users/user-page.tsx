@@ -4,8 +4,8 @@ import { useState } from 'react';
 import { ApiError, fieldErrors, type User } from '#console/api/client.ts';
 import { Link, navigate, paths } from '#console/app/router.tsx';
 import { useAuth } from '#console/auth/auth-context.tsx';
-import { Dialog } from '#console/components/dialog.tsx';
-import { CheckboxField, TextField } from '#console/components/field.tsx';
+import { CheckboxField, TextAreaField, TextField } from '#console/components/field.tsx';
+import { FormDialog } from '#console/components/form-dialog.tsx';
 import { ProblemAlert } from '#console/components/problem-alert.tsx';
 import { StatusBadge } from '#console/components/status-badge.tsx';
 import { type Tab, Tabs } from '#console/components/tabs.tsx';
@@ -58,7 +58,7 @@ function UserProfile({ user, reload }: { user: User; reload(): void }) {
   const name = `${user.firstName} ${user.lastName}`;
 
   const form = editing ?? formOf(user);
-  const errors = fieldErrors(edit.error instanceof ApiError ? edit.error.problem : undefined);
+  const errors = fieldErrors(edit.error);
   const conflict = edit.error instanceof ApiError && edit.error.status === 412;
   const sections = sectionsFor(form, roles.data);
   const tabs: Tab<TabId>[] = [
@@ -270,41 +270,37 @@ function DeleteDialog({ user, onClose }: { user: User; onClose(): void }) {
   const { tenant } = useAuth();
   const remove = useDeleteUser(user.id);
   const [email, setEmail] = useState('');
-  const errors = fieldErrors(remove.error instanceof ApiError ? remove.error.problem : undefined);
   return (
-    <Dialog title={`Delete ${user.firstName} ${user.lastName}?`} onClose={onClose}>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          remove.mutate(email, { onSuccess: () => navigate(paths.users(tenant.id), { replace: true }) });
-        }}
-      >
-        <p>
-          This removes the profile and the login for good; it cannot be undone. The history keeps a final
-          record. Type the user's email, <strong>{user.email}</strong>, to confirm.
-        </p>
-        <TextField
-          label="The user's email"
-          value={email}
-          autoComplete="off"
-          error={errors.confirmEmail}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-        <ProblemAlert error={remove.error} shownFields={['confirmEmail']} />
-        <div className="buttons">
-          <button
-            type="submit"
-            className="danger"
-            disabled={remove.isPending || email.trim().toLowerCase() !== user.email.toLowerCase()}
-          >
-            Delete for good
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={`Delete ${user.firstName} ${user.lastName}?`}
+      request={remove}
+      fields={['confirmEmail']}
+      submit={{
+        label: 'Delete for good',
+        className: 'danger',
+        ready: email.trim().toLowerCase() === user.email.toLowerCase(),
+      }}
+      onSubmit={() =>
+        remove.mutate(email, { onSuccess: () => navigate(paths.users(tenant.id), { replace: true }) })
+      }
+      onClose={onClose}
+    >
+      {(errors) => (
+        <>
+          <p>
+            This removes the profile and the login for good; it cannot be undone. The history keeps a final
+            record. Type the user's email, <strong>{user.email}</strong>, to confirm.
+          </p>
+          <TextField
+            label="The user's email"
+            value={email}
+            autoComplete="off"
+            error={errors.confirmEmail}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </>
+      )}
+    </FormDialog>
   );
 }
 
@@ -313,47 +309,43 @@ function PasswordDialog({ user, onClose }: { user: User; onClose(done?: boolean)
   const [password, setValue] = useState('');
   const [confirmPassword, setConfirm] = useState('');
   const [temporary, setTemporary] = useState(true);
-  const errors = fieldErrors(setPassword.error instanceof ApiError ? setPassword.error.problem : undefined);
   return (
-    <Dialog title={`Set a password for ${user.firstName} ${user.lastName}`} onClose={() => onClose()}>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          setPassword.mutate({ password, confirmPassword, temporary }, { onSuccess: () => onClose(true) });
-        }}
-      >
-        <TextField
-          label="New password"
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          error={errors.password}
-          onChange={(e) => setValue(e.target.value)}
-        />
-        <TextField
-          label="Confirm the password"
-          type="password"
-          autoComplete="new-password"
-          value={confirmPassword}
-          error={errors.confirmPassword}
-          onChange={(e) => setConfirm(e.target.value)}
-        />
-        <CheckboxField
-          label="Temporary: they must choose a new one at their next sign-in"
-          checked={temporary}
-          onChange={(e) => setTemporary(e.target.checked)}
-        />
-        <ProblemAlert error={setPassword.error} shownFields={['password', 'confirmPassword']} />
-        <div className="buttons">
-          <button type="submit" className="primary" disabled={setPassword.isPending}>
-            Set password
-          </button>
-          <button type="button" onClick={() => onClose()}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={`Set a password for ${user.firstName} ${user.lastName}`}
+      request={setPassword}
+      fields={['password', 'confirmPassword']}
+      submit={{ label: 'Set password', className: 'primary' }}
+      onSubmit={() =>
+        setPassword.mutate({ password, confirmPassword, temporary }, { onSuccess: () => onClose(true) })
+      }
+      onClose={onClose}
+    >
+      {(errors) => (
+        <>
+          <TextField
+            label="New password"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            error={errors.password}
+            onChange={(e) => setValue(e.target.value)}
+          />
+          <TextField
+            label="Confirm the password"
+            type="password"
+            autoComplete="new-password"
+            value={confirmPassword}
+            error={errors.confirmPassword}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
+          <CheckboxField
+            label="Temporary: they must choose a new one at their next sign-in"
+            checked={temporary}
+            onChange={(e) => setTemporary(e.target.checked)}
+          />
+        </>
+      )}
+    </FormDialog>
   );
 }
 
@@ -361,51 +353,36 @@ function EmailDialog({ user, onClose }: { user: User; onClose(done?: boolean): v
   const email = useEmailUser(user.id);
   const [subject, setSubject] = useState('');
   const [text, setText] = useState('');
-  const errors = fieldErrors(email.error instanceof ApiError ? email.error.problem : undefined);
   return (
-    <Dialog title={`Email ${user.firstName} ${user.lastName}`} onClose={() => onClose()}>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          email.mutate({ subject, text }, { onSuccess: () => onClose(true) });
-        }}
-      >
-        <TextField
-          label="Subject"
-          required
-          maxLength={200}
-          value={subject}
-          error={errors.subject}
-          onChange={(e) => setSubject(e.target.value)}
-        />
-        <div className="field">
-          <label htmlFor="email-text">Message</label>
-          <textarea
-            id="email-text"
+    <FormDialog
+      title={`Email ${user.firstName} ${user.lastName}`}
+      request={email}
+      fields={['subject', 'text']}
+      submit={{ label: 'Send', className: 'primary' }}
+      onSubmit={() => email.mutate({ subject, text }, { onSuccess: () => onClose(true) })}
+      onClose={onClose}
+    >
+      {(errors) => (
+        <>
+          <TextField
+            label="Subject"
+            required
+            maxLength={200}
+            value={subject}
+            error={errors.subject}
+            onChange={(e) => setSubject(e.target.value)}
+          />
+          <TextAreaField
+            label="Message"
             required
             rows={6}
             maxLength={10_000}
             value={text}
-            aria-invalid={errors.text ? true : undefined}
-            aria-describedby={errors.text ? 'email-text-error' : undefined}
+            error={errors.text}
             onChange={(e) => setText(e.target.value)}
           />
-          {errors.text && (
-            <p className="error" id="email-text-error">
-              {errors.text}
-            </p>
-          )}
-        </div>
-        <ProblemAlert error={email.error} shownFields={['subject', 'text']} />
-        <div className="buttons">
-          <button type="submit" className="primary" disabled={email.isPending}>
-            Send
-          </button>
-          <button type="button" onClick={() => onClose()}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </Dialog>
+        </>
+      )}
+    </FormDialog>
   );
 }
