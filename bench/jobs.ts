@@ -1,7 +1,9 @@
 // `npm run bench:jobs` (part of `npm run bench`): bulk jobs at Cognito's pace, offline.
 // 1. Sustained Cognito calls a second during a 2,000-user job against a Cognito that throttles above a set quota
 //    (the worker's budget set to that quota): the share of the quota used, and throttling errors reaching a caller.
-// 2. Fairness: a 10-user job of another tenant, its completion time while the 2,000-user job runs ÷ alone.
+// 2. Fairness: a 10-user job of another tenant, its completion time (from asking to the finish the worker
+//    recorded; the median of 3) while the 2,000-user job runs ÷ alone. Both meet the same pace: it saves up no burst, so
+//    alone the job runs at the budget's rate, not on a second's calls at once.
 // 3. An import of 10,000 rows: the dry run's validation time, and the job's throughput over a measured window.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,8 @@ import { fixed, ratio, table } from './table.ts';
 const QUOTA = Number(process.env.BENCH_QUOTA ?? 20);
 const BIG_JOB = 2000;
 const SMALL_JOB = 10;
+/** Small jobs timed alone, and again beside the big job, one after another: the median of each is compared. */
+const ROUNDS = 3;
 const IMPORT_ROWS = 10_000;
 const IMPORT_WINDOW_MS = 30_000;
 
@@ -99,21 +103,34 @@ try {
     if (job.status !== 202) throw new Error(`bulk answered ${job.status}`);
     return { id: job.body.id, t0 };
   };
+  /**
+   * From asking for the job to the moment the worker recorded it finished (its `finishedAt`: the backend runs in
+   * this process, on this clock), not to when a poll happened to see it.
+   */
   const smallJobTime = async (tag: string) => {
-    const { id, t0 } = await activation(globexToken, { tag });
+    const asked = Date.now();
+    const { id } = await activation(globexToken, { tag });
     const ended = await jobEnded(env, globexToken, id, 600_000);
-    return { ms: performance.now() - t0, ended };
+    return { ms: Date.parse(ended.finishedAt as string) - asked, ended };
   };
 
-  progress(`creating ${BIG_JOB} + ${2 * SMALL_JOB} inactive users`);
-  const big = await inactiveUsers(acmeToken, BIG_JOB);
-  const aloneTag = `Alone${Date.now()}`;
-  const sharedTag = `Shared${Date.now()}`;
-  await inactiveUsers(globexToken, SMALL_JOB, aloneTag);
-  await inactiveUsers(globexToken, SMALL_JOB, sharedTag);
+  /** Each of `ROUNDS` small jobs, one after another (the machine is shared: one run alone proves little). */
+  const smallJobTimes = async (tags: string[]) => {
+    const times: Awaited<ReturnType<typeof smallJobTime>>[] = [];
+    for (const tag of tags) times.push(await smallJobTime(tag));
+    const sorted = times.map((t) => t.ms).sort((a, b) => a - b);
+    return { times, median: sorted[Math.floor(sorted.length / 2)] as number };
+  };
 
-  progress(`the ${SMALL_JOB}-user job alone`);
-  const alone = await smallJobTime(aloneTag);
+  progress(`creating ${BIG_JOB} + ${2 * ROUNDS * SMALL_JOB} inactive users`);
+  const big = await inactiveUsers(acmeToken, BIG_JOB);
+  const tagsOf = (kind: string) => Array.from({ length: ROUNDS }, (_, i) => `${kind}${i}x${Date.now()}`);
+  const aloneTags = tagsOf('Alone');
+  const sharedTags = tagsOf('Shared');
+  for (const tag of [...aloneTags, ...sharedTags]) await inactiveUsers(globexToken, SMALL_JOB, tag);
+
+  progress(`${ROUNDS} ${SMALL_JOB}-user jobs alone`);
+  const alone = await smallJobTimes(aloneTags);
 
   progress(`the ${BIG_JOB}-user job, at most ${QUOTA} Cognito calls a second`);
   calls.length = 0;
@@ -121,8 +138,8 @@ try {
   const bigJob = await activation(acmeToken, big);
   // Once the big job is well under way, the other tenant's small job.
   while (calls.length < QUOTA * 5) await new Promise((r) => setTimeout(r, 100));
-  progress(`the ${SMALL_JOB}-user job of another tenant, while the big one runs`);
-  const shared = await smallJobTime(sharedTag);
+  progress(`${ROUNDS} ${SMALL_JOB}-user jobs of another tenant, while the big one runs`);
+  const shared = await smallJobTimes(sharedTags);
   const bigEnded = await jobEnded(env, acmeToken, bigJob.id, 900_000);
   const bigOutcomes = await allOutcomes(env, acmeToken, bigJob.id);
   const throttlingFailures = bigOutcomes.filter((o) => o.outcome === 'failed').length;
@@ -158,7 +175,8 @@ try {
     await api(env, 'DELETE', `/jobs/${importJob.id}`, { token: acmeToken });
   }
 
-  const fairness = shared.ms / alone.ms;
+  const fairness = shared.median / alone.median;
+  const seconds = (t: { times: { ms: number }[] }) => t.times.map((x) => fixed(x.ms / 1000, 2)).join(', ');
   console.log(`\n### Jobs (offline; quota ${QUOTA} calls/s; ${new Date().toISOString().slice(0, 10)})\n`);
   console.log(
     table(
@@ -177,8 +195,8 @@ try {
           throttlingFailures === 0 && bigEnded.done === BIG_JOB ? 'yes' : 'no',
         ],
         [
-          `${SMALL_JOB}-user job of another tenant: alone / during the big job`,
-          `${fixed(alone.ms / 1000, 2)} s / ${fixed(shared.ms / 1000, 2)} s = ${ratio(fairness)}`,
+          `${SMALL_JOB}-user job of another tenant: alone / during the big job (median of ${ROUNDS})`,
+          `${fixed(alone.median / 1000, 2)} s / ${fixed(shared.median / 1000, 2)} s = ${ratio(fairness)} (${seconds(alone)} / ${seconds(shared)})`,
           '≤ 2×',
           fairness <= 2 ? 'yes' : 'no',
         ],
@@ -199,7 +217,7 @@ try {
       'lllr',
     ),
   );
-  if (alone.ended.done !== SMALL_JOB || shared.ended.done !== SMALL_JOB) {
+  if ([...alone.times, ...shared.times].some((t) => t.ended.done !== SMALL_JOB)) {
     throw new Error('a small job did not complete every user');
   }
 } finally {

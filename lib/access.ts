@@ -267,7 +267,7 @@ export const JOBS = {
         PROFILES_TABLE: [...CHANGE, 'DeleteItem'],
         HISTORY_TABLE: HISTORY,
         // The active list and jobs (Query, GetItem), their chunks settled and counts added, a finished job taken
-        // off the list (DeleteItem); the shared pace's per-second counters (UpdateItem).
+        // off the list (DeleteItem); the shared pace's next moment per category (UpdateItem, GetItem).
         JOBS_TABLE: ['Query', 'GetItem', 'UpdateItem', 'DeleteItem'],
         // Each job's tenant (its pool, its rules, whether it is retired), from the registry.
         TENANTS_TABLE: ['GetItem'],

@@ -1,9 +1,9 @@
 // The account-wide pace of Cognito calls: one budget per Cognito quota category, shared by every function
-// instance of every tenant, counted in DynamoDB per category and second. Any client that calls Cognito (the job
+// instance of every tenant, its next free moment held in DynamoDB per category. Any client that calls Cognito (the job
 // worker; SCIM provisioning) can put it on its client with `shareCognitoPace`.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '#domain/zod.ts';
 import type { Clock } from './rate-limiter.ts';
 
@@ -78,17 +78,22 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-/** Window counts are kept a minute: long enough for every instance's clock to have left that second. */
-const KEEP_SECONDS = 60;
-
 /**
- * A budget of calls per second and category, shared through a DynamoDB counter per second: an instance claims
- * a few calls of the current second at a time (one conditional update, refused when the second is spent), and
- * spends them within that second. However many instances claim, a second never gives out more than the
- * budget; callers of one instance are served in the order they asked.
+ * A budget of calls per second and category, shared by every instance through one DynamoDB item per category:
+ * the moment the category's next call may be made. Calls are spaced evenly (1/budget of a second apart, across
+ * all instances): an instance reserves the next few moments with one conditional update (no more than a short
+ * horizon ahead), waits for each, and gives it to its best waiter then. No second holds more moments than the
+ * budget (an instance that lags uses its few moments late), and no burst piles up: a call asked for on an idle
+ * pace goes at once, the next one an interval later, whoever asks. A small job alone runs at the pace, as it
+ * does beside a big one, not on a burst saved up while the account was idle.
  */
 export class SharedCognitoPace {
-  private readonly held = new Map<CognitoQuotaCategory, { second: number; calls: number }>();
+  /** Moments this instance has reserved and not yet used, per category, earliest first. */
+  private readonly reserved = new Map<CognitoQuotaCategory, number[]>();
+  /** A reservation under way (made ahead, while the last reserved moment waits). */
+  private readonly reserving = new Map<CognitoQuotaCategory, Promise<void>>();
+  /** The category's next free moment, as this instance last saw it: which update to try first. */
+  private readonly known = new Map<CognitoQuotaCategory, number>();
   private readonly waiting = new Map<CognitoQuotaCategory, Waiter[]>();
   private readonly pumping = new Set<CognitoQuotaCategory>();
   private seq = 0;
@@ -99,7 +104,7 @@ export class SharedCognitoPace {
       tableName: string;
       budget: CognitoBudget;
       clock?: Clock;
-      /** Calls claimed per DynamoDB update: fewer updates, at the cost of calls left unspent at a second's end. */
+      /** Moments reserved per DynamoDB update: fewer updates, at the cost of moments unused when callers stop. */
       claim?: number;
     },
   ) {}
@@ -117,16 +122,38 @@ export class SharedCognitoPace {
     });
   }
 
-  /** Hands out the category's calls one at a time, each to the first waiter when it is ready. */
+  /** Calls of `category` waiting in this instance for their moment. */
+  waiters(category: CognitoQuotaCategory): number {
+    return this.waiting.get(category)?.length ?? 0;
+  }
+
+  private get clock(): Clock {
+    return this.options.clock ?? realClock;
+  }
+
+  private interval(category: CognitoQuotaCategory): number {
+    return 1000 / this.options.budget[category];
+  }
+
+  private batch(category: CognitoQuotaCategory): number {
+    const budget = Math.max(1, Math.floor(this.options.budget[category]));
+    return Math.min(budget, this.options.claim ?? Math.max(1, Math.ceil(budget / 10)));
+  }
+
+  /** Hands out the category's calls one at a time, each at its moment to the best waiter then. */
   private async pump(category: CognitoQuotaCategory): Promise<void> {
     if (this.pumping.has(category)) return;
     this.pumping.add(category);
     try {
       for (let list = this.waiting.get(category); list?.length; list = this.waiting.get(category)) {
         let failure: { error: unknown } | undefined;
-        await this.wait(category).catch((error: unknown) => {
+        try {
+          const at = await this.moment(category, list.length);
+          const delay = at - this.clock.now();
+          if (delay > 0) await this.clock.sleep(delay);
+        } catch (error) {
           failure = { error };
-        });
+        }
         // Chosen once the call is ours: a waiter who came meanwhile with precedence gets it.
         const first = list.reduce((a, b) =>
           b.priority < a.priority || (b.priority === a.priority && b.seq < a.seq) ? b : a,
@@ -140,53 +167,98 @@ export class SharedCognitoPace {
     }
   }
 
-  private async wait(category: CognitoQuotaCategory): Promise<void> {
-    const clock = this.options.clock ?? realClock;
-    for (;;) {
-      const now = clock.now();
-      const second = Math.floor(now / 1000);
-      const held = this.held.get(category);
-      if (held && held.second === second && held.calls > 0) {
-        held.calls -= 1;
-        return;
-      }
-      const claimed = await this.claim(category, second);
-      if (claimed > 0) {
-        this.held.set(category, { second, calls: claimed - 1 });
-        return;
-      }
-      // This second is spent, by this instance or others: the next one starts afresh.
-      await clock.sleep(Math.max(1, (second + 1) * 1000 - clock.now()));
+  /** The next moment this instance may call: one it reserved, or a new reservation's first. */
+  private async moment(category: CognitoQuotaCategory, wanted: number): Promise<number> {
+    const held = this.held(category);
+    // A moment this instance was too busy to use on time is used late: dropping it would lose it for good
+    // whenever the event loop lags by an interval. At most one reservation's worth is held (a tenth of the
+    // budget), so that is all a second's calls can exceed the budget by; those left from an idle spell go.
+    const stale = this.clock.now() - 1000;
+    while (held.length && (held[0] as number) < stale) held.shift();
+    while (held.length === 0) await (this.reserving.get(category) ?? this.refill(category));
+    const at = held.shift() as number;
+    // More callers than moments held: the next reservation is made now, while this moment is waited for, so
+    // the round trip to DynamoDB never leaves a moment unused.
+    if (held.length === 0 && wanted > 1 && !this.reserving.has(category)) {
+      this.refill(category).catch(() => undefined);
     }
+    return at;
   }
 
-  /** Claims up to `claim` calls of `second`; as many as are left when fewer are. */
-  private async claim(category: CognitoQuotaCategory, second: number): Promise<number> {
-    const budget = Math.max(1, Math.floor(this.options.budget[category]));
-    let wanted = Math.min(budget, this.options.claim ?? Math.max(1, Math.ceil(budget / 10)));
-    while (wanted >= 1) {
+  private held(category: CognitoQuotaCategory): number[] {
+    let held = this.reserved.get(category);
+    if (!held) {
+      held = [];
+      this.reserved.set(category, held);
+    }
+    return held;
+  }
+
+  /** One reservation at a time per category, its moments added to those held. */
+  private refill(category: CognitoQuotaCategory): Promise<void> {
+    const reservation = this.reserve(category)
+      .then((moments) => void this.held(category).push(...moments))
+      .finally(() => this.reserving.delete(category));
+    this.reserving.set(category, reservation);
+    return reservation;
+  }
+
+  /**
+   * Reserves the category's next `batch` moments, an interval apart: from now when the pace is idle, else from
+   * its next free moment, unless that is more than a short horizon away (another instance reserved ahead):
+   * then it waits for the horizon and tries again.
+   */
+  private async reserve(category: CognitoQuotaCategory): Promise<number[]> {
+    const interval = this.interval(category);
+    const n = this.batch(category);
+    const span = n * interval;
+    const horizon = 2 * span + interval;
+    const key = { pk: `PACE#${category}`, sk: 'next' };
+    const moments = (from: number) => Array.from({ length: n }, (_, i) => from + i * interval);
+    for (;;) {
+      const now = this.clock.now();
       try {
-        await this.options.client.send(
+        if ((this.known.get(category) ?? 0) <= now) {
+          // Idle as far as this instance knows: the calls start now.
+          await this.options.client.send(
+            new UpdateCommand({
+              TableName: this.options.tableName,
+              Key: key,
+              UpdateExpression: 'SET #next = :end',
+              ConditionExpression: 'attribute_not_exists(#next) OR #next <= :now',
+              ExpressionAttributeNames: { '#next': 'nextAt' },
+              ExpressionAttributeValues: { ':end': now + span, ':now': now },
+            }),
+          );
+          this.known.set(category, now + span);
+          return moments(now);
+        }
+        const { Attributes } = await this.options.client.send(
           new UpdateCommand({
             TableName: this.options.tableName,
-            Key: { pk: `PACE#${category}`, sk: String(second) },
-            UpdateExpression: 'ADD used :n SET expiresAt = :expires',
-            ConditionExpression: 'attribute_not_exists(used) OR used <= :most',
-            ExpressionAttributeValues: {
-              ':n': wanted,
-              ':most': budget - wanted,
-              ':expires': second + KEEP_SECONDS,
-            },
+            Key: key,
+            UpdateExpression: 'SET #next = #next + :span',
+            ConditionExpression: '#next > :now AND #next <= :latest',
+            ExpressionAttributeNames: { '#next': 'nextAt' },
+            ExpressionAttributeValues: { ':span': span, ':now': now, ':latest': now + horizon },
+            ReturnValues: 'UPDATED_NEW',
           }),
         );
-        return wanted;
+        const end = Number(Attributes?.nextAt);
+        this.known.set(category, end);
+        return moments(end - span);
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // Fewer than asked may be left: the last few calls of a second are claimed one at a time.
-        wanted = wanted > 1 ? 1 : 0;
+        // Not as this instance thought: read where the pace is, and wait if it is reserved far ahead.
+        const { Item } = await this.options.client.send(
+          new GetCommand({ TableName: this.options.tableName, Key: key, ConsistentRead: true }),
+        );
+        const next = typeof Item?.nextAt === 'number' ? Item.nextAt : 0;
+        this.known.set(category, next);
+        const wait = next - horizon - this.clock.now();
+        if (wait > 0) await this.clock.sleep(wait);
       }
     }
-    return 0;
   }
 }
 

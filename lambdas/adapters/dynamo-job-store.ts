@@ -195,7 +195,13 @@ export class DynamoJobStore implements JobStore {
     }
     const now = (await this.get(job.tenantId, job.id)) as Job;
     if (now.done + now.failed < now.total || now.state === 'completed') return now;
-    return this.finish(now, now.state === 'cancelled' ? 'cancelled' : 'completed', at);
+    try {
+      return await this.finish(now, now.state === 'cancelled' ? 'cancelled' : 'completed', at);
+    } catch (error) {
+      // The job's last two chunks settled at once, and the other one's settle finished it first.
+      if (!(error instanceof JobFinished)) throw error;
+      return (await this.get(job.tenantId, job.id)) as Job;
+    }
   }
 
   async cancel(tenantId: string, jobId: string, at: string): Promise<Job> {

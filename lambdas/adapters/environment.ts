@@ -55,7 +55,8 @@ export type ApiEnvironment = z.infer<typeof ApiEnvironmentSchema>;
 
 /**
  * The job worker: what the API functions know, and its share of Cognito's quotas (calls a second per quota
- * category, shared by every instance: see cognito-pace.ts) and how many items it works on at once.
+ * category, shared by every instance: see cognito-pace.ts) and how many items it works on at once per job size
+ * class (see job-worker.ts).
  */
 export const JobWorkerEnvironmentSchema = z.extend(ApiEnvironmentSchema, {
   COGNITO_BUDGET: z._default(json(CognitoBudgetSchema), CognitoBudgetSchema.parse({})),

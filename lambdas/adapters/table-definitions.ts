@@ -53,9 +53,9 @@ export const HISTORY_TABLE = keyedTable({
 /**
  * jobs: pk = tenant id, sk = `JOB#<jobId>` for a bulk job or import (job ids sort by creation, so a tenant's
  * jobs read newest first) and `CHUNK#<jobId>#<index>` for its work, 25 items a chunk; pk = `ACTIVE`, sk =
- * `<jobId>` lists the jobs the worker still has to run, for every tenant; pk = `PACE#<category>`, sk = the
- * epoch second, counts the Cognito calls the whole account has taken in that second (the shared pace). Every
- * item expires by TTL.
+ * `<jobId>` lists the jobs the worker still has to run, for every tenant; pk = `PACE#<category>`, sk = `next`,
+ * holds the moment the whole account's next Cognito call of that category may be made (the shared pace: one
+ * item per category, kept). Every other item expires by TTL.
  */
 export const JOBS_TABLE = keyedTable({
   name: 'jobs',

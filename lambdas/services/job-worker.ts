@@ -3,7 +3,7 @@
 import { accessOf } from '#domain/access.ts';
 import { DomainError, Forbidden, InvalidInput, JobFinished, RequestInProgress } from '#domain/errors.ts';
 import { profileOfRow } from '#domain/import-file.ts';
-import { CHUNK_SIZE, type Job } from '#domain/job.ts';
+import { CHUNK_SIZE, type Job, MAX_JOB_ITEMS } from '#domain/job.ts';
 import type { Permission } from '#domain/permissions.ts';
 import { BULK_ACTIONS, BULK_PERMISSION, type BulkAction, failureOf, runBulkItem } from './bulk.ts';
 import { createUser } from './create-user.ts';
@@ -11,7 +11,10 @@ import type { JobDeps } from './jobs.ts';
 import type { Caller, IdempotencyLease, IdempotencyStore, Tenant } from './ports.ts';
 
 export interface WorkerOptions {
-  /** Items worked on at once, across all tenants. */
+  /**
+   * Items worked on at once per size class (see sizeClass), across all tenants: a job of a smaller class never
+   * waits for a lane held by a bigger one's items, which wait for their Cognito calls behind its own.
+   */
   lanes: number;
   /** True once the run should take no new item (its time is nearly up). */
   stopping: () => boolean;
@@ -45,6 +48,8 @@ interface WorkItem {
   chunk: ChunkWork;
   index: number;
   item: unknown;
+  /** The job's size class when the item was taken: the lanes it counts against. */
+  size?: number;
 }
 
 interface JobRun {
@@ -68,6 +73,9 @@ export function sizeClass(job: Job): number {
   return Math.floor(Math.log10(Math.max(0, job.total - job.done - job.failed) + 1));
 }
 
+/** Size classes a job can be in: 0 (fewer than 9 items left) to that of a job of MAX_JOB_ITEMS. */
+const SIZE_CLASSES = Math.floor(Math.log10(MAX_JOB_ITEMS + 1)) + 1;
+
 /** Runs until no active job has work left for this run, or `stopping()`; answers how many items it settled. */
 export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ items: number }> {
   const runs = new Map<string, JobRun>();
@@ -76,12 +84,15 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
   let lastRefresh = -Infinity;
   let activeCount = 0;
   let settled = 0;
+  /** Items under way per size class: each class has `lanes` of its own. */
+  const busy = new Map<number, number>();
+  const full = (size: number) => (busy.get(size) ?? 0) >= options.lanes;
 
   let refreshing: Promise<void> | undefined;
   /** One read of the active list at a time: every lane waits for it rather than acting on a stale list. */
-  function refresh(force = false): Promise<void> {
+  function refresh(): Promise<void> {
     if (refreshing) return refreshing;
-    if (!force && Date.now() - lastRefresh < options.refreshMs) return Promise.resolve();
+    if (Date.now() - lastRefresh < options.refreshMs) return Promise.resolve();
     refreshing = readActive().finally(() => {
       lastRefresh = Date.now();
       refreshing = undefined;
@@ -155,11 +166,17 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
     return undefined;
   }
 
+  /** The job's next item, counted at once against its size class's lanes; none while those are all taken. */
   async function pull(run: JobRun): Promise<WorkItem | undefined> {
     for (;;) {
       if (run.gone) return undefined;
+      const size = sizeClass(run.job);
+      if (full(size)) return undefined;
       const next = run.pending.shift();
-      if (next) return next;
+      if (next) {
+        busy.set(size, (busy.get(size) ?? 0) + 1);
+        return { ...next, size };
+      }
       if (run.loading) {
         await run.loading;
         continue;
@@ -248,14 +265,23 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
         }
       }
       if (activeCount === 0) return undefined;
-      // Every active job's items are under way, or held: wait for them, or for new jobs.
+      // Every active job's items are under way (or its class's lanes are full), or held: wait for them, or
+      // for new jobs. The list is read again when it is older than refreshMs, once for all waiting lanes.
       await options.sleep(options.refreshMs);
-      await refresh(true);
+      await refresh();
       if (activeCount === 0) return undefined;
     }
   }
 
   async function work(w: WorkItem): Promise<void> {
+    try {
+      await workOn(w);
+    } finally {
+      if (w.size !== undefined) busy.set(w.size, (busy.get(w.size) ?? 1) - 1);
+    }
+  }
+
+  async function workOn(w: WorkItem): Promise<void> {
     const { run, chunk } = w;
     const { job } = run;
     const fingerprint = isBulk(job.action) ? String(w.item) : `row:${w.index + 1}`;
@@ -361,7 +387,7 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
   const lane = async () => {
     for (let item = await next(); item; item = await next()) await work(item);
   };
-  await Promise.all(Array.from({ length: options.lanes }, lane));
+  await Promise.all(Array.from({ length: options.lanes * SIZE_CLASSES }, lane));
   return { items: settled };
 }
 

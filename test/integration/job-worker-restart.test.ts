@@ -9,6 +9,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { CognitoDirectory } from '#adapters/cognito-directory.ts';
 import { CognitoOAuthClients } from '#adapters/cognito-oauth-clients.ts';
+import {
+  DEFAULT_COGNITO_BUDGET,
+  SharedCognitoPace,
+  shareCognitoPace,
+  withPacePriority,
+} from '#adapters/cognito-pace.ts';
 import { DynamoIdempotencyStore } from '#adapters/dynamo-idempotency-store.ts';
 import { DynamoJobStore, itemKey, jobCaller } from '#adapters/dynamo-job-store.ts';
 import { DynamoRoleStore } from '#adapters/dynamo-role-store.ts';
@@ -30,7 +36,7 @@ import type { Caller, Tenant } from '#services/ports.ts';
 import { newProfile } from '#test/support/offline.ts';
 
 const env = inject('environment');
-const [acme] = env.tenants as [(typeof env.tenants)[0]];
+const [acme, globex] = env.tenants as [(typeof env.tenants)[0], (typeof env.tenants)[0]];
 const USERS = 60;
 const LEASE_MS = 1000;
 
@@ -78,11 +84,13 @@ function workerProcess(tables: Record<string, string>) {
   const items = new DynamoIdempotencyStore({ client: dynamo, profilesTable, leaseMs: LEASE_MS });
   return {
     deps,
+    cognito,
+    dynamo,
     kill: () => {
       dead = true;
     },
     /** Runs the worker; `registry` answers each job's tenant (by default: `tenant`, active). */
-    run: (tenant: Tenant, registry?: WorkerOptions['tenant']) => {
+    run: (tenant: Tenant, registry?: WorkerOptions['tenant'], more: Partial<WorkerOptions> = {}) => {
       const options: WorkerOptions = {
         lanes: 4,
         stopping: () => dead,
@@ -93,10 +101,58 @@ function workerProcess(tables: Record<string, string>) {
         keys: { caller: jobCaller, item: itemKey },
         log: () => undefined,
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        ...more,
       };
       return runJobs(deps, options);
     },
   };
+}
+
+/** The job's creator: an active administrator of `tenant` (the worker authorises as them, per chunk). */
+async function creatorIn(deps: JobDeps, tenant: Tenant): Promise<Caller> {
+  const system = systemCaller(tenant, { id: 'test', name: 'Restart test' }, 'restart-setup');
+  const at = new Date().toISOString();
+  const admin = {
+    ...newUser(
+      randomUUID(),
+      { ...newProfile(), roles: [{ role: 'administrator' }], userType: 'internal' },
+      system.actor,
+      at,
+    ),
+    status: 'active' as const,
+  };
+  await deps.users.create(tenant.id, admin, {
+    id: randomUUID(),
+    userId: admin.id,
+    at,
+    actor: system.actor,
+    action: 'user.created',
+    requestId: 'restart-setup',
+    changes: diff(undefined, admin),
+  });
+  const access = accessOf(admin.roles, await deps.roles.catalogue(tenant.id));
+  return {
+    tenant,
+    actor: { id: admin.id, name: 'Restart Admin' },
+    requestId: 'restart',
+    access,
+    reach: access.reach('users.lifecycle'),
+  };
+}
+
+/** Users of `tenant` with a login (invited): deactivating each takes two Cognito calls. */
+async function invitedUsers(
+  deps: JobDeps,
+  tenant: Tenant,
+  count: number,
+): Promise<{ id: string; sub: string }[]> {
+  const system = systemCaller(tenant, { id: 'test', name: 'Restart test' }, 'restart-setup');
+  const made = await Promise.all(
+    Array.from({ length: count }, () =>
+      createUser(deps, system, { ...newProfile(), roles: [], userType: 'internal' }, true),
+    ),
+  );
+  return made.map((u) => ({ id: u.id, sub: u.cognitoSub as string }));
 }
 
 let tables: Record<string, string>;
@@ -115,43 +171,10 @@ beforeAll(async () => {
   tenant = (await registry.byId(acme.id)) as Tenant;
 
   const setup = workerProcess(tables);
-  // The job's creator: an active administrator of this tenant (the worker authorises as them, per chunk).
-  const system = systemCaller(tenant, { id: 'test', name: 'Restart test' }, 'restart-setup');
-  const at = new Date().toISOString();
-  const admin = {
-    ...newUser(
-      randomUUID(),
-      { ...newProfile(), roles: [{ role: 'administrator' }], userType: 'internal' },
-      system.actor,
-      at,
-    ),
-    status: 'active' as const,
-  };
-  await setup.deps.users.create(tenant.id, admin, {
-    id: randomUUID(),
-    userId: admin.id,
-    at,
-    actor: system.actor,
-    action: 'user.created',
-    requestId: 'restart-setup',
-    changes: diff(undefined, admin),
-  });
-  const access = accessOf(admin.roles, await setup.deps.roles.catalogue(tenant.id));
-  creator = {
-    tenant,
-    actor: { id: admin.id, name: 'Restart Admin' },
-    requestId: 'restart',
-    access,
-    reach: access.reach('users.lifecycle'),
-  };
+  creator = await creatorIn(setup.deps, tenant);
   // Users with a login (invited), so deactivating each takes Cognito steps as well as the profile write.
   for (let i = 0; i < USERS; i += 10) {
-    const made = await Promise.all(
-      Array.from({ length: 10 }, () =>
-        createUser(setup.deps, system, { ...newProfile(), roles: [], userType: 'internal' }, true),
-      ),
-    );
-    userIds.push(...made.map((u) => u.id));
+    userIds.push(...(await invitedUsers(setup.deps, tenant, 10)).map((u) => u.id));
   }
 }, 120_000);
 
@@ -281,4 +304,120 @@ describe('a job cancelled while a chunk is under way', () => {
       expect(after[i]).toBe(archived.has(id) ? 'archived' : before[i]);
     });
   });
+});
+
+describe("another tenant's small job, while a big one waits for Cognito", () => {
+  // The pace's clock is the test's: a moment passes only when the test says so, once every call it expects is
+  // waiting. So nothing depends on timing: the small job's items get lanes though the big job's hold all of
+  // theirs, and each moment goes to a small job's call while big ones wait too.
+  it("starts at once, and its calls take the pace's moments ahead of the big job's", async () => {
+    const worker = workerProcess(tables);
+    const other = (await new DynamoTenantRegistry({
+      client: localDynamoClient(env.endpoints.dynamodb),
+      tableName: env.functionEnvironment.TENANTS_TABLE as string,
+      cacheSeconds: 0,
+    }).byId(globex.id)) as Tenant;
+    const otherCreator = await creatorIn(worker.deps, other);
+    const big = await invitedUsers(worker.deps, tenant, 12);
+    const small = await invitedUsers(worker.deps, other, 4);
+    const isSmall = new Set(small.map((u) => u.sub));
+
+    // The test's clock: it moves by an interval when the test ticks, and runs freely once the test is done.
+    const interval = 100;
+    let fake = Date.now();
+    let freedAt: number | undefined;
+    const sleepers: { until: number; wake: () => void }[] = [];
+    const clock = {
+      now: () => (freedAt === undefined ? fake : fake + Date.now() - freedAt),
+      sleep: (ms: number) =>
+        freedAt === undefined
+          ? new Promise<void>((wake) => void sleepers.push({ until: fake + ms, wake }))
+          : new Promise<void>((wake) => setTimeout(wake, ms)),
+    };
+    const wake = (all: boolean) => {
+      for (const sleeper of sleepers.splice(0)) {
+        if (all || sleeper.until <= fake) sleeper.wake();
+        else sleepers.push(sleeper);
+      }
+    };
+    const pace = new SharedCognitoPace({
+      client: worker.dynamo,
+      tableName: tables.JOBS_TABLE as string,
+      budget: { ...DEFAULT_COGNITO_BUDGET, UserUpdate: 1000 / interval },
+      clock,
+    });
+    shareCognitoPace(worker.cognito, pace);
+    // Which login each call is for, when it asks the pace and when the pace lets it go.
+    const asked: string[] = [];
+    const granted: string[] = [];
+    const record = (into: string[]) => (next: (args: unknown) => Promise<unknown>) => (args: unknown) => {
+      into.push((args as { input: { Username: string } }).input.Username);
+      return next(args);
+    };
+    for (const [name, into, relation] of [
+      ['asked', asked, 'before'],
+      ['granted', granted, 'after'],
+    ] as const) {
+      worker.cognito.middlewareStack.addRelativeTo(record(into) as never, {
+        name,
+        relation,
+        toMiddleware: 'sharedCognitoPace',
+      });
+    }
+    const of = (list: string[], small: boolean) => list.filter((sub) => isSmall.has(sub) === small).length;
+    const waiting = (small: boolean) => of(asked, small) - of(granted, small);
+    const until = async (what: string, done: () => boolean | Promise<boolean>) => {
+      for (
+        const deadline = Date.now() + 20_000;
+        !(await done());
+        await new Promise((r) => setTimeout(r, 5))
+      ) {
+        if (Date.now() > deadline) throw new Error(`never: ${what}`);
+      }
+    };
+
+    const bigJob = await startBulkJob(worker.deps, creator, {
+      action: 'deactivate',
+      userIds: big.map((u) => u.id),
+    });
+    const running = worker.run(tenant, async (id) => [tenant, other].find((t) => t.id === id), {
+      prioritise: withPacePriority,
+    });
+    // The big job's four lanes all wait for the pace (its first call went at once: the pace was idle).
+    await until('the big job fills its lanes', () => waiting(false) === 4);
+
+    const smallJob = await startBulkJob(worker.deps, otherCreator, {
+      action: 'deactivate',
+      userIds: small.map((u) => u.id),
+    });
+    // Every small item asks for its first call though no big item has moved: its size class has lanes of its own.
+    await until("the small job's items start", () => waiting(true) === small.length);
+    const bigGranted = of(granted, false);
+    for (let given = 0; given < 2 * small.length; given++) {
+      // Each small item with a call left waits with it (its second once its first is answered), and so does the
+      // big job; a moment passes, and is given.
+      const withCallsLeft = small.filter((u) => granted.filter((sub) => sub === u.sub).length < 2).length;
+      await until('the small calls left wait', () => waiting(true) === withCallsLeft);
+      expect(waiting(false)).toBeGreaterThan(0);
+      fake += interval;
+      wake(false);
+      await until('the moment is given', () => granted.length > bigGranted + given);
+    }
+    // The small job's eight calls took the eight moments; the big job's, waiting all along, none of them.
+    expect(of(granted, false)).toBe(bigGranted);
+    expect(of(granted, true)).toBe(2 * small.length);
+    await until('the small job completes', async () => {
+      return (await worker.deps.jobs.get(other.id, smallJob.id))?.state === 'completed';
+    });
+    expect(await worker.deps.jobs.get(other.id, smallJob.id)).toMatchObject({
+      done: small.length,
+      failed: 0,
+    });
+
+    // The big job is cancelled; its items under way finish on a clock that now runs.
+    await worker.deps.jobs.cancel(tenant.id, bigJob.id, new Date().toISOString());
+    freedAt = Date.now();
+    wake(true);
+    await running;
+  }, 60_000);
 });
