@@ -42,7 +42,8 @@ const tables = Object.fromEntries(TABLES.map((t) => [t.envVar, output(`${t.name}
 const { createDeps, createTenantRegistry } = await import('#adapters/wiring.ts');
 const { createUser } = await import('#services/create-user.ts');
 const { systemCaller } = await import('#services/changes.ts');
-const deps = createDeps(tables, ['cognito', 'ses']);
+// What POST /users uses (it adds the user as that route would), its idempotency store aside: no key here.
+const deps = createDeps(tables, { clients: ['cognito', 'ses'], stores: [] });
 // The tenant as its stack registered it: the same record the API and the triggers read.
 const tenant = await createTenantRegistry(tables).byId(tenantId);
 if (tenant?.status !== 'active') {

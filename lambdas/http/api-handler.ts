@@ -7,8 +7,14 @@ import { transientFault } from '#adapters/aws-faults.ts';
 import type { CursorKeySource } from '#adapters/cursor-keys.ts';
 import { type ApiEnvironment, ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import { type ClientNeeds, createClientPorts, createDeps, createTenantRegistry } from '#adapters/wiring.ts';
-import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
+import {
+  createClientPorts,
+  createDeps,
+  createOptionalStores,
+  createTenantRegistry,
+  type Needs,
+} from '#adapters/wiring.ts';
+import { type RouteDefinition, type RouteRequest, storesOf } from '#api/routes.ts';
 import { accessOf, NOWHERE } from '#domain/access.ts';
 import { DomainError, Forbidden, Throttled, Unauthenticated, Unavailable } from '#domain/errors.ts';
 import { displayName, type User } from '#domain/user.ts';
@@ -50,24 +56,30 @@ export interface RouteImplementation<Req extends RouteRequest, Result> {
 }
 
 let shared: { env: ApiEnvironment; tokens: TokenVerifier } | undefined;
-/** The ports per set of declared clients: one in a deployed function; the offline server serves every route. */
+/** The ports per set of declared clients and stores: one in a deployed function; the offline server serves every route. */
 const depsByNeeds = new Map<string, JobDeps>();
 
 /** Built once per function instance, at start-up: a bad environment fails the cold start, not a request. */
-function start(clients: ClientNeeds) {
+function start(needs: Needs) {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
     const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
     shared = { env, tokens: createTokenVerifier(registry) };
   }
-  const key = [...clients].sort().join();
+  const key = `${[...needs.clients].sort().join()}/${[...needs.stores].sort().join()}`;
   let deps = depsByNeeds.get(key);
   if (!deps) {
-    // Where one process serves routes of several client sets (offline, the tests), they share one instance's
-    // stores, caches included (the role catalogue), as a deployed function's requests do; only the ports of
-    // the declared clients differ, all of them (createClientPorts), so none is taken from another set.
+    // Where one process serves routes of several sets (offline, the tests), they share one instance's user and
+    // role stores, caches included (the role catalogue), as a deployed function's requests do; the ports of the
+    // declared clients and the other stores are the set's own, all of them, so none is taken from another set.
     const first = depsByNeeds.values().next().value;
-    deps = first ? { ...first, ...createClientPorts(clients) } : createDeps(shared.env, clients);
+    deps = first
+      ? {
+          ...first,
+          ...createOptionalStores(shared.env, needs.stores),
+          ...createClientPorts(needs.clients),
+        }
+      : createDeps(shared.env, needs);
     depsByNeeds.set(key, deps);
   }
   return { ...shared, deps };
@@ -81,7 +93,7 @@ export function apiHandler<Req extends RouteRequest, Result>(
   implementation: RouteImplementation<Req, Result>,
   cursorKeys?: CursorKeysFrom,
 ) {
-  const { env, deps, tokens } = start(route.clients);
+  const { env, deps, tokens } = start({ clients: route.clients, stores: storesOf(route) });
   if (
     paginates(route) !== (cursorKeys !== undefined) ||
     paginates(route) !== route.clients.includes('secrets')

@@ -8,7 +8,13 @@ import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts'
 import { logger } from '#adapters/logger.ts';
 import { createDeps, createTenantRegistry } from '#adapters/wiring.ts';
 import type { RouteRequest } from '#api/routes.ts';
-import { SCIM_CLIENTS, SCIM_ROUTES, type ScimRouteDefinition, type ScimRouteId } from '#api/scim-routes.ts';
+import {
+  SCIM_CLIENTS,
+  SCIM_ROUTES,
+  SCIM_STORES,
+  type ScimRouteDefinition,
+  type ScimRouteId,
+} from '#api/scim-routes.ts';
 import {
   DomainError,
   type FieldIssue,
@@ -76,7 +82,7 @@ function start(): Shared {
     const env = readEnvironment(ApiEnvironmentSchema);
     const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
     shared = {
-      deps: createDeps(env, SCIM_CLIENTS),
+      deps: createDeps(env, { clients: SCIM_CLIENTS, stores: SCIM_STORES }),
       registry,
       accessTokens: createScimAccessTokenVerifier(registry),
     };

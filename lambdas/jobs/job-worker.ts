@@ -11,6 +11,7 @@ import { logger } from '#adapters/logger.ts';
 import { createDeps, createTenantRegistry, dynamo } from '#adapters/wiring.ts';
 import { isStalled } from '#domain/job.ts';
 import { runJobs } from '#services/job-worker.ts';
+import { JOB_NEEDS } from './needs.ts';
 
 const env = readEnvironment(JobWorkerEnvironmentSchema);
 
@@ -23,8 +24,8 @@ export const pace = new SharedCognitoPace({
 });
 shareCognitoPace(cognito, pace);
 
-// Its Cognito client (the shared pace's) and SES's, as JOBS.jobWorker (lib/access.ts) declares them.
-const deps = createDeps(env, ['cognito', 'ses'], { cognito });
+// What it declares (lambdas/jobs/needs.ts), its Cognito client the shared pace's.
+const deps = createDeps(env, JOB_NEEDS.jobWorker, { cognito });
 const items = new DynamoIdempotencyStore({
   client: dynamo,
   profilesTable: env.PROFILES_TABLE,
