@@ -1,13 +1,12 @@
 // Request and response schemas of the HTTP API, referenced by the route table.
 
 import { ImportValidationSchema } from '#domain/import-file.ts';
-import { JOB_ID_PATTERN, JOB_STATES, MAX_JOB_ITEMS } from '#domain/job.ts';
+import { BULK_ACTIONS, JOB_ID_PATTERN, JOB_STATES, MAX_JOB_ITEMS } from '#domain/job.ts';
 import { PasswordPolicySchema } from '#domain/password-policy.ts';
 import { RoleDefinitionSchema, RoleIdSchema } from '#domain/roles.ts';
 import { multiLine, nameText, singleLine } from '#domain/text.ts';
 import { ProfileChangesSchema, ProfileSchema, USER_STATUSES } from '#domain/user.ts';
 import * as z from '#domain/zod.ts';
-import { BULK_ACTIONS } from '#services/bulk.ts';
 
 export const UserIdParamsSchema = /* @__PURE__ */ z.strictObject({
   userId: /* @__PURE__ */ z.uuid().check(

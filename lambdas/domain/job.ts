@@ -1,6 +1,18 @@
 // A job: a bulk action or an import, run by the job worker item by item, with one outcome per item.
 import type { Actor } from './user.ts';
 
+/** What a bulk job may do to each user: each the operation of its own route (lambdas/services/bulk.ts). */
+export const BULK_ACTIONS = [
+  'deactivate',
+  'activate',
+  'archive',
+  'restore',
+  'reset-password',
+  'resend-invitation',
+  'email',
+] as const;
+export type BulkAction = (typeof BULK_ACTIONS)[number];
+
 export const JOB_STATES = ['queued', 'running', 'completed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 

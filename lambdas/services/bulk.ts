@@ -1,21 +1,14 @@
 // Use case of acting on many users at once: each user through the operation's own use case, a result per user.
 import { DomainError, Forbidden, InvalidInput } from '#domain/errors.ts';
+import { BULK_ACTIONS, type BulkAction } from '#domain/job.ts';
 import type { Permission } from '#domain/permissions.ts';
 import { emailUser } from './email.ts';
 import { activateUser, archiveUser, deactivateUser, restoreUser } from './lifecycle.ts';
 import { resendInvitation, resetPassword } from './passwords.ts';
 import type { Caller, Deps, Message } from './ports.ts';
 
-export const BULK_ACTIONS = [
-  'deactivate',
-  'activate',
-  'archive',
-  'restore',
-  'reset-password',
-  'resend-invitation',
-  'email',
-] as const;
-export type BulkAction = (typeof BULK_ACTIONS)[number];
+// The actions are the domain's (the request schema names them without bringing in every use case here).
+export { BULK_ACTIONS, type BulkAction } from '#domain/job.ts';
 
 export interface BulkRequest {
   action: BulkAction;
