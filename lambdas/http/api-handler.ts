@@ -4,7 +4,6 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { transientFault } from '#adapters/aws-faults.ts';
-import type { CursorKeySource } from '#adapters/cursor-keys.ts';
 import { type ApiEnvironment, ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
 import {
@@ -21,7 +20,7 @@ import { displayName, type User } from '#domain/user.ts';
 import type * as z from '#domain/zod.ts';
 import type { JobDeps } from '#services/jobs.ts';
 import type { Caller, Deps } from '#services/ports.ts';
-import { CursorSealer, openCursor, paginates, sealNext } from './cursors.ts';
+import { type Paging, paginates } from './cursors.ts';
 import { INTERNAL_PROBLEM, type Problem, problemOf } from './problem.ts';
 import { parseRequest } from './request.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
@@ -85,26 +84,27 @@ function start(needs: Needs) {
   return { ...shared, deps };
 }
 
-/** Where a paginated route's cursor keys come from; passed by its handler, so no other bundle carries the reader. */
-export type CursorKeysFrom = (env: ApiEnvironment) => CursorKeySource;
+/** A paginated route's cursors (`paging` in ./cursors.ts); passed by its handler, so no other bundle carries them. */
+export type PagingFrom = (env: ApiEnvironment) => Paging;
+
+/** A route that does not paginate takes no cursor (its query schema has none) and hands none out. */
+const NO_PAGING: Paging = { open: async (request) => request, seal: async (reply) => reply };
 
 export function apiHandler<Req extends RouteRequest, Result>(
   route: RouteDefinition<Req>,
   implementation: RouteImplementation<Req, Result>,
-  cursorKeys?: CursorKeysFrom,
+  pagingFrom?: PagingFrom,
 ) {
   const { env, deps, tokens } = start({ clients: route.clients, stores: storesOf(route) });
   if (
-    paginates(route) !== (cursorKeys !== undefined) ||
+    paginates(route) !== (pagingFrom !== undefined) ||
     paginates(route) !== route.clients.includes('secrets')
   ) {
     throw new Error(
-      `${route.method} ${route.path}: a paginated route, and only one, takes the cursor keys and declares Secrets Manager's client`,
+      `${route.method} ${route.path}: a paginated route, and only one, takes paging (its cursor keys) and declares Secrets Manager's client`,
     );
   }
-  const cursors = new CursorSealer(
-    cursorKeys ? cursorKeys(env) : { keys: () => Promise.reject(new Error('No cursor keys')) },
-  );
+  const cursors = pagingFrom ? pagingFrom(env) : NO_PAGING;
 
   // The admin console calls from its own origin: every answer, problems included, says it may read it.
   const consoleOrigin = env.CONSOLE_ORIGIN;
@@ -137,7 +137,7 @@ export function apiHandler<Req extends RouteRequest, Result>(
         logger.appendKeys({ tenant: caller.tenant.id });
         const parsed = parseRequest(route, event);
         const pages = { tenantId: caller.tenant.id, route, ...parsed, reach: caller.reach };
-        const { idempotencyKey, ...input } = await openCursor(cursors, parsed, pages);
+        const { idempotencyKey, ...input } = await cursors.open(parsed, pages);
         const run = (callerWithLease: Caller) =>
           implementation.run({
             ...(input as Omit<RouteInput<Req>, 'caller' | 'self' | 'deps'>),
@@ -146,7 +146,7 @@ export function apiHandler<Req extends RouteRequest, Result>(
             deps,
           });
         if (!idempotencyKey)
-          return toResult(await sealNext(cursors, implementation.reply(await run(caller)), pages));
+          return toResult(await cursors.seal(implementation.reply(await run(caller)), pages));
         return answer(deps, caller, idempotencyKey, event, run, implementation.reply);
       })
   );
