@@ -75,6 +75,7 @@ export const OPTIONAL_STORES = [
   'idempotency',
   'scimTokens',
   'scimClients',
+  'search',
 ] as const satisfies readonly OptionalStore[];
 
 /**

@@ -28,6 +28,7 @@ import { DynamoTenantRegistry } from './dynamo-tenant-registry.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
 import type { StoreTableNames, TableNames } from './environment.ts';
 import { paceClient, TokenBucket } from './rate-limiter.ts';
+import { DynamoUserSearch } from './search-index.ts';
 import { SesMailer } from './ses-mailer.ts';
 
 /**
@@ -43,9 +44,10 @@ export type ClientNeeds = readonly AwsClient[];
  * The stores a function may use besides the users' and roles' stores, which every function has (a route's
  * authorisation reads both). Declared once per function like its clients (`stores` in lambdas/api/routes.ts, where
  * `idempotency` follows from the route taking an Idempotency-Key, SCIM_STORES, JOBS in lib/access.ts) and read by
- * the bundling and `createDeps` alike.
+ * the bundling and `createDeps` alike. `search` is the user store's search index reader (`users.search`: the
+ * user list, a bulk job's "every match", SCIM's filters).
  */
-export type OptionalStore = 'jobs' | 'idempotency' | 'scimTokens' | 'scimClients';
+export type OptionalStore = 'jobs' | 'idempotency' | 'scimTokens' | 'scimClients' | 'search';
 export type StoreNeeds = readonly OptionalStore[];
 
 /** What a function declares it uses: the clients besides DynamoDB's, the stores besides users' and roles'. */
@@ -121,13 +123,25 @@ export interface ClientOverrides {
   ses?: SESv2Client;
 }
 
-export function createStoreDeps(tables: StoreTableNames, overrides: ClientOverrides = {}): StoreDeps {
+/**
+ * The user and role stores every function has; the user store's `search` answers only where the function
+ * declares the `search` store (the triggers never do).
+ */
+export function createStoreDeps(
+  tables: StoreTableNames,
+  overrides: ClientOverrides = {},
+  stores: StoreNeeds = [],
+): StoreDeps {
   const client = overrides.dynamo ?? dynamo;
   return {
     users: new DynamoUserStore({
       client,
       profilesTable: tables.PROFILES_TABLE,
       historyTable: tables.HISTORY_TABLE,
+      searcher:
+        process.env.GATEHOUSE_WITHOUT_SEARCH !== '1' && stores.includes('search')
+          ? new DynamoUserSearch({ client, profilesTable: tables.PROFILES_TABLE })
+          : undeclared<DynamoUserSearch>('search store'),
     }),
     roles: new DynamoRoleStore({
       client,
@@ -167,7 +181,7 @@ export function createClientPorts(needs: ClientNeeds, clients: ClientOverrides =
 }
 
 /** The stores besides users' and roles': what differs between functions of different `stores`. */
-export type OptionalStores = Pick<JobDeps, OptionalStore>;
+export type OptionalStores = Pick<JobDeps, Exclude<OptionalStore, 'search'>>;
 
 /**
  * The declared stores, each built only when declared (the same folding as `createClientPorts`): a function that
@@ -214,7 +228,7 @@ export function createOptionalStores(
  */
 export function createDeps(tables: TableNames, needs: Needs, overrides: ClientOverrides = {}): JobDeps {
   return {
-    ...createStoreDeps(tables, overrides),
+    ...createStoreDeps(tables, overrides, needs.stores),
     ...createOptionalStores(tables, needs.stores, overrides),
     ...createClientPorts(needs.clients, overrides),
   };

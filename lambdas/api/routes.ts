@@ -122,6 +122,7 @@ export const listUsers = /* @__PURE__ */ route({
   request: { query: ListUsersQuerySchema },
   responses: { 200: UserPageSchema },
   clients: ['secrets'],
+  stores: ['search'],
 });
 export const getUser = /* @__PURE__ */ route({
   method: 'GET',
@@ -235,7 +236,7 @@ export const bulkUsers = /* @__PURE__ */ route({
   maxBodyBytes: BULK_BODY_BYTES,
   location: { status: 202, description: 'The job: `/jobs/{jobId}`.' },
   clients: ['cognito', 'ses'],
-  stores: ['jobs'],
+  stores: ['jobs', 'search'],
 });
 export const importUsers = /* @__PURE__ */ route({
   method: 'POST',

@@ -263,5 +263,13 @@ export const SCIM_HANDLER_FILE = 'scim.ts';
 
 /** The SDK clients the SCIM function uses besides DynamoDB's: its users' logins are Cognito's; it mails nothing. */
 export const SCIM_CLIENTS = ['cognito'] as const satisfies ClientNeeds;
-/** The stores it uses besides users' and roles': both token stores (its callers' credentials) and idempotency. */
-export const SCIM_STORES = ['scimTokens', 'scimClients', 'idempotency'] as const satisfies StoreNeeds;
+/**
+ * The stores it uses besides users' and roles': both token stores (its callers' credentials), idempotency, and
+ * the user search (its filters and lists).
+ */
+export const SCIM_STORES = [
+  'scimTokens',
+  'scimClients',
+  'idempotency',
+  'search',
+] as const satisfies StoreNeeds;

@@ -6,13 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { transientFault } from '#adapters/aws-faults.ts';
 import { type ApiEnvironment, ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import {
-  createClientPorts,
-  createDeps,
-  createOptionalStores,
-  createTenantRegistry,
-  type Needs,
-} from '#adapters/wiring.ts';
+import { createDeps, createTenantRegistry, type Needs } from '#adapters/wiring.ts';
 import { type RouteDefinition, type RouteRequest, storesOf } from '#api/routes.ts';
 import { accessOf, NOWHERE } from '#domain/access.ts';
 import { DomainError, Forbidden, Throttled, Unauthenticated, Unavailable } from '#domain/errors.ts';
@@ -68,17 +62,11 @@ function start(needs: Needs) {
   const key = `${[...needs.clients].sort().join()}/${[...needs.stores].sort().join()}`;
   let deps = depsByNeeds.get(key);
   if (!deps) {
-    // Where one process serves routes of several sets (offline, the tests), they share one instance's user and
-    // role stores, caches included (the role catalogue), as a deployed function's requests do; the ports of the
-    // declared clients and the other stores are the set's own, all of them, so none is taken from another set.
+    // Where one process serves routes of several sets (offline, the tests), they share one instance's role
+    // store, its catalogue cache included, as a deployed function's requests do; every other port is the set's
+    // own (the user store's search is there only where declared), so none is taken from another set.
     const first = depsByNeeds.values().next().value;
-    deps = first
-      ? {
-          ...first,
-          ...createOptionalStores(shared.env, needs.stores),
-          ...createClientPorts(needs.clients),
-        }
-      : createDeps(shared.env, needs);
+    deps = first ? { ...createDeps(shared.env, needs), roles: first.roles } : createDeps(shared.env, needs);
     depsByNeeds.set(key, deps);
   }
   return { ...shared, deps };
