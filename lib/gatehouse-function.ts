@@ -76,6 +76,7 @@ export const OPTIONAL_STORES = [
   'scimTokens',
   'scimClients',
   'search',
+  'oauthClients',
 ] as const satisfies readonly OptionalStore[];
 
 /**

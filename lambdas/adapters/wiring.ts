@@ -45,9 +45,10 @@ export type ClientNeeds = readonly AwsClient[];
  * authorisation reads both). Declared once per function like its clients (`stores` in lambdas/api/routes.ts, where
  * `idempotency` follows from the route taking an Idempotency-Key, SCIM_STORES, JOBS in lib/access.ts) and read by
  * the bundling and `createDeps` alike. `search` is the user store's search index reader (`users.search`: the
- * user list, a bulk job's "every match", SCIM's filters).
+ * user list, a bulk job's "every match", SCIM's filters); `oauthClients` SCIM's OAuth clients, Cognito app
+ * clients (so it needs the Cognito client declared too).
  */
-export type OptionalStore = 'jobs' | 'idempotency' | 'scimTokens' | 'scimClients' | 'search';
+export type OptionalStore = 'jobs' | 'idempotency' | 'scimTokens' | 'scimClients' | 'search' | 'oauthClients';
 export type StoreNeeds = readonly OptionalStore[];
 
 /** What a function declares it uses: the clients besides DynamoDB's, the stores besides users' and roles'. */
@@ -157,37 +158,39 @@ export function createStoreDeps(
 export type ClientPorts = Pick<Deps, 'directory' | 'oauthClients' | 'mailer'>;
 
 /**
- * The ports of the declared clients, each built only when its client is declared (see `createDeps`). Apart
- * from the stores so that one process serving routes of several client sets (offline, the tests) can give
- * each set its own ports over shared stores (lambdas/http/api-handler.ts).
+ * The ports of the declared clients, each built only when its client is declared (see `createDeps`); SCIM's
+ * OAuth clients (Cognito app clients, on the same client and pace as the directory) only where the
+ * `oauthClients` store is declared too: the SCIM-client routes alone.
  */
-export function createClientPorts(needs: ClientNeeds, clients: ClientOverrides = {}): ClientPorts {
+function createClientPorts(needs: Needs, clients: ClientOverrides = {}): ClientPorts {
   return {
     // Each test written out in place, not through a helper: esbuild folds a define only where it stands.
     directory:
-      process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' && needs.includes('cognito')
+      process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' && needs.clients.includes('cognito')
         ? new CognitoDirectory({ client: clients.cognito ?? cognito })
         : undeclared<Directory>('cognito client'),
-    // SCIM's OAuth clients are Cognito app clients, on the same client and pace as the directory.
     oauthClients:
-      process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' && needs.includes('cognito')
+      process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' &&
+      process.env.GATEHOUSE_WITHOUT_OAUTH_CLIENTS !== '1' &&
+      needs.clients.includes('cognito') &&
+      needs.stores.includes('oauthClients')
         ? new CognitoOAuthClients({ client: clients.cognito ?? cognito })
-        : undeclared<OAuthClients>('cognito client'),
+        : undeclared<OAuthClients>('oauthClients store'),
     mailer:
-      process.env.GATEHOUSE_WITHOUT_SES !== '1' && needs.includes('ses')
+      process.env.GATEHOUSE_WITHOUT_SES !== '1' && needs.clients.includes('ses')
         ? new SesMailer({ client: clients.ses ?? ses })
         : undeclared<Mailer>('ses client'),
   };
 }
 
 /** The stores besides users' and roles': what differs between functions of different `stores`. */
-export type OptionalStores = Pick<JobDeps, Exclude<OptionalStore, 'search'>>;
+export type OptionalStores = Pick<JobDeps, Exclude<OptionalStore, 'search' | 'oauthClients'>>;
 
 /**
  * The declared stores, each built only when declared (the same folding as `createClientPorts`): a function that
  * does not declare one neither constructs nor bundles it, and a use of it fails loudly.
  */
-export function createOptionalStores(
+function createOptionalStores(
   tables: TableNames,
   stores: StoreNeeds,
   overrides: ClientOverrides = {},
@@ -230,6 +233,6 @@ export function createDeps(tables: TableNames, needs: Needs, overrides: ClientOv
   return {
     ...createStoreDeps(tables, overrides, needs.stores),
     ...createOptionalStores(tables, needs.stores, overrides),
-    ...createClientPorts(needs.clients, overrides),
+    ...createClientPorts(needs, overrides),
   };
 }

@@ -424,7 +424,7 @@ export const createScimClient = /* @__PURE__ */ route({
   request: { body: ScimClientBodySchema },
   responses: { 201: ScimClientCreatedSchema },
   clients: ['cognito'],
-  stores: ['scimClients'],
+  stores: ['scimClients', 'oauthClients'],
 });
 export const listScimClients = /* @__PURE__ */ route({
   method: 'GET',
@@ -444,7 +444,7 @@ export const revokeScimClient = /* @__PURE__ */ route({
   request: { params: ScimClientIdParamsSchema },
   responses: { 204: null },
   clients: ['cognito'],
-  stores: ['scimClients'],
+  stores: ['scimClients', 'oauthClients'],
 });
 
 /** The route table: every route by its id. */
