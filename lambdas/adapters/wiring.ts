@@ -24,7 +24,7 @@ import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
 import { DynamoJobStore } from './dynamo-job-store.ts';
 import { DynamoRoleStore } from './dynamo-role-store.ts';
 import { DynamoScimClientStore, DynamoScimTokenStore } from './dynamo-scim-token-store.ts';
-import { DynamoTenantRegistry } from './dynamo-tenant-registry.ts';
+import { DynamoTenantReader, DynamoTenantRegistry } from './dynamo-tenant-registry.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
 import type { StoreTableNames, TableNames } from './environment.ts';
 import { paceClient, TokenBucket } from './rate-limiter.ts';
@@ -99,7 +99,19 @@ function undeclared<T extends object>(what: `${AwsClient} client` | `${OptionalS
   });
 }
 
-/** The tenant registry of this instance: one cache shared by every request the instance serves. */
+/** The tenant registry of this instance, as the API, SCIM, the triggers and the job worker read it: one cache shared by every request the instance serves. */
+export function createTenantReader(
+  tables: Pick<TableNames, 'TENANTS_TABLE'>,
+  cacheSeconds?: number,
+): DynamoTenantReader {
+  return new DynamoTenantReader({
+    client: registryClient,
+    tableName: tables.TENANTS_TABLE,
+    ...(cacheSeconds === undefined ? {} : { cacheSeconds }),
+  });
+}
+
+/** The registry with its writes and listing: the registry's custom resource and the reconciler. */
 export function createTenantRegistry(
   tables: Pick<TableNames, 'TENANTS_TABLE'>,
   cacheSeconds?: number,

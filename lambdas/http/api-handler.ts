@@ -6,7 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { transientFault } from '#adapters/aws-faults.ts';
 import { type ApiEnvironment, ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import { createDeps, createTenantRegistry, type Needs } from '#adapters/wiring.ts';
+import { createDeps, createTenantReader, type Needs } from '#adapters/wiring.ts';
 import { type RouteDefinition, type RouteRequest, storesOf } from '#api/routes.ts';
 import { accessOf, NOWHERE } from '#domain/access.ts';
 import { DomainError, Forbidden, Throttled, Unauthenticated, Unavailable } from '#domain/errors.ts';
@@ -56,7 +56,7 @@ const depsByNeeds = new Map<string, JobDeps>();
 function start(needs: Needs) {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
-    const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
+    const registry = createTenantReader(env, env.TENANT_CACHE_SECONDS);
     shared = { env, tokens: createTokenVerifier(registry) };
   }
   const key = `${[...needs.clients].sort().join()}/${[...needs.stores].sort().join()}`;

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { transientFault } from '#adapters/aws-faults.ts';
 import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import { createDeps, createTenantRegistry } from '#adapters/wiring.ts';
+import { createDeps, createTenantReader } from '#adapters/wiring.ts';
 import type { RouteRequest } from '#api/routes.ts';
 import {
   SCIM_CLIENTS,
@@ -80,7 +80,7 @@ let shared: Shared | undefined;
 function start(): Shared {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
-    const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
+    const registry = createTenantReader(env, env.TENANT_CACHE_SECONDS);
     shared = {
       deps: createDeps(env, { clients: SCIM_CLIENTS, stores: SCIM_STORES }),
       registry,
