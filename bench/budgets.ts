@@ -3,6 +3,8 @@
 import type { RouteId } from '#api/routes.ts';
 import type { Bundle } from './bundles.ts';
 
+const COGNITO_DIRECTORY = "Cognito's directory adapter whole";
+
 /** What Gatehouse may add to the SDK clients a function uses (its reference bundle). */
 export const OVER_REFERENCE_BYTES = 100 * 1024;
 /** No function above this, whatever clients it uses. */
@@ -21,14 +23,6 @@ export const READ_ONLY_ROUTES = [
 /** A function's import time at most this many times its reference's: Gatehouse costs at most half the SDK's. */
 export const IMPORT_OVER_REFERENCE = 1.5;
 
-/**
- * What the bundle test holds today, until every function meets the budgets above (README "Performance and
- * cost" says which do not yet): no function may grow past its reference + 150 KB, nor past 575 KB. Lower these
- * as functions shrink; the bench reports against the budgets above.
- */
-export const HELD_OVER_REFERENCE_BYTES = 150 * 1024;
-export const HELD_MAX_BYTES = 575 * 1024;
-
 export interface SizeBudget {
   bytes: number;
   why: string;
@@ -46,19 +40,44 @@ export function sizeBudget(bundle: Pick<Bundle, 'id'>, referenceBytes: number): 
 }
 
 /**
- * SCIM's function answers every SCIM route (Users, Groups, discovery, `.search`, `/Bulk`) and checks both SCIM
- * tokens and OAuth access tokens, so it alone is held at reference + 175 KB (549,399 bytes against a reference
- * of 375,100 when it was set): the most over the budget of any function, as README says.
+ * The functions still over their size budget, and by how much the bundle test lets them be (KB above the budget,
+ * rounded up from what they measure): every other function is held to its budget itself. Each entry says why it
+ * is over; an entry whose function comes within its budget fails the test, so the list only shrinks.
+ * README "Performance and cost" has the figures.
  */
-export const HELD_SCIM_OVER_REFERENCE_BYTES = 175 * 1024;
+export const HELD_OVER_BUDGET: Readonly<Record<string, { kb: number; why: string }>> = {
+  // Cognito's directory adapter is one class: every route that changes a login bundles all of its methods and
+  // every Cognito command they send (about 10 KB), whichever one the route calls.
+  createUser: { kb: 13, why: COGNITO_DIRECTORY },
+  activateUser: { kb: 9, why: COGNITO_DIRECTORY },
+  editUser: { kb: 11, why: COGNITO_DIRECTORY },
+  deactivateUser: { kb: 9, why: COGNITO_DIRECTORY },
+  archiveUser: { kb: 9, why: COGNITO_DIRECTORY },
+  deleteUser: { kb: 2, why: COGNITO_DIRECTORY },
+  resetPassword: { kb: 1, why: COGNITO_DIRECTORY },
+  resendInvitation: { kb: 1, why: COGNITO_DIRECTORY },
+  setPassword: { kb: 3, why: COGNITO_DIRECTORY },
+  createScimClient: { kb: 5, why: COGNITO_DIRECTORY },
+  revokeScimClient: { kb: 2, why: COGNITO_DIRECTORY },
+  // The list is the user search: the index reader, its filters and the cursor sealer on top of a read route.
+  listUsers: { kb: 4, why: 'the user search and its cursors' },
+  // An import reads its CSV and checks every row in the route, before it starts the job.
+  importUsers: { kb: 10, why: 'the CSV reading and row checks, the job store' },
+  // Every bulk action's use case (lifecycle, passwords, email) and the search for "every match".
+  bulkUsers: { kb: 29, why: 'every bulk use case, the search, Cognito and SES' },
+  // One function for the whole SCIM protocol: Users, Groups, filters, PATCH, /Bulk, discovery, both token kinds.
+  scim: { kb: 59, why: 'the whole SCIM protocol in one function' },
+  // Every bulk action's and the import's use case, the shared Cognito pace.
+  jobWorker: { kb: 1, why: 'every bulk and import use case, the shared pace' },
+};
 
-/** The ceiling the bundle test holds (see HELD_OVER_REFERENCE_BYTES). */
+/** The ceiling the bundle test holds: the budget, or for a function in HELD_OVER_BUDGET its allowance above it. */
 export function heldBudget(bundle: Pick<Bundle, 'id'>, referenceBytes: number): SizeBudget {
-  const over =
-    bundle.id === 'scim'
-      ? { bytes: referenceBytes + HELD_SCIM_OVER_REFERENCE_BYTES, why: 'SCIM: reference + 175 KB' }
-      : { bytes: referenceBytes + HELD_OVER_REFERENCE_BYTES, why: 'reference + 150 KB' };
-  return tightest([over, { bytes: HELD_MAX_BYTES, why: 'at most 575 KB' }]);
+  const budget = sizeBudget(bundle, referenceBytes);
+  const held = HELD_OVER_BUDGET[bundle.id];
+  return held
+    ? { bytes: budget.bytes + held.kb * 1024, why: `${budget.why}, held ${held.kb} KB above: ${held.why}` }
+    : budget;
 }
 
 function tightest(budgets: SizeBudget[]): SizeBudget {

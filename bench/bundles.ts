@@ -3,10 +3,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import type { ClientNeeds } from '#adapters/wiring.ts';
-import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
-import { SCIM_CLIENTS, SCIM_HANDLER_FILE } from '#api/scim-routes.ts';
+import type { ClientNeeds, StoreNeeds } from '#adapters/wiring.ts';
+import { handlerFile, ROUTES, type RouteId, storesOf } from '#api/routes.ts';
+import { SCIM_CLIENTS, SCIM_HANDLER_FILE, SCIM_STORES } from '#api/scim-routes.ts';
 import { JOBS, REGISTRY_WRITER, TRIGGERS } from '#lib/access.ts';
 import { bundlingFor, NODE_OPTIONS, PROJECT_ROOT } from '#lib/gatehouse-function.ts';
 
@@ -17,6 +18,8 @@ export interface LambdaFunction {
   entry: string;
   /** The SDK clients it declares besides DynamoDB's: what CDK bundles it with (lib/gatehouse-function.ts). */
   clients: ClientNeeds;
+  /** The stores it declares besides users' and roles': likewise what CDK bundles it with. */
+  stores: StoreNeeds;
 }
 
 /**
@@ -30,21 +33,36 @@ export function lambdaFunctions(): LambdaFunction[] {
       kind: 'route' as const,
       entry: `lambdas/api/handlers/${handlerFile(id)}`,
       clients: route.clients,
+      stores: storesOf(route),
     })),
-    { id: 'scim', kind: 'route', entry: `lambdas/api/handlers/${SCIM_HANDLER_FILE}`, clients: SCIM_CLIENTS },
+    {
+      id: 'scim',
+      kind: 'route',
+      entry: `lambdas/api/handlers/${SCIM_HANDLER_FILE}`,
+      clients: SCIM_CLIENTS,
+      stores: SCIM_STORES,
+    },
     ...Object.entries(TRIGGERS).map(([id, trigger]) => ({
       id,
       kind: 'trigger' as const,
       entry: trigger.entry,
       clients: trigger.clients,
+      stores: [],
     })),
     ...Object.entries(JOBS).map(([id, job]) => ({
       id,
       kind: 'job' as const,
       entry: job.entry,
       clients: job.clients,
+      stores: job.stores,
     })),
-    { id: 'registerTenant', kind: 'job', entry: REGISTRY_WRITER.entry, clients: REGISTRY_WRITER.clients },
+    {
+      id: 'registerTenant',
+      kind: 'job',
+      entry: REGISTRY_WRITER.entry,
+      clients: REGISTRY_WRITER.clients,
+      stores: [],
+    },
   ];
 }
 
@@ -73,14 +91,35 @@ const MIRRORED = new Set([
   'define',
   'loader',
   'keepNames',
+  'esbuildArgs',
 ]);
+
+/** The esbuild arguments CDK passes through (`esbuildArgs`) that the bench knows how to mirror: `--alias` alone. */
+function aliasesOf(args: BundlingOptions['esbuildArgs']): Record<string, string> {
+  const unknown = Object.keys(args ?? {}).filter((key) => key !== '--alias');
+  if (unknown.length > 0)
+    throw new Error(
+      `bench/bundles.ts does not mirror the esbuild argument(s) ${unknown.join(', ')}: teach it`,
+    );
+  const alias = args?.['--alias'];
+  const items = alias === undefined ? [] : Array.isArray(alias) ? alias : [String(alias)];
+  return Object.fromEntries(
+    items.map((item) => {
+      const at = item.indexOf('=');
+      return [item.slice(0, at), item.slice(at + 1)];
+    }),
+  );
+}
 
 /**
  * The esbuild options CDK's NodejsFunction passes for a function's bundling (aws-lambda-nodejs/lib/bundling.js):
  * BUNDLING, with the define of the clients it declares (`bundlingFor`).
  */
-export function esbuildOptions(outdir: string, clients: ClientNeeds = []): BuildOptions {
-  const b = bundlingFor(clients);
+export function esbuildOptions(
+  outdir: string,
+  needs: Pick<LambdaFunction, 'clients' | 'stores'> = { clients: [], stores: [] },
+): BuildOptions {
+  const b = bundlingFor(needs);
   const unknown = Object.keys(b).filter((key) => !MIRRORED.has(key));
   if (unknown.length > 0) {
     throw new Error(
@@ -105,6 +144,7 @@ export function esbuildOptions(outdir: string, clients: ClientNeeds = []): Build
     ...(b.banner ? { banner: { js: b.banner } } : {}),
     ...(b.footer ? { footer: { js: b.footer } } : {}),
     ...(b.mainFields ? { mainFields: b.mainFields } : {}),
+    ...(b.esbuildArgs ? { alias: aliasesOf(b.esbuildArgs) } : {}),
     absWorkingDir: PROJECT_ROOT,
     metafile: true,
     logLevel: 'error',
@@ -186,10 +226,11 @@ export async function buildBundles(
     input: Pick<BuildOptions, 'entryPoints' | 'stdin'>,
     clients: ClientNeeds = [],
     reference?: string,
+    stores: StoreNeeds = [],
   ) => {
     const outdir = join(dir, id.replace(/[^\w-]+/g, '_'));
     mkdirSync(outdir, { recursive: true });
-    const options = esbuildOptions(outdir, clients);
+    const options = esbuildOptions(outdir, { clients, stores });
     const result = await build({ ...options, ...input });
     const file = options.outfile as string;
     bundles.push({
@@ -221,6 +262,7 @@ export async function buildBundles(
       { entryPoints: [join(PROJECT_ROOT, f.entry)] },
       f.clients,
       referenceId(f.clients),
+      f.stores,
     );
   }
   return bundles;

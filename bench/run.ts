@@ -4,12 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_TENANT_CACHE_SECONDS } from '#adapters/dynamo-tenant-registry.ts';
 import { ROUTES, type RouteId } from '#api/routes.ts';
 import { DEFAULT_MEMORY_SIZE, PROJECT_ROOT } from '#lib/gatehouse-function.ts';
 import { type Gatehouse, startGatehouse } from '#local/runtime.ts';
 import { anEvent } from '#test/support/events.ts';
 import { functionIds } from '#test/support/operations.ts';
-import { IMPORT_OVER_REFERENCE, sizeBudget } from './budgets.ts';
+import { HELD_OVER_BUDGET, IMPORT_OVER_REFERENCE, sizeBudget } from './budgets.ts';
 import {
   type Bundle,
   buildBundles,
@@ -65,8 +66,15 @@ try {
   // ── b. AWS calls, capacity and duration per operation, against the offline backend ──────────────────
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   progress('starting the offline backend (DynamoDB Local, Cognito, SES) on free ports');
-  // No job worker: its polling shares the functions' DynamoDB client, and would be counted with them.
-  gatehouse = await startGatehouse({ dataDir: join(work, 'data'), jobs: { worker: false } });
+  // No job worker: its polling shares the functions' DynamoDB client, and would be counted with them. The
+  // registry cached as deployed (30 s, not offline's 1 s): every repetition of an operation then runs on an
+  // instance as warm as the others (each is warmed just before it), so they compare like with like; what a cold
+  // instance reads besides is measured apart (the cold reads, bench/calls.ts).
+  gatehouse = await startGatehouse({
+    dataDir: join(work, 'data'),
+    jobs: { worker: false },
+    tenantCacheSeconds: DEFAULT_TENANT_CACHE_SECONDS,
+  });
   const env = gatehouse.environment;
   progress(`running every operation ${repetitions + 1} times (one of them metered)`);
   const calls = await measureCalls(env, { repetitions });
@@ -200,7 +208,7 @@ function bundleSection(bundles: Bundle[], timing: ImportTiming, first: Record<st
   const importPass = functions.filter(importOk).length;
   const parts = [
     '### a. Bundles and cold start',
-    `Each function bundled as CDK bundles it (esbuild, minified, lib/gatehouse-function.ts \`bundlingFor\` its declared clients), then imported in a fresh \`node\` with its environment (median of ${timing.runs}). Its reference is a bundle of nothing but the SDK clients it uses (\`sdk: …\`, constructed as wiring.ts does), built and timed in the same run: size and import time are shown against it, import time also against the same Node importing an empty module. "First request": the route's first request after the import, in a fresh process, against the emulators (the token verified, the caller's profile and role catalogue read, the reply; median of ${FIRST_REQUEST_RUNS}). Budgets (bench/budgets.ts): size ≤ reference + 100 KB, read-only routes under 400 KB, none over 470 KB; import ≤ ${IMPORT_OVER_REFERENCE}× the reference's.`,
+    `Each function bundled as CDK bundles it (esbuild, minified, lib/gatehouse-function.ts \`bundlingFor\` its declared clients and stores, credentials from the environment alone), then imported in a fresh \`node\` with its environment (median of ${timing.runs}). Its reference is a bundle of nothing but the SDK clients it uses (\`sdk: …\`, constructed as wiring.ts does, bundled the same way), built and timed in the same run: size and import time are shown against it, import time also against the same Node importing an empty module. "First request": the route's first request after the import, in a fresh process, against the emulators (the token verified, the caller's profile and role catalogue read, the reply; median of ${FIRST_REQUEST_RUNS}). Budgets (bench/budgets.ts): size ≤ reference + 100 KB, read-only routes under 400 KB, none over 470 KB; import ≤ ${IMPORT_OVER_REFERENCE}× the reference's.`,
     table(
       [
         'function',
@@ -219,7 +227,11 @@ function bundleSection(bundles: Bundle[], timing: ImportTiming, first: Record<st
       rows,
       'lllrrllrrlrr',
     ),
-    `Budgets: size ${sizePass} of ${functions.length} PASS; import ≤ ${IMPORT_OVER_REFERENCE}× its reference ${importPass} of ${functions.length} PASS.`,
+    `Budgets: size ${sizePass} of ${functions.length} PASS; import ≤ ${IMPORT_OVER_REFERENCE}× its reference ${importPass} of ${functions.length} PASS. The bundle test (test/infra/bundles.test.ts) holds every function to its size budget but those still over it, each to a tight allowance above it (bench/budgets.ts \`HELD_OVER_BUDGET\`: ${Object.entries(
+      HELD_OVER_BUDGET,
+    )
+      .map(([id, held]) => `${id} +${held.kb} KB`)
+      .join(', ')}).`,
   ];
   const over = functions.filter((b) => !sizeOk(b));
   parts.push(dependencySection(over.length > 0 ? over : functions, over.length > 0));

@@ -25,7 +25,7 @@ import {
 import { type Gatehouse, startGatehouse } from '#local/runtime.ts';
 import { anEvent } from '#test/support/events.ts';
 import { adminToken } from '#test/support/offline.ts';
-import { buildBundles, median } from './bundles.ts';
+import { buildBundles, lambdaFunctions, median } from './bundles.ts';
 import { fixed, kb, ratio, table } from './table.ts';
 
 const COLD_START_BUDGET = 1.2;
@@ -238,7 +238,7 @@ async function requestSection(): Promise<string> {
 
   progress('bundling GET /me as CDK does');
   const [bundle] = await buildBundles(
-    [{ id: 'getMe', kind: 'route', entry: 'lambdas/api/handlers/get-me.ts', clients: [] }],
+    lambdaFunctions().filter((f) => f.id === 'getMe'),
     join(work, 'bundles'),
   ).then((b) => b.filter((x) => x.kind === 'route'));
   if (!bundle) throw new Error('no bundle');

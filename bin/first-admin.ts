@@ -39,12 +39,13 @@ const output = (key: string) => {
 const tables = Object.fromEntries(TABLES.map((t) => [t.envVar, output(`${t.name}Table`)])) as TableNames;
 
 // Loaded once the region is set: the adapters create their clients when loaded.
-const { createDeps, createTenantRegistry } = await import('#adapters/wiring.ts');
+const { createDeps, createTenantReader } = await import('#adapters/wiring.ts');
 const { createUser } = await import('#services/create-user.ts');
 const { systemCaller } = await import('#services/changes.ts');
-const deps = createDeps(tables, ['cognito', 'ses']);
+// What POST /users uses (it adds the user as that route would), its idempotency store aside: no key here.
+const deps = createDeps(tables, { clients: ['cognito', 'ses'], stores: [] });
 // The tenant as its stack registered it: the same record the API and the triggers read.
-const tenant = await createTenantRegistry(tables).byId(tenantId);
+const tenant = await createTenantReader(tables).byId(tenantId);
 if (tenant?.status !== 'active') {
   console.error(`Tenant ${tenantId} is ${tenant ? 'retired' : 'not registered: deploy its stack first'}.`);
   process.exit(2);

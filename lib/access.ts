@@ -1,7 +1,8 @@
 // What each function may do in AWS: the table and Cognito actions of every route, trigger and job, in one place.
 import type { TableNames } from '#adapters/environment.ts';
-import type { ClientNeeds } from '#adapters/wiring.ts';
+import type { ClientNeeds, Needs } from '#adapters/wiring.ts';
 import type { RouteId } from '#api/routes.ts';
+import { JOB_NEEDS } from '#jobs/needs.ts';
 
 /** DynamoDB item actions, as IAM names them without the `dynamodb:` prefix. */
 export type ItemAction =
@@ -233,7 +234,7 @@ export const JOBS = {
   /** Repairs drift between each tenant's pool and its profiles (lambdas/services/reconcile.ts). */
   reconcile: {
     entry: 'lambdas/jobs/reconcile.ts',
-    clients: ['cognito'],
+    ...JOB_NEEDS.reconcile,
     access: {
       // Reads every profile of a tenant; a profile whose login vanished is rewritten in one transaction (the
       // version-checked profile put, the administrator count when it held one, its history entry). Its email
@@ -258,7 +259,7 @@ export const JOBS = {
   /** Runs every tenant's bulk jobs and imports (lambdas/services/job-worker.ts). */
   jobWorker: {
     entry: 'lambdas/jobs/job-worker.ts',
-    clients: ['cognito', 'ses'],
+    ...JOB_NEEDS.jobWorker,
     access: {
       tables: {
         // Each item as its own route would act (bulk actions; an import's create, with its email claim), reading
@@ -276,7 +277,7 @@ export const JOBS = {
       ses: ['SendEmail'],
     },
   },
-} as const satisfies Record<string, { entry: string; access: FunctionAccess; clients: ClientNeeds }>;
+} as const satisfies Record<string, { entry: string; access: FunctionAccess } & Needs>;
 
 export type JobName = keyof typeof JOBS;
 

@@ -20,7 +20,14 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { EnvironmentVariables } from '#adapters/environment.ts';
 import { TABLES } from '#adapters/table-definitions.ts';
-import type { AwsClient, ClientNeeds } from '#adapters/wiring.ts';
+import {
+  type AwsClient,
+  type ClientNeeds,
+  type Needs,
+  type OptionalStore,
+  type StoreNeeds,
+  withoutVariable,
+} from '#adapters/wiring.ts';
 import type * as z from '#domain/zod.ts';
 import type { FunctionAccess, TableKey } from './access.ts';
 
@@ -34,6 +41,11 @@ export const DEFAULT_MEMORY_SIZE = 512;
 
 /** Stack traces name the TypeScript sources. */
 export const NODE_OPTIONS = '--enable-source-maps';
+
+/** The SDK's default credential chain, which every client's runtime config imports… */
+export const CREDENTIAL_CHAIN = '@aws-sdk/credential-provider-node';
+/** …and what a bundle has in its place (relative to PROJECT_ROOT, where esbuild runs). */
+export const LAMBDA_CREDENTIALS = 'lambdas/adapters/lambda-credentials.ts';
 
 /** How every function is bundled; exported so the bench (bench/bundles.ts) builds exactly these bundles. */
 export const BUNDLING: BundlingOptions = {
@@ -50,25 +62,39 @@ export const BUNDLING: BundlingOptions = {
   sourcesContent: false,
   // The SDK the tests ran against, not whichever the runtime ships.
   bundleAwsSDK: true,
+  // Credentials from the environment alone, where Lambda puts the execution role's: the SDK's default chain
+  // (SSO, profiles, STS, metadata…) is never reached in a function and weighs ~80 KB (lambdas/adapters/lambda-credentials.ts).
+  esbuildArgs: { '--alias': [`${CREDENTIAL_CHAIN}=./${LAMBDA_CREDENTIALS}`] },
 };
 
 /** Every client a function may declare besides DynamoDB's; the bundle of one that does not declare it omits it. */
 export const AWS_CLIENTS = ['cognito', 'ses', 'secrets'] as const satisfies readonly AwsClient[];
+/** Every store a function may declare besides users' and roles'; likewise omitted where not declared. */
+export const OPTIONAL_STORES = [
+  'jobs',
+  'idempotency',
+  'scimTokens',
+  'scimClients',
+  'search',
+  'oauthClients',
+] as const satisfies readonly OptionalStore[];
 
 /**
- * BUNDLING for a function that uses `clients` (besides DynamoDB's, which all use): each other client is
- * defined away (`GATEHOUSE_WITHOUT_<CLIENT>`, see createDeps in lambdas/adapters/wiring.ts), so esbuild leaves
- * it and its SDK package out. The bench (bench/bundles.ts) and the budget test build with this too.
+ * BUNDLING for a function that uses `needs` (the clients besides DynamoDB's, the stores besides users' and
+ * roles'): each other client and store is defined away (`GATEHOUSE_WITHOUT_<NAME>`, see createDeps in
+ * lambdas/adapters/wiring.ts), so esbuild leaves it (and a client's SDK package) out. The bench
+ * (bench/bundles.ts) and the budget test build with this too.
  */
-export function bundlingFor(clients: ClientNeeds): BundlingOptions {
-  const without = AWS_CLIENTS.filter((client) => !clients.includes(client));
+export function bundlingFor(needs: Needs): BundlingOptions {
+  const without = [
+    ...AWS_CLIENTS.filter((client) => !needs.clients.includes(client)),
+    ...OPTIONAL_STORES.filter((store) => !needs.stores.includes(store)),
+  ];
   return {
     ...BUNDLING,
     define: {
       ...BUNDLING.define,
-      ...Object.fromEntries(
-        without.map((client) => [`process.env.GATEHOUSE_WITHOUT_${client.toUpperCase()}`, '"1"']),
-      ),
+      ...Object.fromEntries(without.map((name) => [`process.env.${withoutVariable(name)}`, '"1"'])),
     },
   };
 }
@@ -78,6 +104,8 @@ export interface GatehouseFunctionProps<S extends z.ZodMiniObject> {
   entry: string;
   /** The SDK clients it uses besides DynamoDB's, as its route, trigger or job declares them: only these are bundled. */
   clients: ClientNeeds;
+  /** The stores it uses besides users' and roles', as its route, trigger or job declares them: only these are bundled. */
+  stores: StoreNeeds;
   description: string;
   /** The function's environment schema (lambdas/adapters/environment.ts), checked again at its cold start. */
   schema: S;
@@ -134,7 +162,7 @@ export class GatehouseFunction<S extends z.ZodMiniObject = z.ZodMiniObject> exte
       environment: { ...props.environment, NODE_OPTIONS },
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
-      bundling: bundlingFor(props.clients),
+      bundling: bundlingFor({ clients: props.clients, stores: props.stores }),
     });
     Validations.of(this.function.node.defaultChild as CfnResource).acknowledge({
       id: 'AwsSolutions-L1',

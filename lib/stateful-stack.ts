@@ -39,6 +39,7 @@ export class GatehouseStatefulStack extends Stack {
       const fn = new GatehouseFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}Trigger`, {
         entry: TRIGGERS[name].entry,
         clients: TRIGGERS[name].clients,
+        stores: [],
         description,
         schema: TriggerEnvironmentSchema,
         environment: this.tables.storeEnvironment(),
@@ -80,6 +81,7 @@ export class GatehouseStatefulStack extends Stack {
     this.registryWriter = new GatehouseFunction(this, 'RegistryWriter', {
       entry: REGISTRY_WRITER.entry,
       clients: REGISTRY_WRITER.clients,
+      stores: [],
       description: "Gatehouse: writes a tenant's registry record when its stack deploys",
       schema: RegistryWriterEnvironmentSchema,
       environment: { TENANTS_TABLE: this.tables.byEnvVar.TENANTS_TABLE.tableName },

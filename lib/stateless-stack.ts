@@ -33,8 +33,14 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { CognitoBudgetSchema } from '#adapters/cognito-pace.ts';
 import { ApiEnvironmentSchema, JobWorkerEnvironmentSchema } from '#adapters/environment.ts';
-import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
-import { SCIM_CLIENTS, SCIM_HANDLER_FILE, SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
+import { handlerFile, ROUTES, type RouteId, storesOf } from '#api/routes.ts';
+import {
+  SCIM_CLIENTS,
+  SCIM_HANDLER_FILE,
+  SCIM_ROUTES,
+  SCIM_STORES,
+  type ScimRouteId,
+} from '#api/scim-routes.ts';
 import { paginates } from '#http/cursors.ts';
 import { JOBS, ROUTE_ACCESS, routeAccess, SCIM_ACCESS, type TableKey } from './access.ts';
 import { GatehouseFunction, LOG_RETENTION } from './gatehouse-function.ts';
@@ -156,6 +162,7 @@ export class GatehouseStatelessStack extends Stack {
       const fn = new GatehouseFunction(this, pascal(routeId), {
         entry: `lambdas/api/handlers/${handlerFile(routeId)}`,
         clients: route.clients,
+        stores: storesOf(route),
         description: `Gatehouse API: ${route.method} ${route.path}`,
         schema: ApiEnvironmentSchema,
         environment: paginates(route)
@@ -193,6 +200,7 @@ export class GatehouseStatelessStack extends Stack {
     this.scim = new GatehouseFunction(this, 'Scim', {
       entry: `lambdas/api/handlers/${SCIM_HANDLER_FILE}`,
       clients: SCIM_CLIENTS,
+      stores: SCIM_STORES,
       description: "Gatehouse SCIM 2.0: provisioning from tenants' directories",
       schema: ApiEnvironmentSchema,
       // Not the console's origin: a directory calls server to server, never from the console.
@@ -226,6 +234,7 @@ export class GatehouseStatelessStack extends Stack {
     this.reconciler = new GatehouseFunction(this, 'Reconciler', {
       entry: JOBS.reconcile.entry,
       clients: JOBS.reconcile.clients,
+      stores: JOBS.reconcile.stores,
       description: "Gatehouse job: repairs drift between the tenants' Cognito logins and their profiles",
       schema: ApiEnvironmentSchema,
       environment,
@@ -251,6 +260,7 @@ export class GatehouseStatelessStack extends Stack {
     this.jobWorker = new GatehouseFunction(this, 'JobWorker', {
       entry: JOBS.jobWorker.entry,
       clients: JOBS.jobWorker.clients,
+      stores: JOBS.jobWorker.stores,
       description: "Gatehouse job: runs every tenant's bulk jobs and imports at the shared Cognito pace",
       schema: JobWorkerEnvironmentSchema,
       environment: { ...environment, COGNITO_BUDGET: JSON.stringify(budget) },

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoUserStore } from '#adapters/dynamo-user-store.ts';
+import { DynamoUserSearch } from '#adapters/search-index.ts';
 import { diff } from '#domain/history.ts';
 import type { Actor, User } from '#domain/user.ts';
 import type { DemoTenant } from './demo.ts';
@@ -65,6 +66,7 @@ export async function seedAdmin(
     client: clients.dynamo,
     profilesTable: tables.profiles,
     historyTable: tables.history,
+    searcher: new DynamoUserSearch({ client: clients.dynamo, profilesTable: tables.profiles }),
   });
   await store.create(tenant.config.id, user, {
     id: randomUUID(),

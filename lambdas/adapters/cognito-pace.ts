@@ -45,14 +45,19 @@ export const DEFAULT_COGNITO_BUDGET = {
   UserList: 10,
 } as const satisfies Record<CognitoQuotaCategory, number>;
 
-export const CognitoBudgetSchema = z.pipe(
-  z.strictObject(
-    Object.fromEntries(
-      COGNITO_QUOTA_CATEGORIES.map((c) => [c, z.optional(z.number().check(z.positive(), z.lte(10_000)))]),
-    ) as Record<CognitoQuotaCategory, z.ZodMiniOptional<z.ZodMiniNumber>>,
-  ),
-  z.transform((given) => ({ ...DEFAULT_COGNITO_BUDGET, ...given }) as Record<CognitoQuotaCategory, number>),
-);
+// Made in a function called as pure: a bundle that never reads the budget (every function but the job worker)
+// drops the schema whole, which a chain of calls at the top level would keep.
+export const CognitoBudgetSchema = /* @__PURE__ */ cognitoBudgetSchema();
+function cognitoBudgetSchema() {
+  return z.pipe(
+    z.strictObject(
+      Object.fromEntries(
+        COGNITO_QUOTA_CATEGORIES.map((c) => [c, z.optional(z.number().check(z.positive(), z.lte(10_000)))]),
+      ) as Record<CognitoQuotaCategory, z.ZodMiniOptional<z.ZodMiniNumber>>,
+    ),
+    z.transform((given) => ({ ...DEFAULT_COGNITO_BUDGET, ...given }) as Record<CognitoQuotaCategory, number>),
+  );
+}
 export type CognitoBudget = Record<CognitoQuotaCategory, number>;
 
 const realClock: Clock = {

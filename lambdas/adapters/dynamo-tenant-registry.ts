@@ -39,10 +39,15 @@ export interface DynamoTenantRegistryOptions {
   now?: () => number;
 }
 
-export class DynamoTenantRegistry implements TenantRegistry {
+/**
+ * The registry as the functions read it: a tenant by its id or its pool's issuer, cached. Apart from the writes
+ * (DynamoTenantRegistry), which only the registry's custom resource, the reconciler, the purge and the platform
+ * command use, so no API function or trigger bundles them.
+ */
+export class DynamoTenantReader implements TenantRegistry {
   private readonly cache = new Map<string, Cached>();
 
-  constructor(private readonly options: DynamoTenantRegistryOptions) {}
+  constructor(protected readonly options: DynamoTenantRegistryOptions) {}
 
   byId(id: string): Promise<Tenant | undefined> {
     return this.cached(`id:${id}`, () => this.read(idKey(id)));
@@ -52,6 +57,56 @@ export class DynamoTenantRegistry implements TenantRegistry {
     return this.cached(`iss:${issuer}`, () => this.read(issuerKey(issuer)));
   }
 
+  private async read(key: ReturnType<typeof idKey>): Promise<Tenant | undefined> {
+    const record = await this.readRecord(key);
+    return record ? toTenant(record) : undefined;
+  }
+
+  protected async readRecord(key: ReturnType<typeof idKey>): Promise<TenantRecord | undefined> {
+    const { Item } = await this.options.client.send(
+      new GetItemCommand({ TableName: this.options.tableName, Key: key, ConsistentRead: true }),
+    );
+    return Item ? parseRecord(Item.record?.S) : undefined;
+  }
+
+  private cached(key: string, load: () => Promise<Tenant | undefined>): Promise<Tenant | undefined> {
+    const now = (this.options.now ?? Date.now)();
+    const hit = this.cache.get(key);
+    if (hit && hit.expires > now) return hit.value;
+    const ttl = (this.options.cacheSeconds ?? DEFAULT_TENANT_CACHE_SECONDS) * 1000;
+    const entry: Cached = { expires: now + ttl, value: load() };
+    // A miss or a failed read is not kept long: the next request asks again.
+    entry.value.then(
+      (tenant) => {
+        if (!tenant) {
+          entry.expires = Math.min(entry.expires, now + MISS_TTL_MS);
+          return;
+        }
+        // Both items hold the whole record: a read by id answers by issuer too, and the reverse (a trigger that
+        // met the tenant by a login's id finds it by its pool's issuer without a second read).
+        for (const other of [`id:${tenant.id}`, `iss:${tenant.issuer}`]) {
+          const held = this.cache.get(other);
+          if (other !== key && !(held && held.expires > now)) {
+            this.cache.set(other, { expires: entry.expires, value: Promise.resolve(tenant) });
+          }
+        }
+      },
+      () => this.cache.delete(key),
+    );
+    this.cache.delete(key);
+    this.cache.set(key, entry);
+    if (this.cache.size > MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
+    return entry.value;
+  }
+
+  protected forget(id: string, issuer: string): void {
+    this.cache.delete(`id:${id}`);
+    this.cache.delete(`iss:${issuer}`);
+  }
+}
+
+/** The registry with its writes and its full listing (see DynamoTenantReader for who uses which). */
+export class DynamoTenantRegistry extends DynamoTenantReader {
   /** Every record, retired ones included: for the platform command and the reconciler, never a request. */
   async list(): Promise<Tenant[]> {
     const tenants: Tenant[] = [];
@@ -129,53 +184,6 @@ export class DynamoTenantRegistry implements TenantRegistry {
         ],
       }),
     );
-  }
-
-  private async read(key: ReturnType<typeof idKey>): Promise<Tenant | undefined> {
-    const record = await this.readRecord(key);
-    return record ? toTenant(record) : undefined;
-  }
-
-  private async readRecord(key: ReturnType<typeof idKey>): Promise<TenantRecord | undefined> {
-    const { Item } = await this.options.client.send(
-      new GetItemCommand({ TableName: this.options.tableName, Key: key, ConsistentRead: true }),
-    );
-    return Item ? parseRecord(Item.record?.S) : undefined;
-  }
-
-  private cached(key: string, load: () => Promise<Tenant | undefined>): Promise<Tenant | undefined> {
-    const now = (this.options.now ?? Date.now)();
-    const hit = this.cache.get(key);
-    if (hit && hit.expires > now) return hit.value;
-    const ttl = (this.options.cacheSeconds ?? DEFAULT_TENANT_CACHE_SECONDS) * 1000;
-    const entry: Cached = { expires: now + ttl, value: load() };
-    // A miss or a failed read is not kept long: the next request asks again.
-    entry.value.then(
-      (tenant) => {
-        if (!tenant) {
-          entry.expires = Math.min(entry.expires, now + MISS_TTL_MS);
-          return;
-        }
-        // Both items hold the whole record: a read by id answers by issuer too, and the reverse (a trigger that
-        // met the tenant by a login's id finds it by its pool's issuer without a second read).
-        for (const other of [`id:${tenant.id}`, `iss:${tenant.issuer}`]) {
-          const held = this.cache.get(other);
-          if (other !== key && !(held && held.expires > now)) {
-            this.cache.set(other, { expires: entry.expires, value: Promise.resolve(tenant) });
-          }
-        }
-      },
-      () => this.cache.delete(key),
-    );
-    this.cache.delete(key);
-    this.cache.set(key, entry);
-    if (this.cache.size > MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
-    return entry.value;
-  }
-
-  private forget(id: string, issuer: string): void {
-    this.cache.delete(`id:${id}`);
-    this.cache.delete(`iss:${issuer}`);
   }
 }
 

@@ -25,7 +25,7 @@ import type { Page, UserQuery, UserStore, WriteOptions } from '#services/ports.t
 import { decodePosition, encodePosition } from './cursor.ts';
 import { completionItem } from './dynamo-idempotency-store.ts';
 import { historyPut } from './history-items.ts';
-import { DynamoUserSearch, indexChanges } from './search-index.ts';
+import { type DynamoUserSearch, indexChanges } from './search-index.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -40,13 +40,18 @@ export interface DynamoUserStoreOptions {
   client: DynamoDBDocumentClient;
   profilesTable: string;
   historyTable: string;
+  /**
+   * What answers `search` and `countLive` (the search index's reader, DynamoUserSearch): given by the composition root only to a
+   * function that declares the `search` store, so no other bundle carries it (lambdas/adapters/wiring.ts).
+   */
+  searcher: Pick<DynamoUserSearch, 'search' | 'countLive'>;
 }
 
 export class DynamoUserStore implements UserStore {
-  private readonly searcher: DynamoUserSearch;
+  private readonly searcher: Pick<DynamoUserSearch, 'search' | 'countLive'>;
 
   constructor(private readonly options: DynamoUserStoreOptions) {
-    this.searcher = new DynamoUserSearch(options);
+    this.searcher = options.searcher;
   }
 
   search(tenantId: string, query: UserQuery): Promise<Page<User>> {

@@ -58,26 +58,32 @@ export type ApiEnvironment = z.infer<typeof ApiEnvironmentSchema>;
  * category, shared by every instance: see cognito-pace.ts) and how many items it works on at once per job size
  * class (see job-worker.ts).
  */
-export const JobWorkerEnvironmentSchema = z.extend(ApiEnvironmentSchema, {
-  COGNITO_BUDGET: z._default(json(CognitoBudgetSchema), CognitoBudgetSchema.parse({})),
-  JOB_LANES: z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(64)), 8),
-  /** How long a stopped worker's item stays untouchable before another run takes it over. */
-  JOB_ITEM_LEASE_MS: z._default(
-    z.coerce.number().check(z.int()).check(z.gte(100)).check(z.lte(900_000)),
-    60_000,
-  ),
-});
+// Made in a function called as pure, so only the job worker's bundle keeps it (and the Cognito budget's schema).
+export const JobWorkerEnvironmentSchema = /* @__PURE__ */ jobWorkerEnvironmentSchema();
+function jobWorkerEnvironmentSchema() {
+  return z.extend(ApiEnvironmentSchema, {
+    COGNITO_BUDGET: z._default(json(CognitoBudgetSchema), CognitoBudgetSchema.parse({})),
+    JOB_LANES: z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(64)), 8),
+    /** How long a stopped worker's item stays untouchable before another run takes it over. */
+    JOB_ITEM_LEASE_MS: z._default(
+      z.coerce.number().check(z.int()).check(z.gte(100)).check(z.lte(900_000)),
+      60_000,
+    ),
+  });
+}
 export type JobWorkerEnvironment = z.infer<typeof JobWorkerEnvironmentSchema>;
 
 /**
  * The Cognito triggers: the tables only. They take the tenant from the user's immutable `custom:tenantId`,
  * read it from the registry and check that the event's pool is that tenant's.
  */
-export const TriggerEnvironmentSchema = z.object({ ...STORE_TABLES, TENANT_CACHE_SECONDS });
+export const TriggerEnvironmentSchema = /* @__PURE__ */ z.object({ ...STORE_TABLES, TENANT_CACHE_SECONDS });
 export type TriggerEnvironment = z.infer<typeof TriggerEnvironmentSchema>;
 
 /** The deploy-time writer of registry records (the tenant stacks' custom resource): the registry only. */
-export const RegistryWriterEnvironmentSchema = z.object({ TENANTS_TABLE: STORE_TABLES.TENANTS_TABLE });
+export const RegistryWriterEnvironmentSchema = /* @__PURE__ */ z.object({
+  TENANTS_TABLE: STORE_TABLES.TENANTS_TABLE,
+});
 
 type Input<S extends z.ZodMiniObject> = z.input<S>;
 /** What a CDK construct must set for a function with `schema`: every variable, as a string; those with defaults may be left out. */

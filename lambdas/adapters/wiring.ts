@@ -1,23 +1,34 @@
 // Composition root: the AWS clients (once per module) and the adapters the use cases get as ports. Every
-// function has DynamoDB's client; Cognito's and SES's only a function that declares them (`AwsClient`), so a
-// function that reads DynamoDB neither constructs nor bundles the others (README "Performance and cost").
+// function has DynamoDB's client and the user and role stores; Cognito's and SES's clients (`AwsClient`) and the
+// other stores (`OptionalStore`) only a function that declares them, so a function neither constructs nor
+// bundles what its route does not use (README "Performance and cost").
 import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { JobStore } from '#services/job-ports.ts';
 import type { JobDeps } from '#services/jobs.ts';
-import type { Deps, Directory, Mailer, OAuthClients } from '#services/ports.ts';
+import type {
+  Deps,
+  Directory,
+  IdempotencyStore,
+  Mailer,
+  OAuthClients,
+  ScimClientStore,
+  ScimTokenStore,
+} from '#services/ports.ts';
 import { CognitoDirectory } from './cognito-directory.ts';
 import { CognitoOAuthClients } from './cognito-oauth-clients.ts';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
 import { DynamoJobStore } from './dynamo-job-store.ts';
 import { DynamoRoleStore } from './dynamo-role-store.ts';
 import { DynamoScimClientStore, DynamoScimTokenStore } from './dynamo-scim-token-store.ts';
-import { DynamoTenantRegistry } from './dynamo-tenant-registry.ts';
+import { DynamoTenantReader, DynamoTenantRegistry } from './dynamo-tenant-registry.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
 import type { StoreTableNames, TableNames } from './environment.ts';
 import { paceClient, TokenBucket } from './rate-limiter.ts';
+import { DynamoUserSearch } from './search-index.ts';
 import { SesMailer } from './ses-mailer.ts';
 
 /**
@@ -28,6 +39,28 @@ import { SesMailer } from './ses-mailer.ts';
  */
 export type AwsClient = 'cognito' | 'ses' | 'secrets';
 export type ClientNeeds = readonly AwsClient[];
+
+/**
+ * The stores a function may use besides the users' and roles' stores, which every function has (a route's
+ * authorisation reads both). Declared once per function like its clients (`stores` in lambdas/api/routes.ts, where
+ * `idempotency` follows from the route taking an Idempotency-Key, SCIM_STORES, JOBS in lib/access.ts) and read by
+ * the bundling and `createDeps` alike. `search` is the user store's search index reader (`users.search`: the
+ * user list, a bulk job's "every match", SCIM's filters); `oauthClients` SCIM's OAuth clients, Cognito app
+ * clients (so it needs the Cognito client declared too).
+ */
+export type OptionalStore = 'jobs' | 'idempotency' | 'scimTokens' | 'scimClients' | 'search' | 'oauthClients';
+export type StoreNeeds = readonly OptionalStore[];
+
+/** What a function declares it uses: the clients besides DynamoDB's, the stores besides users' and roles'. */
+export interface Needs {
+  clients: ClientNeeds;
+  stores: StoreNeeds;
+}
+
+/** The variable the bundling defines as "1" for a client or store a function does not declare (lib/gatehouse-function.ts). */
+export function withoutVariable(name: AwsClient | OptionalStore): string {
+  return `GATEHOUSE_WITHOUT_${name.replaceAll(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
 
 // The clients are built at module start, once, and marked pure: a bundle whose code never reaches one (see
 // `createDeps`) leaves it, and its SDK package, out. Exported so tests can put middleware (fault injection,
@@ -54,19 +87,31 @@ function pacedCognito(): CognitoIdentityProviderClient {
 
 export const ses = /* @__PURE__ */ new SESv2Client({ retryMode: 'standard', maxAttempts: 6 });
 
-/** A port of a client the function does not declare: any use is a programming error, said as such. */
-function undeclared<T extends object>(client: AwsClient): T {
+/** A port of a client or store the function does not declare: any use is a programming error, said as such. */
+function undeclared<T extends object>(what: `${AwsClient} client` | `${OptionalStore} store`): T {
   return new Proxy({} as T, {
     get(_target, property) {
       if (property === 'then') return undefined;
       return () => {
-        throw new Error(`This function does not declare the ${client} client it uses (${String(property)})`);
+        throw new Error(`This function does not declare the ${what} it uses (${String(property)})`);
       };
     },
   });
 }
 
-/** The tenant registry of this instance: one cache shared by every request the instance serves. */
+/** The tenant registry of this instance, as the API, SCIM, the triggers and the job worker read it: one cache shared by every request the instance serves. */
+export function createTenantReader(
+  tables: Pick<TableNames, 'TENANTS_TABLE'>,
+  cacheSeconds?: number,
+): DynamoTenantReader {
+  return new DynamoTenantReader({
+    client: registryClient,
+    tableName: tables.TENANTS_TABLE,
+    ...(cacheSeconds === undefined ? {} : { cacheSeconds }),
+  });
+}
+
+/** The registry with its writes and listing: the registry's custom resource and the reconciler. */
 export function createTenantRegistry(
   tables: Pick<TableNames, 'TENANTS_TABLE'>,
   cacheSeconds?: number,
@@ -81,15 +126,38 @@ export function createTenantRegistry(
 /** The stores alone: all the Cognito triggers use, and all their IAM roles allow (no Cognito, SES or keys). */
 export type StoreDeps = Pick<Deps, 'users' | 'roles' | 'now' | 'newId'>;
 
-export function createStoreDeps(tables: StoreTableNames): StoreDeps {
+/**
+ * Clients in place of the module's: the job worker's Cognito client on the shared pace; a test's clients on
+ * the emulators' endpoints, with its fault injection.
+ */
+export interface ClientOverrides {
+  dynamo?: DynamoDBDocumentClient;
+  cognito?: CognitoIdentityProviderClient;
+  ses?: SESv2Client;
+}
+
+/**
+ * The user and role stores every function has; the user store's `search` answers only where the function
+ * declares the `search` store (the triggers never do).
+ */
+export function createStoreDeps(
+  tables: StoreTableNames,
+  overrides: ClientOverrides = {},
+  stores: StoreNeeds = [],
+): StoreDeps {
+  const client = overrides.dynamo ?? dynamo;
   return {
     users: new DynamoUserStore({
-      client: dynamo,
+      client,
       profilesTable: tables.PROFILES_TABLE,
       historyTable: tables.HISTORY_TABLE,
+      searcher:
+        process.env.GATEHOUSE_WITHOUT_SEARCH !== '1' && stores.includes('search')
+          ? new DynamoUserSearch({ client, profilesTable: tables.PROFILES_TABLE })
+          : undeclared<DynamoUserSearch>('search store'),
     }),
     roles: new DynamoRoleStore({
-      client: dynamo,
+      client,
       profilesTable: tables.PROFILES_TABLE,
       historyTable: tables.HISTORY_TABLE,
     }),
@@ -102,55 +170,81 @@ export function createStoreDeps(tables: StoreTableNames): StoreDeps {
 export type ClientPorts = Pick<Deps, 'directory' | 'oauthClients' | 'mailer'>;
 
 /**
- * The ports of the declared clients, each built only when its client is declared (see `createDeps`). Apart
- * from the stores so that one process serving routes of several client sets (offline, the tests) can give
- * each set its own ports over shared stores (lambdas/http/api-handler.ts).
+ * The ports of the declared clients, each built only when its client is declared (see `createDeps`); SCIM's
+ * OAuth clients (Cognito app clients, on the same client and pace as the directory) only where the
+ * `oauthClients` store is declared too: the SCIM-client routes alone.
  */
-export function createClientPorts(
-  needs: ClientNeeds,
-  clients: { cognito?: CognitoIdentityProviderClient } = {},
-): ClientPorts {
+function createClientPorts(needs: Needs, clients: ClientOverrides = {}): ClientPorts {
   return {
     // Each test written out in place, not through a helper: esbuild folds a define only where it stands.
     directory:
-      process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' && needs.includes('cognito')
+      process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' && needs.clients.includes('cognito')
         ? new CognitoDirectory({ client: clients.cognito ?? cognito })
-        : undeclared<Directory>('cognito'),
-    // SCIM's OAuth clients are Cognito app clients, on the same client and pace as the directory.
+        : undeclared<Directory>('cognito client'),
     oauthClients:
-      process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' && needs.includes('cognito')
+      process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' &&
+      process.env.GATEHOUSE_WITHOUT_OAUTH_CLIENTS !== '1' &&
+      needs.clients.includes('cognito') &&
+      needs.stores.includes('oauthClients')
         ? new CognitoOAuthClients({ client: clients.cognito ?? cognito })
-        : undeclared<OAuthClients>('cognito'),
+        : undeclared<OAuthClients>('oauthClients store'),
     mailer:
-      process.env.GATEHOUSE_WITHOUT_SES !== '1' && needs.includes('ses')
-        ? new SesMailer({ client: ses })
-        : undeclared<Mailer>('ses'),
+      process.env.GATEHOUSE_WITHOUT_SES !== '1' && needs.clients.includes('ses')
+        ? new SesMailer({ client: clients.ses ?? ses })
+        : undeclared<Mailer>('ses client'),
+  };
+}
+
+/** The stores besides users' and roles': what differs between functions of different `stores`. */
+export type OptionalStores = Pick<JobDeps, Exclude<OptionalStore, 'search' | 'oauthClients'>>;
+
+/**
+ * The declared stores, each built only when declared (the same folding as `createClientPorts`): a function that
+ * does not declare one neither constructs nor bundles it, and a use of it fails loudly.
+ */
+function createOptionalStores(
+  tables: TableNames,
+  stores: StoreNeeds,
+  overrides: ClientOverrides = {},
+): OptionalStores {
+  const client = overrides.dynamo ?? dynamo;
+  return {
+    scimTokens:
+      process.env.GATEHOUSE_WITHOUT_SCIM_TOKENS !== '1' && stores.includes('scimTokens')
+        ? new DynamoScimTokenStore({ client, profilesTable: tables.PROFILES_TABLE })
+        : undeclared<ScimTokenStore>('scimTokens store'),
+    scimClients:
+      process.env.GATEHOUSE_WITHOUT_SCIM_CLIENTS !== '1' && stores.includes('scimClients')
+        ? new DynamoScimClientStore({ client, profilesTable: tables.PROFILES_TABLE })
+        : undeclared<ScimClientStore>('scimClients store'),
+    idempotency:
+      process.env.GATEHOUSE_WITHOUT_IDEMPOTENCY !== '1' && stores.includes('idempotency')
+        ? new DynamoIdempotencyStore({ client, profilesTable: tables.PROFILES_TABLE })
+        : undeclared<IdempotencyStore>('idempotency store'),
+    jobs:
+      process.env.GATEHOUSE_WITHOUT_JOBS !== '1' && stores.includes('jobs')
+        ? new DynamoJobStore({
+            client,
+            jobsTable: tables.JOBS_TABLE,
+            profilesTable: tables.PROFILES_TABLE,
+          })
+        : undeclared<JobStore>('jobs store'),
   };
 }
 
 /**
- * Every port; the directory, SCIM's OAuth clients and the mailer only when the function declares their clients
- * in `needs` (`clients.cognito` replaces the module's Cognito client: the job worker's, on the shared pace). The
- * bundling defines `process.env.GATEHOUSE_WITHOUT_<CLIENT>` as "1" for each client a function does not
- * declare: esbuild folds that test to false and drops the adapter, the client and its SDK package from the
- * bundle. Unbundled (tests, offline) the declaration alone decides, so a route that uses a client it does not
- * declare fails its tests.
+ * Every port a function declares in `needs`: the stores every function has, the declared other stores
+ * (`createOptionalStores`), and the directory, SCIM's OAuth clients and the mailer when it declares their
+ * clients (`overrides` replace the module's clients). The
+ * bundling defines `process.env.GATEHOUSE_WITHOUT_<CLIENT or STORE>` as "1" for each client and store a function
+ * does not declare (`withoutVariable`): esbuild folds that test to false and drops the adapter (and a client's SDK
+ * package) from the bundle. Unbundled (tests, offline) the declaration alone decides, so a route that uses a
+ * client or store it does not declare fails its tests.
  */
-export function createDeps(
-  tables: TableNames,
-  needs: ClientNeeds,
-  clients: { cognito?: CognitoIdentityProviderClient } = {},
-): JobDeps {
+export function createDeps(tables: TableNames, needs: Needs, overrides: ClientOverrides = {}): JobDeps {
   return {
-    ...createStoreDeps(tables),
-    scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
-    scimClients: new DynamoScimClientStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
-    ...createClientPorts(needs, clients),
-    idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable: tables.PROFILES_TABLE }),
-    jobs: new DynamoJobStore({
-      client: dynamo,
-      jobsTable: tables.JOBS_TABLE,
-      profilesTable: tables.PROFILES_TABLE,
-    }),
+    ...createStoreDeps(tables, overrides, needs.stores),
+    ...createOptionalStores(tables, needs.stores, overrides),
+    ...createClientPorts(needs, overrides),
   };
 }

@@ -1,5 +1,5 @@
 // The route table: the one list of routes that the handlers, the offline server, CDK and OpenAPI read.
-import type { ClientNeeds } from '#adapters/wiring.ts';
+import type { ClientNeeds, StoreNeeds } from '#adapters/wiring.ts';
 import { MAX_IMPORT_BYTES } from '#domain/import-file.ts';
 import type { Permission } from '#domain/permissions.ts';
 import type * as z from '#domain/zod.ts';
@@ -82,6 +82,17 @@ export interface RouteDefinition<Req extends RouteRequest = RouteRequest> {
    * other (lambdas/adapters/wiring.ts); its IAM actions on them (lib/access.ts) must match.
    */
   clients: ClientNeeds;
+  /**
+   * The stores the route uses besides users' and roles' (every route's authorisation reads both), but for the
+   * idempotency store, which follows from `headers.idempotencyKey` (`storesOf`): its function constructs and
+   * bundles these and no other (lambdas/adapters/wiring.ts).
+   */
+  stores?: Exclude<StoreNeeds[number], 'idempotency'>[];
+}
+
+/** The stores a route's function is built with: those it declares, and the idempotency store if it takes a key. */
+export function storesOf(route: Pick<RouteDefinition, 'stores' | 'headers'>): StoreNeeds {
+  return [...(route.stores ?? []), ...(route.headers?.idempotencyKey ? (['idempotency'] as const) : [])];
 }
 
 const route = <Req extends RouteRequest>(definition: RouteDefinition<Req>) => definition;
@@ -111,6 +122,7 @@ export const listUsers = /* @__PURE__ */ route({
   request: { query: ListUsersQuerySchema },
   responses: { 200: UserPageSchema },
   clients: ['secrets'],
+  stores: ['search'],
 });
 export const getUser = /* @__PURE__ */ route({
   method: 'GET',
@@ -224,6 +236,7 @@ export const bulkUsers = /* @__PURE__ */ route({
   maxBodyBytes: BULK_BODY_BYTES,
   location: { status: 202, description: 'The job: `/jobs/{jobId}`.' },
   clients: ['cognito', 'ses'],
+  stores: ['jobs', 'search'],
 });
 export const importUsers = /* @__PURE__ */ route({
   method: 'POST',
@@ -243,6 +256,7 @@ export const importUsers = /* @__PURE__ */ route({
   },
   location: { status: 202, description: 'The job: `/jobs/{jobId}`.' },
   clients: [],
+  stores: ['jobs'],
 });
 export const listJobs = /* @__PURE__ */ route({
   method: 'GET',
@@ -252,6 +266,7 @@ export const listJobs = /* @__PURE__ */ route({
   request: { query: PageQuerySchema },
   responses: { 200: JobPageSchema },
   clients: ['secrets'],
+  stores: ['jobs'],
 });
 export const getJob = /* @__PURE__ */ route({
   method: 'GET',
@@ -261,6 +276,7 @@ export const getJob = /* @__PURE__ */ route({
   request: { params: JobIdParamsSchema },
   responses: { 200: JobSchema },
   clients: [],
+  stores: ['jobs'],
 });
 export const jobResults = /* @__PURE__ */ route({
   method: 'GET',
@@ -270,6 +286,7 @@ export const jobResults = /* @__PURE__ */ route({
   request: { params: JobIdParamsSchema, query: JobResultsQuerySchema },
   responses: { 200: JobResultsPageSchema },
   clients: ['secrets'],
+  stores: ['jobs'],
 });
 export const cancelJob = /* @__PURE__ */ route({
   method: 'DELETE',
@@ -279,6 +296,7 @@ export const cancelJob = /* @__PURE__ */ route({
   request: { params: JobIdParamsSchema },
   responses: { 200: JobSchema },
   clients: [],
+  stores: ['jobs'],
 });
 export const emailUser = /* @__PURE__ */ route({
   method: 'POST',
@@ -375,6 +393,7 @@ export const createScimToken = /* @__PURE__ */ route({
   // a hash. A retry mints a second token, listed and revocable like any other.
   responses: { 201: ScimTokenCreatedSchema },
   clients: [],
+  stores: ['scimTokens'],
 });
 export const listScimTokens = /* @__PURE__ */ route({
   method: 'GET',
@@ -384,6 +403,7 @@ export const listScimTokens = /* @__PURE__ */ route({
   request: {},
   responses: { 200: ScimTokenListSchema },
   clients: [],
+  stores: ['scimTokens'],
 });
 export const revokeScimToken = /* @__PURE__ */ route({
   method: 'DELETE',
@@ -393,6 +413,7 @@ export const revokeScimToken = /* @__PURE__ */ route({
   request: { params: ScimTokenIdParamsSchema },
   responses: { 204: null },
   clients: [],
+  stores: ['scimTokens'],
 });
 
 export const createScimClient = /* @__PURE__ */ route({
@@ -404,6 +425,7 @@ export const createScimClient = /* @__PURE__ */ route({
   request: { body: ScimClientBodySchema },
   responses: { 201: ScimClientCreatedSchema },
   clients: ['cognito'],
+  stores: ['scimClients', 'oauthClients'],
 });
 export const listScimClients = /* @__PURE__ */ route({
   method: 'GET',
@@ -413,6 +435,7 @@ export const listScimClients = /* @__PURE__ */ route({
   request: {},
   responses: { 200: ScimClientListSchema },
   clients: [],
+  stores: ['scimClients'],
 });
 export const revokeScimClient = /* @__PURE__ */ route({
   method: 'DELETE',
@@ -422,6 +445,7 @@ export const revokeScimClient = /* @__PURE__ */ route({
   request: { params: ScimClientIdParamsSchema },
   responses: { 204: null },
   clients: ['cognito'],
+  stores: ['scimClients', 'oauthClients'],
 });
 
 /** The route table: every route by its id. */

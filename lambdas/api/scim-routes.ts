@@ -2,7 +2,7 @@
 // OpenAPI. A SCIM route is authorised by a tenant's SCIM token, not a user's Cognito token, and answers in
 // SCIM's own format; one function serves them all.
 
-import type { ClientNeeds } from '#adapters/wiring.ts';
+import type { ClientNeeds, StoreNeeds } from '#adapters/wiring.ts';
 import { SCIM, ScimGroupSchema, ScimPatchSchema, ScimUserSchema, schemasOf } from '#domain/scim-resources.ts';
 import * as z from '#domain/zod.ts';
 import { MAX_PAGE } from '#services/scim-users.ts';
@@ -263,3 +263,13 @@ export const SCIM_HANDLER_FILE = 'scim.ts';
 
 /** The SDK clients the SCIM function uses besides DynamoDB's: its users' logins are Cognito's; it mails nothing. */
 export const SCIM_CLIENTS = ['cognito'] as const satisfies ClientNeeds;
+/**
+ * The stores it uses besides users' and roles': both token stores (its callers' credentials), idempotency, and
+ * the user search (its filters and lists).
+ */
+export const SCIM_STORES = [
+  'scimTokens',
+  'scimClients',
+  'idempotency',
+  'search',
+] as const satisfies StoreNeeds;

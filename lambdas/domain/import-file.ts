@@ -255,11 +255,19 @@ export type ImportValidation =
   | { row: number; outcome: 'valid' }
   | { row: number; outcome: 'invalid'; errors: FieldIssue[] };
 
-export const ImportValidationSchema = z.discriminatedUnion('outcome', [
-  z.strictObject({ row: z.int(), outcome: z.literal('valid') }),
-  z.strictObject({
-    row: z.int(),
-    outcome: z.literal('invalid'),
-    errors: z.array(z.strictObject({ field: z.string(), message: z.string() })),
+export const ImportValidationSchema = /* @__PURE__ */ z.discriminatedUnion('outcome', [
+  /* @__PURE__ */ z.strictObject({
+    row: /* @__PURE__ */ z.int(),
+    outcome: /* @__PURE__ */ z.literal('valid'),
+  }),
+  /* @__PURE__ */ z.strictObject({
+    row: /* @__PURE__ */ z.int(),
+    outcome: /* @__PURE__ */ z.literal('invalid'),
+    errors: /* @__PURE__ */ z.array(
+      /* @__PURE__ */ z.strictObject({
+        field: /* @__PURE__ */ z.string(),
+        message: /* @__PURE__ */ z.string(),
+      }),
+    ),
   }),
 ]);

@@ -1,5 +1,29 @@
 // A job: a bulk action or an import, run by the job worker item by item, with one outcome per item.
+import type { Permission } from './permissions.ts';
 import type { Actor } from './user.ts';
+
+/** What a bulk job may do to each user: each the operation of its own route (lambdas/services/bulk.ts). */
+export const BULK_ACTIONS = [
+  'deactivate',
+  'activate',
+  'archive',
+  'restore',
+  'reset-password',
+  'resend-invitation',
+  'email',
+] as const;
+export type BulkAction = (typeof BULK_ACTIONS)[number];
+
+/** The permission each action needs: its own route's (a table of its own, so naming it brings in no use case). */
+export const BULK_PERMISSION = {
+  deactivate: 'users.lifecycle',
+  activate: 'users.lifecycle',
+  archive: 'users.lifecycle',
+  restore: 'users.lifecycle',
+  'reset-password': 'users.password.reset',
+  'resend-invitation': 'users.lifecycle',
+  email: 'users.email',
+} as const satisfies Record<BulkAction, Permission>;
 
 export const JOB_STATES = ['queued', 'running', 'completed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];

@@ -7,101 +7,110 @@ import { multiLine, nameText, singleLine } from './text.ts';
 import * as z from './zod.ts';
 
 const text = singleLine;
-const phone = z
-  .string()
-  .check(z.trim())
-  .check(z.regex(/^\+?[0-9 ()./-]{3,30}$/, 'must be a phone number: digits, spaces and + ( ) . / - only'));
-const label = singleLine(64);
+// Each schema below is made in a function called as pure: a bundle that never parses a profile (the job, role
+// and SCIM-token routes, the triggers) drops them whole, which chains of calls at the top level would keep.
+const phone = /* @__PURE__ */ (() =>
+  z
+    .string()
+    .check(z.trim())
+    .check(
+      z.regex(/^\+?[0-9 ()./-]{3,30}$/, 'must be a phone number: digits, spaces and + ( ) . / - only'),
+    ))();
+const label = /* @__PURE__ */ singleLine(64);
 /** https, a DNS host name of at least two labels (example.com), an optional port, then a path without spaces. */
 const HTTPS_URL =
   /^https:\/\/[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+(?::[0-9]{1,5})?(?:[/?#][^\s]*)?$/;
 
 /** Email is the login: compared and stored lower-case, so it is unique per tenant case-insensitively. */
-export const EmailSchema = z.pipe(
-  z.email().check(z.maxLength(254)),
-  z.transform((email) => email.toLowerCase()),
-);
+export const EmailSchema = /* @__PURE__ */ (() =>
+  z.pipe(
+    z.email().check(z.maxLength(254)),
+    z.transform((email) => email.toLowerCase()),
+  ))();
 
-export const AddressSchema = z.strictObject({
-  street: z.optional(text(200)),
-  city: z.optional(text(100)),
-  state: z.optional(text(100)),
-  postalCode: z.optional(text(20)),
-  country: z.optional(text(100)),
-});
+export const AddressSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    street: z.optional(text(200)),
+    city: z.optional(text(100)),
+    state: z.optional(text(100)),
+    postalCode: z.optional(text(20)),
+    country: z.optional(text(100)),
+  }))();
 
-const hours = z.number().check(z.gte(0)).check(z.lte(24));
-export const WeekSchema = z.strictObject({
-  monday: z.optional(hours),
-  tuesday: z.optional(hours),
-  wednesday: z.optional(hours),
-  thursday: z.optional(hours),
-  friday: z.optional(hours),
-  saturday: z.optional(hours),
-  sunday: z.optional(hours),
-});
+const hours = /* @__PURE__ */ (() => z.number().check(z.gte(0)).check(z.lte(24)))();
+export const WeekSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    monday: z.optional(hours),
+    tuesday: z.optional(hours),
+    wednesday: z.optional(hours),
+    thursday: z.optional(hours),
+    friday: z.optional(hours),
+    saturday: z.optional(hours),
+    sunday: z.optional(hours),
+  }))();
 
 export { type RoleAssignment, RoleAssignmentSchema } from './roles.ts';
 
 /** Everything an administrator may set on a user. */
-export const ProfileSchema = z.strictObject({
-  // General
-  firstName: nameText(100),
-  middleName: z.optional(nameText(100)),
-  lastName: nameText(100),
-  email: EmailSchema,
-  mobilePhone: z.optional(phone),
-  // A host is required: `https:` alone is a URL to the WHATWG parser, but not a photo anywhere.
-  photoUrl: z
-    .optional(
-      z
-        .string()
-        .check(z.maxLength(2048))
-        .check(
-          z.regex(
-            HTTPS_URL,
-            'must be an https URL with a host name, e.g. https://example.com/photos/ada.jpg',
-          ),
-        )
-        .check(z.refine((url) => URL.canParse(url), 'must be a URL')),
-    )
-    .check(
-      z.meta({
-        format: 'uri',
-        description: 'An https URL with a host name, e.g. https://example.com/photos/ada.jpg.',
-      }),
+export const ProfileSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    // General
+    firstName: nameText(100),
+    middleName: z.optional(nameText(100)),
+    lastName: nameText(100),
+    email: EmailSchema,
+    mobilePhone: z.optional(phone),
+    // A host is required: `https:` alone is a URL to the WHATWG parser, but not a photo anywhere.
+    photoUrl: z
+      .optional(
+        z
+          .string()
+          .check(z.maxLength(2048))
+          .check(
+            z.regex(
+              HTTPS_URL,
+              'must be an https URL with a host name, e.g. https://example.com/photos/ada.jpg',
+            ),
+          )
+          .check(z.refine((url) => URL.canParse(url), 'must be a URL')),
+      )
+      .check(
+        z.meta({
+          format: 'uri',
+          description: 'An https URL with a host name, e.g. https://example.com/photos/ada.jpg.',
+        }),
+      ),
+    // Contact
+    address: z.optional(AddressSchema),
+    officePhone: z.optional(phone),
+    homePhone: z.optional(phone),
+    // Employee
+    employeeId: z.optional(text(64)),
+    title: z.optional(text(100)),
+    company: z.optional(text(200)),
+    department: z.optional(text(100)),
+    /** The user's manager: another user's id, as the customer's directory names them (SCIM's enterprise `manager`). */
+    managerId: z.optional(text(64)),
+    /** The user's id in the customer's directory, kept as SCIM provisioning sent it. */
+    externalId: z.optional(text(255)),
+    // Bounded so that a change, with the search index it moves, fits one DynamoDB transaction.
+    teams: z.optional(z.array(label).check(z.maxLength(5))),
+    areas: z.optional(z.array(label).check(z.maxLength(5))),
+    accountingId: z.optional(text(64)),
+    comments: z.optional(multiLine(2000)),
+    mayCreateTickets: z.optional(z.boolean()),
+    // Access
+    roles: z._default(z.array(RoleAssignmentSchema).check(z.maxLength(5)), []),
+    licenceType: z.optional(label),
+    userType: z._default(z.enum(['internal', 'external']), 'internal'),
+    clientOrganisation: z.optional(label),
+    // Notifications
+    notifications: z.optional(z.strictObject({ workOrderDispatch: z.optional(z.boolean()) })),
+    // Daily availability, hours per weekday
+    availability: z.optional(
+      z.strictObject({ oddWeeks: z.optional(WeekSchema), evenWeeks: z.optional(WeekSchema) }),
     ),
-  // Contact
-  address: z.optional(AddressSchema),
-  officePhone: z.optional(phone),
-  homePhone: z.optional(phone),
-  // Employee
-  employeeId: z.optional(text(64)),
-  title: z.optional(text(100)),
-  company: z.optional(text(200)),
-  department: z.optional(text(100)),
-  /** The user's manager: another user's id, as the customer's directory names them (SCIM's enterprise `manager`). */
-  managerId: z.optional(text(64)),
-  /** The user's id in the customer's directory, kept as SCIM provisioning sent it. */
-  externalId: z.optional(text(255)),
-  // Bounded so that a change, with the search index it moves, fits one DynamoDB transaction.
-  teams: z.optional(z.array(label).check(z.maxLength(5))),
-  areas: z.optional(z.array(label).check(z.maxLength(5))),
-  accountingId: z.optional(text(64)),
-  comments: z.optional(multiLine(2000)),
-  mayCreateTickets: z.optional(z.boolean()),
-  // Access
-  roles: z._default(z.array(RoleAssignmentSchema).check(z.maxLength(5)), []),
-  licenceType: z.optional(label),
-  userType: z._default(z.enum(['internal', 'external']), 'internal'),
-  clientOrganisation: z.optional(label),
-  // Notifications
-  notifications: z.optional(z.strictObject({ workOrderDispatch: z.optional(z.boolean()) })),
-  // Daily availability, hours per weekday
-  availability: z.optional(
-    z.strictObject({ oddWeeks: z.optional(WeekSchema), evenWeeks: z.optional(WeekSchema) }),
-  ),
-});
+  }))();
 export type Profile = z.infer<typeof ProfileSchema>;
 
 const REQUIRED_FIELDS = new Set(['firstName', 'lastName', 'email']);
@@ -110,17 +119,18 @@ const REQUIRED_FIELDS = new Set(['firstName', 'lastName', 'email']);
  * An edit: any profile field; an optional one may be `null` to clear it. Built from ProfileSchema so the
  * rules are the same; defaults are unwrapped, or a missing `roles` would reset the user's roles.
  */
-export const ProfileChangesSchema = z.strictObject(
-  Object.fromEntries(
-    Object.entries(ProfileSchema.shape).map(([field, schema]) => {
-      const inner =
-        schema instanceof z.ZodMiniDefault || schema instanceof z.ZodMiniOptional
-          ? (schema._zod.def.innerType as z.ZodMiniType)
-          : schema;
-      return [field, REQUIRED_FIELDS.has(field) ? z.optional(inner) : z.optional(z.nullable(inner))];
-    }),
-  ),
-) as unknown as z.ZodMiniType<ProfileChanges, unknown>;
+export const ProfileChangesSchema = /* @__PURE__ */ (() =>
+  z.strictObject(
+    Object.fromEntries(
+      Object.entries(ProfileSchema.shape).map(([field, schema]) => {
+        const inner =
+          schema instanceof z.ZodMiniDefault || schema instanceof z.ZodMiniOptional
+            ? (schema._zod.def.innerType as z.ZodMiniType)
+            : schema;
+        return [field, REQUIRED_FIELDS.has(field) ? z.optional(inner) : z.optional(z.nullable(inner))];
+      }),
+    ),
+  ) as unknown as z.ZodMiniType<ProfileChanges, unknown>)();
 
 export const USER_STATUSES = ['inactive', 'invited', 'active', 'archived'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];

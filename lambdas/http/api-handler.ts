@@ -4,18 +4,17 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { transientFault } from '#adapters/aws-faults.ts';
-import type { CursorKeySource } from '#adapters/cursor-keys.ts';
 import { type ApiEnvironment, ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import { type ClientNeeds, createClientPorts, createDeps, createTenantRegistry } from '#adapters/wiring.ts';
-import type { RouteDefinition, RouteRequest } from '#api/routes.ts';
+import { createDeps, createTenantReader, type Needs } from '#adapters/wiring.ts';
+import { type RouteDefinition, type RouteRequest, storesOf } from '#api/routes.ts';
 import { accessOf, NOWHERE } from '#domain/access.ts';
 import { DomainError, Forbidden, Throttled, Unauthenticated, Unavailable } from '#domain/errors.ts';
 import { displayName, type User } from '#domain/user.ts';
 import type * as z from '#domain/zod.ts';
 import type { JobDeps } from '#services/jobs.ts';
 import type { Caller, Deps } from '#services/ports.ts';
-import { CursorSealer, openCursor, paginates, sealNext } from './cursors.ts';
+import { type Paging, paginates } from './cursors.ts';
 import { INTERNAL_PROBLEM, type Problem, problemOf } from './problem.ts';
 import { parseRequest } from './request.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
@@ -50,49 +49,50 @@ export interface RouteImplementation<Req extends RouteRequest, Result> {
 }
 
 let shared: { env: ApiEnvironment; tokens: TokenVerifier } | undefined;
-/** The ports per set of declared clients: one in a deployed function; the offline server serves every route. */
+/** The ports per set of declared clients and stores: one in a deployed function; the offline server serves every route. */
 const depsByNeeds = new Map<string, JobDeps>();
 
 /** Built once per function instance, at start-up: a bad environment fails the cold start, not a request. */
-function start(clients: ClientNeeds) {
+function start(needs: Needs) {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
-    const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
+    const registry = createTenantReader(env, env.TENANT_CACHE_SECONDS);
     shared = { env, tokens: createTokenVerifier(registry) };
   }
-  const key = [...clients].sort().join();
+  const key = `${[...needs.clients].sort().join()}/${[...needs.stores].sort().join()}`;
   let deps = depsByNeeds.get(key);
   if (!deps) {
-    // Where one process serves routes of several client sets (offline, the tests), they share one instance's
-    // stores, caches included (the role catalogue), as a deployed function's requests do; only the ports of
-    // the declared clients differ, all of them (createClientPorts), so none is taken from another set.
+    // Where one process serves routes of several sets (offline, the tests), they share one instance's role
+    // store, its catalogue cache included, as a deployed function's requests do; every other port is the set's
+    // own (the user store's search is there only where declared), so none is taken from another set.
     const first = depsByNeeds.values().next().value;
-    deps = first ? { ...first, ...createClientPorts(clients) } : createDeps(shared.env, clients);
+    deps = first ? { ...createDeps(shared.env, needs), roles: first.roles } : createDeps(shared.env, needs);
     depsByNeeds.set(key, deps);
   }
   return { ...shared, deps };
 }
 
-/** Where a paginated route's cursor keys come from; passed by its handler, so no other bundle carries the reader. */
-export type CursorKeysFrom = (env: ApiEnvironment) => CursorKeySource;
+/** A paginated route's cursors (`paging` in ./cursors.ts); passed by its handler, so no other bundle carries them. */
+export type PagingFrom = (env: ApiEnvironment) => Paging;
+
+/** A route that does not paginate takes no cursor (its query schema has none) and hands none out. */
+const NO_PAGING: Paging = { open: async (request) => request, seal: async (reply) => reply };
 
 export function apiHandler<Req extends RouteRequest, Result>(
   route: RouteDefinition<Req>,
   implementation: RouteImplementation<Req, Result>,
-  cursorKeys?: CursorKeysFrom,
+  pagingFrom?: PagingFrom,
 ) {
-  const { env, deps, tokens } = start(route.clients);
+  const { env, deps, tokens } = start({ clients: route.clients, stores: storesOf(route) });
   if (
-    paginates(route) !== (cursorKeys !== undefined) ||
+    paginates(route) !== (pagingFrom !== undefined) ||
     paginates(route) !== route.clients.includes('secrets')
   ) {
     throw new Error(
-      `${route.method} ${route.path}: a paginated route, and only one, takes the cursor keys and declares Secrets Manager's client`,
+      `${route.method} ${route.path}: a paginated route, and only one, takes paging (its cursor keys) and declares Secrets Manager's client`,
     );
   }
-  const cursors = new CursorSealer(
-    cursorKeys ? cursorKeys(env) : { keys: () => Promise.reject(new Error('No cursor keys')) },
-  );
+  const cursors = pagingFrom ? pagingFrom(env) : NO_PAGING;
 
   // The admin console calls from its own origin: every answer, problems included, says it may read it.
   const consoleOrigin = env.CONSOLE_ORIGIN;
@@ -125,7 +125,7 @@ export function apiHandler<Req extends RouteRequest, Result>(
         logger.appendKeys({ tenant: caller.tenant.id });
         const parsed = parseRequest(route, event);
         const pages = { tenantId: caller.tenant.id, route, ...parsed, reach: caller.reach };
-        const { idempotencyKey, ...input } = await openCursor(cursors, parsed, pages);
+        const { idempotencyKey, ...input } = await cursors.open(parsed, pages);
         const run = (callerWithLease: Caller) =>
           implementation.run({
             ...(input as Omit<RouteInput<Req>, 'caller' | 'self' | 'deps'>),
@@ -134,7 +134,7 @@ export function apiHandler<Req extends RouteRequest, Result>(
             deps,
           });
         if (!idempotencyKey)
-          return toResult(await sealNext(cursors, implementation.reply(await run(caller)), pages));
+          return toResult(await cursors.seal(implementation.reply(await run(caller)), pages));
         return answer(deps, caller, idempotencyKey, event, run, implementation.reply);
       })
   );

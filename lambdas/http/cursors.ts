@@ -109,3 +109,23 @@ export async function sealNext<R extends { body?: unknown }>(
   if (typeof body?.next !== 'string') return reply;
   return { ...reply, body: { ...body, next: await sealer.seal(body.next, binding) } };
 }
+
+/** A paginated route's cursors: its request's opened, its reply's `next` sealed, with the same binding. */
+export interface Paging {
+  open<R extends { query: unknown }>(request: R, binding: CursorBinding): Promise<R>;
+  seal<R extends { body?: unknown }>(reply: R, binding: CursorBinding): Promise<R>;
+}
+
+/**
+ * The paging of a route whose cursor keys come from `keys` (of its environment). Passed by a paginated route's
+ * handler to apiHandler, so only the paginated routes' bundles carry the sealer and the key reader.
+ */
+export function paging<E>(keys: (env: E) => CursorKeySource): (env: E) => Paging {
+  return (env) => {
+    const sealer = new CursorSealer(keys(env));
+    return {
+      open: (request, binding) => openCursor(sealer, request, binding),
+      seal: (reply, binding) => sealNext(sealer, reply, binding),
+    };
+  };
+}

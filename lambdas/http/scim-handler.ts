@@ -6,9 +6,15 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { transientFault } from '#adapters/aws-faults.ts';
 import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import { createDeps, createTenantRegistry } from '#adapters/wiring.ts';
+import { createDeps, createTenantReader } from '#adapters/wiring.ts';
 import type { RouteRequest } from '#api/routes.ts';
-import { SCIM_CLIENTS, SCIM_ROUTES, type ScimRouteDefinition, type ScimRouteId } from '#api/scim-routes.ts';
+import {
+  SCIM_CLIENTS,
+  SCIM_ROUTES,
+  SCIM_STORES,
+  type ScimRouteDefinition,
+  type ScimRouteId,
+} from '#api/scim-routes.ts';
 import {
   DomainError,
   type FieldIssue,
@@ -74,9 +80,9 @@ let shared: Shared | undefined;
 function start(): Shared {
   if (!shared) {
     const env = readEnvironment(ApiEnvironmentSchema);
-    const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
+    const registry = createTenantReader(env, env.TENANT_CACHE_SECONDS);
     shared = {
-      deps: createDeps(env, SCIM_CLIENTS),
+      deps: createDeps(env, { clients: SCIM_CLIENTS, stores: SCIM_STORES }),
       registry,
       accessTokens: createScimAccessTokenVerifier(registry),
     };

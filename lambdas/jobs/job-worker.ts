@@ -8,9 +8,10 @@ import { DynamoIdempotencyStore } from '#adapters/dynamo-idempotency-store.ts';
 import { itemKey, JOB_KEEP_SECONDS, jobCaller } from '#adapters/dynamo-job-store.ts';
 import { JobWorkerEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
-import { createDeps, createTenantRegistry, dynamo } from '#adapters/wiring.ts';
+import { createDeps, createTenantReader, dynamo } from '#adapters/wiring.ts';
 import { isStalled } from '#domain/job.ts';
 import { runJobs } from '#services/job-worker.ts';
+import { JOB_NEEDS } from './needs.ts';
 
 const env = readEnvironment(JobWorkerEnvironmentSchema);
 
@@ -23,8 +24,8 @@ export const pace = new SharedCognitoPace({
 });
 shareCognitoPace(cognito, pace);
 
-// Its Cognito client (the shared pace's) and SES's, as JOBS.jobWorker (lib/access.ts) declares them.
-const deps = createDeps(env, ['cognito', 'ses'], { cognito });
+// What it declares (lambdas/jobs/needs.ts), its Cognito client the shared pace's.
+const deps = createDeps(env, JOB_NEEDS.jobWorker, { cognito });
 const items = new DynamoIdempotencyStore({
   client: dynamo,
   profilesTable: env.PROFILES_TABLE,
@@ -33,7 +34,7 @@ const items = new DynamoIdempotencyStore({
 });
 
 /** Each job's tenant (its pool, its rules, whether it is retired), read from the registry as the API reads it. */
-const tenants = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
+const tenants = createTenantReader(env, env.TENANT_CACHE_SECONDS);
 
 /** Time kept back at the end of a run, so items under way finish before Lambda's timeout. */
 const FINISH_MS = 60_000;

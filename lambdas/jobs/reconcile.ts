@@ -4,10 +4,11 @@ import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts'
 import { logger } from '#adapters/logger.ts';
 import { createDeps, createTenantRegistry } from '#adapters/wiring.ts';
 import { type ReconcileReport, reconcileTenant } from '#services/reconcile.ts';
+import { JOB_NEEDS } from './needs.ts';
 
 const env = readEnvironment(ApiEnvironmentSchema);
-// Its Cognito client, as JOBS.reconcile (lib/access.ts) declares it for its bundle.
-const deps = createDeps(env, ['cognito']);
+// What it declares (lambdas/jobs/needs.ts): its Cognito client, and no store beyond the profiles.
+const deps = createDeps(env, JOB_NEEDS.reconcile);
 const registry = createTenantRegistry(env, env.TENANT_CACHE_SECONDS);
 
 /** Longer than any operation runs between its Cognito step and its profile write. */

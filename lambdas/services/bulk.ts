@@ -1,21 +1,14 @@
 // Use case of acting on many users at once: each user through the operation's own use case, a result per user.
 import { DomainError, Forbidden, InvalidInput } from '#domain/errors.ts';
+import { BULK_PERMISSION, type BulkAction } from '#domain/job.ts';
 import type { Permission } from '#domain/permissions.ts';
 import { emailUser } from './email.ts';
 import { activateUser, archiveUser, deactivateUser, restoreUser } from './lifecycle.ts';
 import { resendInvitation, resetPassword } from './passwords.ts';
 import type { Caller, Deps, Message } from './ports.ts';
 
-export const BULK_ACTIONS = [
-  'deactivate',
-  'activate',
-  'archive',
-  'restore',
-  'reset-password',
-  'resend-invitation',
-  'email',
-] as const;
-export type BulkAction = (typeof BULK_ACTIONS)[number];
+// The actions are the domain's (the request schema names them without bringing in every use case here).
+export { BULK_ACTIONS, BULK_PERMISSION, type BulkAction } from '#domain/job.ts';
 
 export interface BulkRequest {
   action: BulkAction;
@@ -38,34 +31,35 @@ export type BulkItemResult =
 export const BULK_CONCURRENCY = 4;
 
 interface Operation {
-  /** The permission of the operation's own route, which the caller must hold besides users.lifecycle. */
+  /** The permission of the operation's own route (BULK_PERMISSION), which the caller must hold. */
   permission: Permission;
   run(deps: Deps, caller: Caller, userId: string, message: Message | undefined): Promise<unknown>;
 }
 
 const OPERATIONS: Record<BulkAction, Operation> = {
-  deactivate: { permission: 'users.lifecycle', run: (deps, caller, id) => deactivateUser(deps, caller, id) },
-  activate: { permission: 'users.lifecycle', run: (deps, caller, id) => activateUser(deps, caller, id) },
-  archive: { permission: 'users.lifecycle', run: (deps, caller, id) => archiveUser(deps, caller, id) },
-  restore: { permission: 'users.lifecycle', run: (deps, caller, id) => restoreUser(deps, caller, id) },
+  deactivate: {
+    permission: BULK_PERMISSION.deactivate,
+    run: (deps, caller, id) => deactivateUser(deps, caller, id),
+  },
+  activate: {
+    permission: BULK_PERMISSION.activate,
+    run: (deps, caller, id) => activateUser(deps, caller, id),
+  },
+  archive: { permission: BULK_PERMISSION.archive, run: (deps, caller, id) => archiveUser(deps, caller, id) },
+  restore: { permission: BULK_PERMISSION.restore, run: (deps, caller, id) => restoreUser(deps, caller, id) },
   'reset-password': {
-    permission: 'users.password.reset',
+    permission: BULK_PERMISSION['reset-password'],
     run: (deps, caller, id) => resetPassword(deps, caller, id),
   },
   'resend-invitation': {
-    permission: 'users.lifecycle',
+    permission: BULK_PERMISSION['resend-invitation'],
     run: (deps, caller, id) => resendInvitation(deps, caller, id),
   },
   email: {
-    permission: 'users.email',
+    permission: BULK_PERMISSION.email,
     run: (deps, caller, id, message) => emailUser(deps, caller, id, message as Message),
   },
 };
-
-/** The permission each action needs besides users.lifecycle: its own route's. */
-export const BULK_PERMISSION = Object.fromEntries(
-  BULK_ACTIONS.map((action) => [action, OPERATIONS[action].permission]),
-) as Record<BulkAction, Permission>;
 
 /** Runs one user of a bulk job through the action's own operation, as `caller` (whose lease completes it). */
 export function runBulkItem(

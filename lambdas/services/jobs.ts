@@ -1,9 +1,16 @@
 // Use cases of jobs: start a bulk action or an import as a job, read it and its outcomes, cancel it.
 import { Forbidden, InvalidInput, JobNotFound } from '#domain/errors.ts';
 import { type ImportRow, validateRows } from '#domain/import-file.ts';
-import { chunked, type Job, type JobOutcome, MAX_JOB_ITEMS, newJobId } from '#domain/job.ts';
+import {
+  BULK_PERMISSION,
+  type BulkAction,
+  chunked,
+  type Job,
+  type JobOutcome,
+  MAX_JOB_ITEMS,
+  newJobId,
+} from '#domain/job.ts';
 import type { Filters } from '#domain/search.ts';
-import { BULK_PERMISSION, type BulkAction } from './bulk.ts';
 import { listUsers } from './get-user.ts';
 import type { JobStore } from './job-ports.ts';
 import type { Caller, Deps, Message, Page } from './ports.ts';

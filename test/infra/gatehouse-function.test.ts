@@ -20,6 +20,7 @@ describe('GatehouseFunction', () => {
     const fn = new GatehouseFunction(stack, 'Probe', {
       entry: 'lambdas/triggers/custom-message.ts',
       clients: ['cognito'],
+      stores: [],
       description: 'probe',
       schema: TriggerEnvironmentSchema,
       environment: { PROFILES_TABLE: 'p', HISTORY_TABLE: 'h', TENANTS_TABLE: 't' },
@@ -45,6 +46,23 @@ describe('GatehouseFunction', () => {
     expect(code).toContain('//# sourceMappingURL=index.mjs.map');
   });
 
+  it("takes credentials from the environment alone: the SDK's default chain and its STS/SSO clients are not bundled", () => {
+    const { sources } = JSON.parse(readFileSync(join(bundle, 'index.mjs.map'), 'utf8')) as {
+      sources: string[];
+    };
+    const packages = new Set(sources.map((s) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(s)?.[1]));
+    expect(sources.some((s) => s.endsWith('lambdas/adapters/lambda-credentials.ts'))).toBe(true);
+    expect(packages.has('@aws-sdk/credential-provider-env')).toBe(true);
+    for (const absent of [
+      '@aws-sdk/credential-provider-node',
+      '@aws-sdk/credential-provider-ini',
+      '@aws-sdk/credential-provider-sso',
+      '@aws-sdk/nested-clients',
+    ]) {
+      expect({ absent, bundled: packages.has(absent) }).toEqual({ absent, bundled: false });
+    }
+  });
+
   it('lets a variable whose schema has a default be left out, setting only what it is given', () => {
     expect(TriggerEnvironmentSchema.shape.TENANT_CACHE_SECONDS.safeParse(undefined)).toEqual({
       success: true,
@@ -65,6 +83,7 @@ describe('GatehouseFunction', () => {
         new GatehouseFunction(stack, 'Fn', {
           entry: 'lambdas/triggers/custom-message.ts',
           clients: ['cognito'],
+          stores: [],
           description: 'missing',
           schema: TriggerEnvironmentSchema,
           environment: { PROFILES_TABLE: 'p', HISTORY_TABLE: 'h' } as never,

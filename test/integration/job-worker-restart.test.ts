@@ -7,8 +7,6 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { CognitoDirectory } from '#adapters/cognito-directory.ts';
-import { CognitoOAuthClients } from '#adapters/cognito-oauth-clients.ts';
 import {
   DEFAULT_COGNITO_BUDGET,
   SharedCognitoPace,
@@ -16,17 +14,16 @@ import {
   withPacePriority,
 } from '#adapters/cognito-pace.ts';
 import { DynamoIdempotencyStore } from '#adapters/dynamo-idempotency-store.ts';
-import { DynamoJobStore, itemKey, jobCaller } from '#adapters/dynamo-job-store.ts';
-import { DynamoRoleStore } from '#adapters/dynamo-role-store.ts';
-import { DynamoScimClientStore, DynamoScimTokenStore } from '#adapters/dynamo-scim-token-store.ts';
+import { itemKey, jobCaller } from '#adapters/dynamo-job-store.ts';
 import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
-import { DynamoUserStore } from '#adapters/dynamo-user-store.ts';
-import { SesMailer } from '#adapters/ses-mailer.ts';
+import type { TableNames } from '#adapters/environment.ts';
 import { TABLES } from '#adapters/table-definitions.ts';
+import { createDeps } from '#adapters/wiring.ts';
 import { accessOf } from '#domain/access.ts';
 import { diff } from '#domain/history.ts';
 import { CHUNK_SIZE } from '#domain/job.ts';
 import { newUser } from '#domain/user.ts';
+import { JOB_NEEDS } from '#jobs/needs.ts';
 import { ensureTables, localDynamoClient } from '#local/dynamodb.ts';
 import { systemCaller } from '#services/changes.ts';
 import { createUser } from '#services/create-user.ts';
@@ -65,22 +62,12 @@ function workerProcess(tables: Record<string, string>) {
   dynamo.middlewareStack.add(killSwitch as never, { step: 'initialize', name: 'killSwitch' });
   cognito.middlewareStack.add(killSwitch as never, { step: 'initialize', name: 'killSwitch' });
   const profilesTable = tables.PROFILES_TABLE as string;
-  const historyTable = tables.HISTORY_TABLE as string;
-  const deps: JobDeps = {
-    users: new DynamoUserStore({ client: dynamo, profilesTable, historyTable }),
-    roles: new DynamoRoleStore({ client: dynamo, profilesTable, historyTable }),
-    scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable }),
-    scimClients: new DynamoScimClientStore({ client: dynamo, profilesTable }),
-    oauthClients: new CognitoOAuthClients({ client: cognito }),
-    directory: new CognitoDirectory({ client: cognito }),
-    idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable }),
-    mailer: new SesMailer({
-      client: new SESv2Client({ endpoint: env.endpoints.ses, region: env.region, credentials }),
-    }),
-    jobs: new DynamoJobStore({ client: dynamo, jobsTable: tables.JOBS_TABLE as string, profilesTable }),
-    now: () => new Date(),
-    newId: randomUUID,
-  };
+  // The ports the deployed worker is built with (JOB_NEEDS.jobWorker), on this process's clients.
+  const deps = createDeps(tables as unknown as TableNames, JOB_NEEDS.jobWorker, {
+    dynamo,
+    cognito,
+    ses: new SESv2Client({ endpoint: env.endpoints.ses, region: env.region, credentials }),
+  });
   const items = new DynamoIdempotencyStore({ client: dynamo, profilesTable, leaseMs: LEASE_MS });
   return {
     deps,

@@ -1,21 +1,17 @@
 // Test helpers for jobs, as a client would use them: wait for a job to end, read every outcome, write a CSV.
 import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CognitoDirectory } from '#adapters/cognito-directory.ts';
-import { CognitoOAuthClients } from '#adapters/cognito-oauth-clients.ts';
-import { DynamoIdempotencyStore } from '#adapters/dynamo-idempotency-store.ts';
-import { DynamoRoleStore } from '#adapters/dynamo-role-store.ts';
-import { DynamoScimClientStore, DynamoScimTokenStore } from '#adapters/dynamo-scim-token-store.ts';
+import type { CognitoDirectory } from '#adapters/cognito-directory.ts';
 import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
-import { DynamoUserStore } from '#adapters/dynamo-user-store.ts';
-import { SesMailer } from '#adapters/ses-mailer.ts';
+import type { TableNames } from '#adapters/environment.ts';
+import { createDeps } from '#adapters/wiring.ts';
+import { ROUTES, storesOf } from '#api/routes.ts';
 import { localDynamoClient } from '#local/dynamodb.ts';
 import type { Environment } from '#local/runtime.ts';
 import { systemCaller } from '#services/changes.ts';
 import { createUser } from '#services/create-user.ts';
-import type { Deps, Tenant } from '#services/ports.ts';
+import type { Tenant } from '#services/ports.ts';
 import { api, newProfile } from './offline.ts';
 
 export interface JobBody {
@@ -111,8 +107,6 @@ export async function seededInvitedUsers(
 ): Promise<string[]> {
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const tables = env.functionEnvironment as Record<string, string>;
-  const profilesTable = tables.PROFILES_TABLE as string;
-  const historyTable = tables.HISTORY_TABLE as string;
   const dynamo = DynamoDBDocumentClient.from(localDynamoClient(env.endpoints.dynamodb), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -121,25 +115,15 @@ export async function seededInvitedUsers(
     region: env.region,
     credentials,
   });
-  const directory = new CognitoDirectory({ client: cognito });
+  // The ports POST /users is built with (its declared clients and stores), on the emulators' clients.
+  const route = { clients: ROUTES.createUser.clients, stores: storesOf(ROUTES.createUser) };
+  const built = createDeps(tables as unknown as TableNames, route, { dynamo, cognito });
+  const directory = built.directory as CognitoDirectory;
   // The login as activation makes it, without Cognito's welcome mail (as an SSO user's).
   const silent = Object.assign(Object.create(directory) as CognitoDirectory, {
     createLogin: directory.createSilentLogin.bind(directory),
   });
-  const deps: Deps = {
-    users: new DynamoUserStore({ client: dynamo, profilesTable, historyTable }),
-    roles: new DynamoRoleStore({ client: dynamo, profilesTable, historyTable }),
-    scimTokens: new DynamoScimTokenStore({ client: dynamo, profilesTable }),
-    scimClients: new DynamoScimClientStore({ client: dynamo, profilesTable }),
-    directory: silent,
-    oauthClients: new CognitoOAuthClients({ client: cognito }),
-    idempotency: new DynamoIdempotencyStore({ client: dynamo, profilesTable }),
-    mailer: new SesMailer({
-      client: new SESv2Client({ endpoint: env.endpoints.ses, region: env.region, credentials }),
-    }),
-    now: () => new Date(),
-    newId: randomUUID,
-  };
+  const deps = { ...built, directory: silent };
   const registry = new DynamoTenantRegistry({
     client: localDynamoClient(env.endpoints.dynamodb),
     tableName: tables.TENANTS_TABLE as string,

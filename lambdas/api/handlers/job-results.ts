@@ -1,5 +1,6 @@
 import { cursorKeySource } from '#adapters/cursor-keys.ts';
 import { apiHandler } from '#http/api-handler.ts';
+import { paging } from '#http/cursors.ts';
 import { jobResults } from '#services/jobs.ts';
 import { outcomeView, pageReply } from '../replies.ts';
 import * as ROUTES from '../routes.ts';
@@ -10,5 +11,5 @@ export const handler = apiHandler(
     run: ({ params, query, caller, deps }) => jobResults(deps, caller, params.jobId, query),
     reply: (page) => pageReply(page, outcomeView),
   },
-  cursorKeySource,
+  paging(cursorKeySource),
 );

@@ -1,5 +1,6 @@
 import { cursorKeySource } from '#adapters/cursor-keys.ts';
 import { apiHandler } from '#http/api-handler.ts';
+import { paging } from '#http/cursors.ts';
 import { listJobs } from '#services/jobs.ts';
 import { jobView, pageReply } from '../replies.ts';
 import * as ROUTES from '../routes.ts';
@@ -10,5 +11,5 @@ export const handler = apiHandler(
     run: ({ query, caller, deps }) => listJobs(deps, caller, query),
     reply: (page) => pageReply(page, jobView),
   },
-  cursorKeySource,
+  paging(cursorKeySource),
 );

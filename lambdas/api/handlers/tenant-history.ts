@@ -1,5 +1,6 @@
 import { cursorKeySource } from '#adapters/cursor-keys.ts';
 import { apiHandler } from '#http/api-handler.ts';
+import { paging } from '#http/cursors.ts';
 import { readHistory } from '#services/history.ts';
 import { pageReply } from '../replies.ts';
 import * as ROUTES from '../routes.ts';
@@ -10,5 +11,5 @@ export const handler = apiHandler(
     run: ({ query, caller, deps }) => readHistory(deps, caller, undefined, query),
     reply: (page) => pageReply(page, (entry) => entry),
   },
-  cursorKeySource,
+  paging(cursorKeySource),
 );

@@ -1,0 +1,11 @@
+// What each scheduled job's function uses besides DynamoDB's client and the user and role stores: declared once
+// here, read by its handler (createDeps) and by CDK and the bench through JOBS (lib/access.ts), so the bundle and
+// the wiring cannot drift. A module of its own: CDK reads it without running a handler's start-up.
+import type { Needs } from '#adapters/wiring.ts';
+
+export const JOB_NEEDS = {
+  /** Repairs drift between pools and profiles: Cognito's logins, the profiles; nothing else. */
+  reconcile: { clients: ['cognito'], stores: [] },
+  /** Runs bulk jobs and imports: each item as its route would act (Cognito, SES), on the jobs and their items. */
+  jobWorker: { clients: ['cognito', 'ses'], stores: ['jobs', 'idempotency'] },
+} as const satisfies Record<string, Needs>;
