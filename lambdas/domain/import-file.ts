@@ -219,6 +219,7 @@ export function profileOfRow(
   row: ImportRow,
 ): { profile: Profile; issues?: undefined } | { issues: FieldIssue[]; profile?: undefined } {
   if (typeof row.fields.__csv === 'string') return { issues: [{ field: 'row', message: row.fields.__csv }] };
+  if (typeof row.fields.__emailOfRow === 'number') return { issues: [emailOfRow(row.fields.__emailOfRow)] };
   const parsed = ProfileSchema.safeParse(row.fields);
   if (parsed.success) return { profile: parsed.data };
   return {
@@ -232,23 +233,40 @@ export function profileOfRow(
   };
 }
 
-/** The dry run: each row valid, or the rules it breaks; an email given twice in one file is refused the second time. */
-export function validateRows(rows: readonly ImportRow[]): ImportValidation[] {
+/** Each row checked, and for a valid row whose email an earlier row already gives, that row's number. */
+function checkRows(rows: readonly ImportRow[]) {
   const seen = new Map<string, number>();
   return rows.map((row) => {
     const checked = profileOfRow(row);
-    if (checked.issues) return { row: row.row, outcome: 'invalid', errors: checked.issues };
+    if (checked.issues) return { row, checked };
     const first = seen.get(checked.profile.email);
-    if (first !== undefined) {
-      return {
-        row: row.row,
-        outcome: 'invalid',
-        errors: [{ field: 'row.email', message: `is the email of row ${first} too` }],
-      };
-    }
-    seen.set(checked.profile.email, row.row);
+    if (first === undefined) seen.set(checked.profile.email, row.row);
+    return { row, checked, first };
+  });
+}
+
+/** The dry run: each row valid, or the rules it breaks; an email given twice in one file is refused the second time. */
+export function validateRows(rows: readonly ImportRow[]): ImportValidation[] {
+  return checkRows(rows).map(({ row, checked, first }): ImportValidation => {
+    if (checked.issues) return { row: row.row, outcome: 'invalid', errors: checked.issues };
+    if (first !== undefined) return { row: row.row, outcome: 'invalid', errors: [emailOfRow(first)] };
     return { row: row.row, outcome: 'valid' };
   });
+}
+
+function emailOfRow(first: number): FieldIssue {
+  return { field: 'row.email', message: `is the email of row ${first} too` };
+}
+
+/**
+ * The items of an import job: each row's fields, but a row whose email an earlier row already gives carries
+ * that row's number instead, so the job refuses it as the dry run did (`profileOfRow`): which of the two is
+ * created must not depend on which one the worker's lanes reach first.
+ */
+export function importItems(rows: readonly ImportRow[]): Record<string, unknown>[] {
+  return checkRows(rows).map(({ row, first }) =>
+    first === undefined ? row.fields : { __emailOfRow: first },
+  );
 }
 
 export type ImportValidation =

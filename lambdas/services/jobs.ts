@@ -1,6 +1,6 @@
 // Use cases of jobs: start a bulk action or an import as a job, read it and its outcomes, cancel it.
 import { Forbidden, InvalidInput, JobNotFound } from '#domain/errors.ts';
-import { type ImportRow, validateRows } from '#domain/import-file.ts';
+import { type ImportRow, importItems, validateRows } from '#domain/import-file.ts';
 import {
   BULK_PERMISSION,
   type BulkAction,
@@ -70,13 +70,7 @@ async function everyMatch(deps: Deps, caller: Caller, search: BulkJobRequest['se
  * row of the file has its outcome under its own number.
  */
 export function startImport(deps: JobDeps, caller: Caller, rows: readonly ImportRow[], activate: boolean) {
-  return startJob(
-    deps,
-    caller,
-    'import',
-    rows.map((r) => r.fields),
-    { activate },
-  );
+  return startJob(deps, caller, 'import', importItems(rows), { activate });
 }
 
 /** The dry run of an import: each row's validation, nothing created. */
