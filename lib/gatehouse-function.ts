@@ -63,7 +63,7 @@ export const BUNDLING: BundlingOptions = {
   // The SDK the tests ran against, not whichever the runtime ships.
   bundleAwsSDK: true,
   // Credentials from the environment alone, where Lambda puts the execution role's: the SDK's default chain
-  // (SSO, profiles, STS, metadata…) is never reached in a function and weighs ~80 KB (lambdas/adapters/lambda-credentials.ts).
+  // (SSO, profiles, STS, metadata…) is never reached in a function and weighs ~135 KB (lambdas/adapters/lambda-credentials.ts).
   esbuildArgs: { '--alias': [`${CREDENTIAL_CHAIN}=./${LAMBDA_CREDENTIALS}`] },
 };
 
