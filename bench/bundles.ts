@@ -47,7 +47,7 @@ export function lambdaFunctions(): LambdaFunction[] {
       kind: 'trigger' as const,
       entry: trigger.entry,
       clients: trigger.clients,
-      stores: [],
+      stores: trigger.stores,
     })),
     ...Object.entries(JOBS).map(([id, job]) => ({
       id,

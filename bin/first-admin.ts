@@ -43,7 +43,7 @@ const { createDeps, createTenantReader } = await import('#adapters/wiring.ts');
 const { createUser } = await import('#services/create-user.ts');
 const { systemCaller } = await import('#services/changes.ts');
 // What POST /users uses (it adds the user as that route would), its idempotency store aside: no key here.
-const deps = createDeps(tables, { clients: ['cognito', 'ses'], stores: [] });
+const deps = createDeps(tables, { clients: ['cognito', 'ses'], stores: ['userWrites'] });
 // The tenant as its stack registered it: the same record the API and the triggers read.
 const tenant = await createTenantReader(tables).byId(tenantId);
 if (tenant?.status !== 'active') {

@@ -76,6 +76,7 @@ export const OPTIONAL_STORES = [
   'scimTokens',
   'scimClients',
   'search',
+  'userWrites',
   'oauthClients',
 ] as const satisfies readonly OptionalStore[];
 

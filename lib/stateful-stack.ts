@@ -39,7 +39,7 @@ export class GatehouseStatefulStack extends Stack {
       const fn = new GatehouseFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}Trigger`, {
         entry: TRIGGERS[name].entry,
         clients: TRIGGERS[name].clients,
-        stores: [],
+        stores: TRIGGERS[name].stores,
         description,
         schema: TriggerEnvironmentSchema,
         environment: this.tables.storeEnvironment(),

@@ -8,8 +8,7 @@ import {
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoUserStore } from '#adapters/dynamo-user-store.ts';
-import { DynamoUserSearch } from '#adapters/search-index.ts';
+import { DynamoUserWrites } from '#adapters/dynamo-user-writes.ts';
 import { diff } from '#domain/history.ts';
 import type { Actor, User } from '#domain/user.ts';
 import type { DemoTenant } from './demo.ts';
@@ -62,11 +61,10 @@ export async function seedAdmin(
     updatedBy: SEED,
     version: 1,
   };
-  const store = new DynamoUserStore({
+  const store = new DynamoUserWrites({
     client: clients.dynamo,
     profilesTable: tables.profiles,
     historyTable: tables.history,
-    searcher: new DynamoUserSearch({ client: clients.dynamo, profilesTable: tables.profiles }),
   });
   await store.create(tenant.config.id, user, {
     id: randomUUID(),

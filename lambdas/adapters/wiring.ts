@@ -26,6 +26,7 @@ import { DynamoRoleStore } from './dynamo-role-store.ts';
 import { DynamoScimClientStore, DynamoScimTokenStore } from './dynamo-scim-token-store.ts';
 import { DynamoTenantReader, DynamoTenantRegistry } from './dynamo-tenant-registry.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
+import { DynamoUserWrites, type UserWrites } from './dynamo-user-writes.ts';
 import type { StoreTableNames, TableNames } from './environment.ts';
 import { paceClient, TokenBucket } from './rate-limiter.ts';
 import { DynamoUserSearch } from './search-index.ts';
@@ -48,7 +49,14 @@ export type ClientNeeds = readonly AwsClient[];
  * user list, a bulk job's "every match", SCIM's filters); `oauthClients` SCIM's OAuth clients, Cognito app
  * clients (so it needs the Cognito client declared too).
  */
-export type OptionalStore = 'jobs' | 'idempotency' | 'scimTokens' | 'scimClients' | 'search' | 'oauthClients';
+export type OptionalStore =
+  | 'jobs'
+  | 'idempotency'
+  | 'scimTokens'
+  | 'scimClients'
+  | 'search'
+  | 'userWrites'
+  | 'oauthClients';
 export type StoreNeeds = readonly OptionalStore[];
 
 /** What a function declares it uses: the clients besides DynamoDB's, the stores besides users' and roles'. */
@@ -155,6 +163,14 @@ export function createStoreDeps(
         process.env.GATEHOUSE_WITHOUT_SEARCH !== '1' && stores.includes('search')
           ? new DynamoUserSearch({ client, profilesTable: tables.PROFILES_TABLE })
           : undeclared<DynamoUserSearch>('search store'),
+      writer:
+        process.env.GATEHOUSE_WITHOUT_USER_WRITES !== '1' && stores.includes('userWrites')
+          ? new DynamoUserWrites({
+              client,
+              profilesTable: tables.PROFILES_TABLE,
+              historyTable: tables.HISTORY_TABLE,
+            })
+          : undeclared<UserWrites>('userWrites store'),
     }),
     roles: new DynamoRoleStore({
       client,
@@ -196,7 +212,7 @@ function createClientPorts(needs: Needs, clients: ClientOverrides = {}): ClientP
 }
 
 /** The stores besides users' and roles': what differs between functions of different `stores`. */
-export type OptionalStores = Pick<JobDeps, Exclude<OptionalStore, 'search' | 'oauthClients'>>;
+export type OptionalStores = Pick<JobDeps, Exclude<OptionalStore, 'search' | 'userWrites' | 'oauthClients'>>;
 
 /**
  * The declared stores, each built only when declared (the same folding as `createClientPorts`): a function that

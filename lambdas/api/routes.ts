@@ -113,6 +113,7 @@ export const createUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 201: UserSchema },
   clients: ['cognito'],
+  stores: ['userWrites'],
 });
 export const listUsers = /* @__PURE__ */ route({
   method: 'GET',
@@ -143,6 +144,7 @@ export const activateUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 200: UserSchema },
   clients: ['cognito'],
+  stores: ['userWrites'],
 });
 export const editUser = /* @__PURE__ */ route({
   method: 'PATCH',
@@ -153,6 +155,7 @@ export const editUser = /* @__PURE__ */ route({
   headers: { ifMatch: true },
   responses: { 200: UserSchema },
   clients: ['cognito'],
+  stores: ['userWrites'],
 });
 export const deactivateUser = /* @__PURE__ */ route({
   method: 'POST',
@@ -163,6 +166,7 @@ export const deactivateUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 200: UserSchema },
   clients: ['cognito'],
+  stores: ['userWrites'],
 });
 export const archiveUser = /* @__PURE__ */ route({
   method: 'POST',
@@ -173,6 +177,7 @@ export const archiveUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 200: UserSchema },
   clients: ['cognito'],
+  stores: ['userWrites'],
 });
 export const restoreUser = /* @__PURE__ */ route({
   method: 'POST',
@@ -183,6 +188,7 @@ export const restoreUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 200: UserSchema },
   clients: [],
+  stores: ['userWrites'],
 });
 export const deleteUser = /* @__PURE__ */ route({
   method: 'DELETE',
@@ -193,6 +199,7 @@ export const deleteUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 204: null },
   clients: ['cognito'],
+  stores: ['userWrites'],
 });
 export const resetPassword = /* @__PURE__ */ route({
   method: 'POST',
@@ -203,6 +210,7 @@ export const resetPassword = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 202: DeliverySchema },
   clients: ['cognito'],
+  stores: ['userWrites'],
 });
 export const resendInvitation = /* @__PURE__ */ route({
   method: 'POST',
@@ -213,6 +221,7 @@ export const resendInvitation = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 202: DeliverySchema },
   clients: ['cognito'],
+  stores: ['userWrites'],
 });
 export const setPassword = /* @__PURE__ */ route({
   method: 'PUT',
@@ -223,6 +232,7 @@ export const setPassword = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 204: null },
   clients: ['cognito'],
+  stores: ['userWrites'],
 });
 export const bulkUsers = /* @__PURE__ */ route({
   method: 'POST',
@@ -236,7 +246,7 @@ export const bulkUsers = /* @__PURE__ */ route({
   maxBodyBytes: BULK_BODY_BYTES,
   location: { status: 202, description: 'The job: `/jobs/{jobId}`.' },
   clients: ['cognito', 'ses'],
-  stores: ['jobs', 'search'],
+  stores: ['jobs', 'search', 'userWrites'],
 });
 export const importUsers = /* @__PURE__ */ route({
   method: 'POST',
@@ -307,6 +317,7 @@ export const emailUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 202: EmailSentSchema },
   clients: ['ses'],
+  stores: ['userWrites'],
 });
 export const userHistory = /* @__PURE__ */ route({
   method: 'GET',

@@ -272,4 +272,5 @@ export const SCIM_STORES = [
   'scimClients',
   'idempotency',
   'search',
+  'userWrites',
 ] as const satisfies StoreNeeds;

@@ -3,7 +3,9 @@ import type { Context, PostAuthenticationTriggerEvent } from 'aws-lambda';
 import { logger } from '#adapters/logger.ts';
 import { DomainError } from '#domain/errors.ts';
 import { recordSignIn } from '#services/record-sign-in.ts';
-import { deps, RETIRED_MESSAGE, tenantOf } from './trigger-runtime.ts';
+import { RETIRED_MESSAGE, tenantOf, triggerDeps } from './trigger-runtime.ts';
+
+const deps = triggerDeps('postAuthentication');
 
 export async function handler(event: PostAuthenticationTriggerEvent, context: Context) {
   const attributes = event.request.userAttributes;

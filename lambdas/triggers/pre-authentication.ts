@@ -4,7 +4,9 @@ import { logger } from '#adapters/logger.ts';
 import { passwordRefusal, providerRequired } from '#domain/sign-in.ts';
 import type { Tenant } from '#services/ports.ts';
 import { signInRefusal } from '#services/sign-in.ts';
-import { deps, federatedSubject, RETIRED_MESSAGE, tenantOf } from './trigger-runtime.ts';
+import { federatedSubject, RETIRED_MESSAGE, tenantOf, triggerDeps } from './trigger-runtime.ts';
+
+const deps = triggerDeps('preAuthentication');
 
 export async function handler(event: PreAuthenticationTriggerEvent) {
   // With user-existence errors prevented, Cognito asks about unknown users too: its own answer must stand.

@@ -5,7 +5,9 @@ import { CognitoDirectory } from '#adapters/cognito-directory.ts';
 import { logger } from '#adapters/logger.ts';
 import { cognito } from '#adapters/wiring.ts';
 import { linkFederatedSignIn } from '#services/federated-sign-in.ts';
-import { deps, federatedSubject, RETIRED_MESSAGE, tenantOfPool } from './trigger-runtime.ts';
+import { federatedSubject, RETIRED_MESSAGE, tenantOfPool, triggerDeps } from './trigger-runtime.ts';
+
+const deps = triggerDeps('preSignUp');
 
 // The one trigger that acts in Cognito (its role may create a login, read it back and link to it: lib/access.ts).
 const directory = new CognitoDirectory({ client: cognito });

@@ -1,7 +1,9 @@
 // Cognito PreTokenGeneration: the tenant, the user, their roles and permissions go into the ID token.
 import type { PreTokenGenerationTriggerEvent } from 'aws-lambda';
 import { tokenClaims } from '#services/sign-in.ts';
-import { deps, RETIRED_MESSAGE, tenantOf } from './trigger-runtime.ts';
+import { RETIRED_MESSAGE, tenantOf, triggerDeps } from './trigger-runtime.ts';
+
+const deps = triggerDeps('preTokenGeneration');
 
 export async function handler(event: PreTokenGenerationTriggerEvent) {
   const attributes = event.request.userAttributes;

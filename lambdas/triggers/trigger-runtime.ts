@@ -1,12 +1,19 @@
 // What every Cognito trigger starts with: its environment, its ports, and the tenant of an event's user.
 import { readEnvironment, TriggerEnvironmentSchema } from '#adapters/environment.ts';
-import { createStoreDeps, createTenantReader } from '#adapters/wiring.ts';
+import { createStoreDeps, createTenantReader, type StoreDeps } from '#adapters/wiring.ts';
 import type { TenantSso } from '#domain/sign-in.ts';
 import type { Tenant } from '#services/ports.ts';
+import { TRIGGER_STORES, type TriggerName } from './needs.ts';
 
 export const env = readEnvironment(TriggerEnvironmentSchema);
-// The stores only: a trigger's IAM role allows the tables and nothing else, so it holds no other port.
-export const deps = createStoreDeps(env);
+
+/**
+ * The stores only, as the trigger declares them (./needs.ts): a trigger's IAM role allows the tables and nothing
+ * else, so it holds no other port.
+ */
+export function triggerDeps(trigger: TriggerName): StoreDeps {
+  return createStoreDeps(env, {}, TRIGGER_STORES[trigger]);
+}
 export const tenants = createTenantReader(env, env.TENANT_CACHE_SECONDS);
 
 /** The user's pool is not the registered pool of the tenant they claim, or the tenant is unknown. */

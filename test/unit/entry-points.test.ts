@@ -2,11 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { toTenant } from '#domain/tenant.ts';
 import { ACME } from '#test/unit/fixtures.ts';
-import { deps as triggerDeps } from '#triggers/trigger-runtime.ts';
+import { triggerDeps } from '#triggers/trigger-runtime.ts';
 
 describe('entry points', () => {
   it('gives the Cognito triggers the stores only: no Cognito, SES or idempotency port their IAM refuses', () => {
-    expect(Object.keys(triggerDeps).sort()).toEqual(['newId', 'now', 'roles', 'users']);
+    for (const trigger of [
+      'postAuthentication',
+      'preAuthentication',
+      'preSignUp',
+      'preTokenGeneration',
+    ] as const) {
+      expect(Object.keys(triggerDeps(trigger)).sort()).toEqual(['newId', 'now', 'roles', 'users']);
+    }
   });
 
   it('makes a Tenant of a registry record with its teams, areas and clients flattened', () => {

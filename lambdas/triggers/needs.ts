@@ -1,0 +1,16 @@
+// What each Cognito trigger uses of the stores besides the users' and roles' reads: declared once here, read by
+// its handler (triggerDeps in ./trigger-runtime.ts) and by CDK and the bench through TRIGGERS (lib/access.ts), so
+// the bundle and the wiring cannot drift. A module of its own: CDK reads it without running a trigger's start-up.
+import type { StoreNeeds } from '#adapters/wiring.ts';
+
+export const TRIGGER_STORES = {
+  customMessage: [],
+  /** Records the sign-in (lastLoginAt), and makes an invited user active on the first. */
+  postAuthentication: ['userWrites'],
+  preAuthentication: [],
+  /** Writes the profile a first federated sign-in is linked to. */
+  preSignUp: ['userWrites'],
+  preTokenGeneration: [],
+} as const satisfies Record<string, StoreNeeds>;
+
+export type TriggerName = keyof typeof TRIGGER_STORES;
