@@ -77,6 +77,7 @@ export const OPTIONAL_STORES = [
   'scimClients',
   'search',
   'userWrites',
+  'roleWrites',
   'oauthClients',
 ] as const satisfies readonly OptionalStore[];
 

@@ -1,18 +1,25 @@
 // RoleStore on DynamoDB: each tenant's role catalogue under its partition, seeded with the built-in roles on
-// first use, and kept per function instance for a short while, since every request's authorisation reads it.
+// first use, and kept per function instance for a short while, since every request's authorisation reads it. The
+// role writes (DynamoRoleWrites) are a part the composition root gives only to a function that declares
+// `roleWrites`, so no other bundle carries them (lambdas/adapters/wiring.ts).
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { RoleRuleBroken, VersionConflict } from '#domain/errors.ts';
 import type { HistoryEntry } from '#domain/history.ts';
 import { BUILT_IN_ROLES, type Role } from '#domain/roles.ts';
 import type { RoleStore, WriteOptions } from '#services/ports.ts';
-import { completionItem } from './dynamo-idempotency-store.ts';
-import { historyPut } from './history-items.ts';
+import type { RoleWrites } from './dynamo-role-writes.ts';
 
 /** The marker that says the catalogue was seeded; its roles follow it under `ROLE#<id>`. */
 const SEEDED = 'ROLE';
-const ROLE = 'ROLE#';
-const ROLE_NAME = 'ROLENAME#';
+export const ROLE = 'ROLE#';
+export const ROLE_NAME = 'ROLENAME#';
+
+/**
+ * The catalogues an instance keeps, by tenant: a role store's own, or one shared by the role stores of a process
+ * that serves several functions' routes (offline, the tests: lambdas/http/api-handler.ts), as a deployed
+ * function's requests share theirs.
+ */
+export type RoleCatalogues = Map<string, { at: number; roles: ReadonlyMap<string, Role> }>;
 
 /**
  * How long an instance trusts the catalogue it read. The caller's profile (who holds which role, whether they
@@ -21,16 +28,22 @@ const ROLE_NAME = 'ROLENAME#';
 const FRESH_MS = 30_000;
 
 export class DynamoRoleStore implements RoleStore {
-  private readonly cache = new Map<string, { at: number; roles: ReadonlyMap<string, Role> }>();
+  private readonly cache: RoleCatalogues;
+  private readonly writer: RoleWrites;
 
   constructor(
     private readonly options: {
       client: DynamoDBDocumentClient;
       profilesTable: string;
-      historyTable: string;
+      /** What answers the writes (DynamoRoleWrites): given only to a function that declares `roleWrites`. */
+      writer: RoleWrites;
+      catalogues?: RoleCatalogues;
       now?: () => number;
     },
-  ) {}
+  ) {
+    this.cache = options.catalogues ?? new Map();
+    this.writer = options.writer;
+  }
 
   private now() {
     return (this.options.now ?? Date.now)();
@@ -56,60 +69,25 @@ export class DynamoRoleStore implements RoleStore {
     return roles;
   }
 
-  async create(tenantId: string, role: Role, entry: HistoryEntry, options?: WriteOptions): Promise<void> {
-    await this.write(
-      tenantId,
-      [
-        this.put(tenantId, role, 'attribute_not_exists(pk)'),
-        this.claimName(tenantId, role),
-        historyPut(this.options.historyTable, tenantId, entry),
-        ...this.completion(options),
-      ],
-      () => new RoleRuleBroken(`A role with the id ${role.id} or the name ${role.name} exists already.`),
-    );
+  create(tenantId: string, role: Role, entry: HistoryEntry, options?: WriteOptions): Promise<void> {
+    return this.forgetAfter(tenantId, this.writer.create(tenantId, role, entry, options));
   }
 
-  async update(
-    tenantId: string,
-    before: Role,
-    after: Role,
-    entry: HistoryEntry,
-    options?: WriteOptions,
-  ): Promise<void> {
-    const renamed = before.name.toLowerCase() !== after.name.toLowerCase();
-    await this.write(
-      tenantId,
-      [
-        this.put(tenantId, after, 'version = :expected', before.version),
-        ...(renamed ? [this.claimName(tenantId, after), this.releaseName(tenantId, before)] : []),
-        historyPut(this.options.historyTable, tenantId, entry),
-        ...this.completion(options),
-      ],
-      (index) =>
-        index === 0
-          ? new VersionConflict()
-          : new RoleRuleBroken(`A role named ${after.name} exists already.`),
-    );
+  update(tenantId: string, before: Role, after: Role, entry: HistoryEntry, options?: WriteOptions) {
+    return this.forgetAfter(tenantId, this.writer.update(tenantId, before, after, entry, options));
   }
 
-  async delete(tenantId: string, role: Role, entry: HistoryEntry, options?: WriteOptions): Promise<void> {
-    await this.write(
-      tenantId,
-      [
-        {
-          Delete: {
-            TableName: this.options.profilesTable,
-            Key: { pk: tenantId, sk: ROLE + role.id },
-            ConditionExpression: 'version = :expected',
-            ExpressionAttributeValues: { ':expected': role.version },
-          },
-        },
-        this.releaseName(tenantId, role),
-        historyPut(this.options.historyTable, tenantId, entry),
-        ...this.completion(options),
-      ],
-      () => new VersionConflict(),
-    );
+  delete(tenantId: string, role: Role, entry: HistoryEntry, options?: WriteOptions): Promise<void> {
+    return this.forgetAfter(tenantId, this.writer.delete(tenantId, role, entry, options));
+  }
+
+  /** A write, succeeded or not, leaves the tenant's catalogue to be read again. */
+  private async forgetAfter(tenantId: string, write: Promise<void>): Promise<void> {
+    try {
+      await write;
+    } finally {
+      this.cache.delete(tenantId);
+    }
   }
 
   private async read(tenantId: string): Promise<Record<string, unknown>[]> {
@@ -163,60 +141,6 @@ export class DynamoRoleStore implements RoleStore {
       );
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-    }
-  }
-
-  private put(tenantId: string, role: Role, condition: string, expected?: number) {
-    return {
-      Put: {
-        TableName: this.options.profilesTable,
-        Item: { pk: tenantId, sk: ROLE + role.id, ...role },
-        ConditionExpression: condition,
-        ...(expected === undefined ? {} : { ExpressionAttributeValues: { ':expected': expected } }),
-      },
-    };
-  }
-
-  /** Role names are unique per tenant, whatever their case. */
-  private claimName(tenantId: string, role: Role) {
-    return {
-      Put: {
-        TableName: this.options.profilesTable,
-        Item: { pk: tenantId, sk: ROLE_NAME + role.name.toLowerCase(), roleId: role.id },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    };
-  }
-
-  private releaseName(tenantId: string, role: Role) {
-    return {
-      Delete: {
-        TableName: this.options.profilesTable,
-        Key: { pk: tenantId, sk: ROLE_NAME + role.name.toLowerCase() },
-      },
-    };
-  }
-
-  private completion(options: WriteOptions | undefined) {
-    return options?.completes
-      ? [completionItem(this.options.profilesTable, options.completes, options.result ?? null)]
-      : [];
-  }
-
-  private async write(
-    tenantId: string,
-    items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>,
-    refused: (index: number) => Error,
-  ): Promise<void> {
-    try {
-      await this.options.client.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const index = error.CancellationReasons?.findIndex((r) => r.Code === 'ConditionalCheckFailed') ?? -1;
-      if (index >= 0) throw refused(index);
-      throw error;
-    } finally {
-      this.cache.delete(tenantId);
     }
   }
 }

@@ -22,7 +22,8 @@ import { CognitoDirectory } from './cognito-directory.ts';
 import { CognitoOAuthClients } from './cognito-oauth-clients.ts';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
 import { DynamoJobStore } from './dynamo-job-store.ts';
-import { DynamoRoleStore } from './dynamo-role-store.ts';
+import { DynamoRoleStore, type RoleCatalogues } from './dynamo-role-store.ts';
+import { DynamoRoleWrites, type RoleWrites } from './dynamo-role-writes.ts';
 import { DynamoScimClientStore, DynamoScimTokenStore } from './dynamo-scim-token-store.ts';
 import { DynamoTenantReader, DynamoTenantRegistry } from './dynamo-tenant-registry.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
@@ -56,6 +57,7 @@ export type OptionalStore =
   | 'scimClients'
   | 'search'
   | 'userWrites'
+  | 'roleWrites'
   | 'oauthClients';
 export type StoreNeeds = readonly OptionalStore[];
 
@@ -136,12 +138,14 @@ export type StoreDeps = Pick<Deps, 'users' | 'roles' | 'now' | 'newId'>;
 
 /**
  * Clients in place of the module's: the job worker's Cognito client on the shared pace; a test's clients on
- * the emulators' endpoints, with its fault injection.
+ * the emulators' endpoints, with its fault injection. And the role catalogues to keep, where a process serves
+ * several functions' routes (lambdas/http/api-handler.ts).
  */
 export interface ClientOverrides {
   dynamo?: DynamoDBDocumentClient;
   cognito?: CognitoIdentityProviderClient;
   ses?: SESv2Client;
+  roleCatalogues?: RoleCatalogues;
 }
 
 /**
@@ -175,7 +179,15 @@ export function createStoreDeps(
     roles: new DynamoRoleStore({
       client,
       profilesTable: tables.PROFILES_TABLE,
-      historyTable: tables.HISTORY_TABLE,
+      writer:
+        process.env.GATEHOUSE_WITHOUT_ROLE_WRITES !== '1' && stores.includes('roleWrites')
+          ? new DynamoRoleWrites({
+              client,
+              profilesTable: tables.PROFILES_TABLE,
+              historyTable: tables.HISTORY_TABLE,
+            })
+          : undeclared<RoleWrites>('roleWrites store'),
+      ...(overrides.roleCatalogues ? { catalogues: overrides.roleCatalogues } : {}),
     }),
     now: () => new Date(),
     newId: randomUUID,
@@ -212,7 +224,10 @@ function createClientPorts(needs: Needs, clients: ClientOverrides = {}): ClientP
 }
 
 /** The stores besides users' and roles': what differs between functions of different `stores`. */
-export type OptionalStores = Pick<JobDeps, Exclude<OptionalStore, 'search' | 'userWrites' | 'oauthClients'>>;
+export type OptionalStores = Pick<
+  JobDeps,
+  Exclude<OptionalStore, 'search' | 'userWrites' | 'roleWrites' | 'oauthClients'>
+>;
 
 /**
  * The declared stores, each built only when declared (the same folding as `createClientPorts`): a function that

@@ -364,6 +364,7 @@ export const createRole = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 201: RoleSchema },
   clients: [],
+  stores: ['roleWrites'],
 });
 export const editRole = /* @__PURE__ */ route({
   method: 'PATCH',
@@ -374,6 +375,7 @@ export const editRole = /* @__PURE__ */ route({
   headers: { ifMatch: true },
   responses: { 200: RoleSchema },
   clients: [],
+  stores: ['roleWrites'],
 });
 export const deleteRole = /* @__PURE__ */ route({
   method: 'DELETE',
@@ -384,6 +386,7 @@ export const deleteRole = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 204: null },
   clients: [],
+  stores: ['roleWrites'],
 });
 export const getLicences = /* @__PURE__ */ route({
   method: 'GET',

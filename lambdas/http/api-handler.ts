@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { transientFault } from '#adapters/aws-faults.ts';
+import type { RoleCatalogues } from '#adapters/dynamo-role-store.ts';
 import { type ApiEnvironment, ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
 import { logger } from '#adapters/logger.ts';
 import { createDeps, createTenantReader, type Needs } from '#adapters/wiring.ts';
@@ -51,6 +52,8 @@ export interface RouteImplementation<Req extends RouteRequest, Result> {
 let shared: { env: ApiEnvironment; tokens: TokenVerifier } | undefined;
 /** The ports per set of declared clients and stores: one in a deployed function; the offline server serves every route. */
 const depsByNeeds = new Map<string, JobDeps>();
+/** The role catalogues this instance keeps, whatever set's role store reads them. */
+const roleCatalogues: RoleCatalogues = new Map();
 
 /** Built once per function instance, at start-up: a bad environment fails the cold start, not a request. */
 function start(needs: Needs) {
@@ -63,10 +66,9 @@ function start(needs: Needs) {
   let deps = depsByNeeds.get(key);
   if (!deps) {
     // Where one process serves routes of several sets (offline, the tests), they share one instance's role
-    // store, its catalogue cache included, as a deployed function's requests do; every other port is the set's
-    // own (the user store's search is there only where declared), so none is taken from another set.
-    const first = depsByNeeds.values().next().value;
-    deps = first ? { ...createDeps(shared.env, needs), roles: first.roles } : createDeps(shared.env, needs);
+    // catalogues, as a deployed function's requests do; every port is the set's own (the user store's search and
+    // writes, the role store's writes are there only where declared), so none is taken from another set.
+    deps = createDeps(shared.env, needs, { roleCatalogues });
     depsByNeeds.set(key, deps);
   }
   return { ...shared, deps };
