@@ -72,6 +72,7 @@ export const AWS_CLIENTS = ['cognito', 'ses', 'secrets'] as const satisfies read
 /** Every store a function may declare besides users' and roles'; likewise omitted where not declared. */
 export const OPTIONAL_STORES = [
   'jobs',
+  'jobWork',
   'idempotency',
   'scimTokens',
   'scimClients',

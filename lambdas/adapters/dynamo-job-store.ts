@@ -1,6 +1,7 @@
 // Jobs on DynamoDB: the job and its chunks of work in the jobs table, the list of active jobs the worker reads,
 // and the items' outcomes, which are the job's idempotency records in the profiles table (each completed in the
-// same transaction as the change it records).
+// same transaction as the change it records). In two halves, each built and bundled only where declared
+// (lambdas/adapters/wiring.ts): the routes' (`jobs`) and the worker's (`jobWork`).
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
@@ -12,7 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { JobFinished, JobNotFound } from '#domain/errors.ts';
 import type { Job, JobOutcome } from '#domain/job.ts';
-import type { JobChunk, JobStore } from '#services/job-ports.ts';
+import type { JobChunk, JobStore, JobWork } from '#services/job-ports.ts';
 import type { Page } from '#services/ports.ts';
 import { decodePosition, encodePosition } from './cursor.ts';
 
@@ -37,11 +38,106 @@ function toJob(item: Record<string, unknown>): Job {
   return job;
 }
 
-export class DynamoJobStore implements JobStore {
+/** What both halves do: read a job and its outcomes, and end one (a cancellation, or the worker's last settle). */
+class DynamoJobs {
   constructor(
-    private readonly options: { client: DynamoDBDocumentClient; jobsTable: string; profilesTable: string },
+    protected readonly options: { client: DynamoDBDocumentClient; jobsTable: string; profilesTable: string },
   ) {}
 
+  async get(tenantId: string, jobId: string): Promise<Job | undefined> {
+    const { Item } = await this.options.client.send(
+      new GetCommand({
+        TableName: this.options.jobsTable,
+        Key: jobKey(tenantId, jobId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? toJob(Item) : undefined;
+  }
+
+  async cancel(tenantId: string, jobId: string, at: string): Promise<Job> {
+    const job = await this.get(tenantId, jobId);
+    if (!job) throw new JobNotFound();
+    if (job.state === 'completed' || job.state === 'cancelled') throw new JobFinished(job.state);
+    return this.finish(job, 'cancelled', at);
+  }
+
+  /** Ends the job and takes it off the active list, in one transaction; only a job still queued or running. */
+  protected async finish(job: Job, state: 'completed' | 'cancelled', at: string): Promise<Job> {
+    const { client, jobsTable } = this.options;
+    const finishable = job.state === 'queued' || job.state === 'running';
+    try {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: jobsTable,
+                Key: jobKey(job.tenantId, job.id),
+                UpdateExpression: 'SET #state = :state, finishedAt = :at',
+                ConditionExpression: finishable ? '#state IN (:queued, :running)' : '#state = :cancelled',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: {
+                  ':state': state,
+                  ':at': job.finishedAt ?? at,
+                  ...(finishable
+                    ? { ':queued': 'queued', ':running': 'running' }
+                    : { ':cancelled': 'cancelled' }),
+                },
+              },
+            },
+            { Delete: { TableName: jobsTable, Key: { pk: ACTIVE, sk: job.id } } },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const now = await this.get(job.tenantId, job.id);
+      if (!now) throw new JobNotFound();
+      throw new JobFinished(now.state);
+    }
+    return { ...job, state, finishedAt: job.finishedAt ?? at };
+  }
+
+  async outcomes(
+    tenantId: string,
+    jobId: string,
+    page: { limit: number; cursor?: string; from?: number; to?: number },
+  ): Promise<Page<JobOutcome>> {
+    const prefix = outcomePrefix(jobId);
+    const bounded = page.from !== undefined && page.to !== undefined;
+    const answer = await this.options.client.send(
+      new QueryCommand({
+        TableName: this.options.profilesTable,
+        KeyConditionExpression: bounded
+          ? 'pk = :pk AND sk BETWEEN :from AND :to'
+          : 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: bounded
+          ? {
+              ':pk': tenantId,
+              ':from': prefix + itemKey(page.from ?? 0),
+              ':to': prefix + itemKey(page.to ?? 0),
+            }
+          : { ':pk': tenantId, ':prefix': prefix },
+        ConsistentRead: true,
+        Limit: page.limit,
+        ...(page.cursor
+          ? { ExclusiveStartKey: { pk: tenantId, sk: prefix + decodePosition(page.cursor, 1)[0] } }
+          : {}),
+      }),
+    );
+    const items = (answer.Items ?? []).flatMap((record) => {
+      // A record still started is an item under way (or of a worker that stopped): no outcome yet.
+      if (record.state !== 'completed') return [];
+      return [outcomeOf(record.sk as string, record.fingerprint as string, record.result)];
+    });
+    const last = answer.LastEvaluatedKey?.sk as string | undefined;
+    return { items, ...(last ? { next: encodePosition([last.slice(prefix.length)]) } : {}) };
+  }
+}
+
+/** The job routes' half (JobStore): a job started with its work, the tenant's jobs listed. */
+export class DynamoJobStore extends DynamoJobs implements JobStore {
   async create(job: Job, chunks: unknown[][]): Promise<void> {
     const { client, jobsTable } = this.options;
     const expiresAt = Math.floor(Date.parse(job.createdAt) / 1000) + JOB_KEEP_SECONDS;
@@ -81,17 +177,6 @@ export class DynamoJobStore implements JobStore {
     );
   }
 
-  async get(tenantId: string, jobId: string): Promise<Job | undefined> {
-    const { Item } = await this.options.client.send(
-      new GetCommand({
-        TableName: this.options.jobsTable,
-        Key: jobKey(tenantId, jobId),
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? toJob(Item) : undefined;
-  }
-
   async list(tenantId: string, page: { limit: number; cursor?: string }): Promise<Page<Job>> {
     const answer = await this.options.client.send(
       new QueryCommand({
@@ -112,7 +197,10 @@ export class DynamoJobStore implements JobStore {
         : {}),
     };
   }
+}
 
+/** The job worker's half (JobWork): the active jobs, their chunks, each job started and its chunks settled. */
+export class DynamoJobWork extends DynamoJobs implements JobWork {
   async active(): Promise<{ tenantId: string; jobId: string }[]> {
     const found: { tenantId: string; jobId: string }[] = [];
     let start: Record<string, unknown> | undefined;
@@ -202,86 +290,6 @@ export class DynamoJobStore implements JobStore {
       if (!(error instanceof JobFinished)) throw error;
       return (await this.get(job.tenantId, job.id)) as Job;
     }
-  }
-
-  async cancel(tenantId: string, jobId: string, at: string): Promise<Job> {
-    const job = await this.get(tenantId, jobId);
-    if (!job) throw new JobNotFound();
-    if (job.state === 'completed' || job.state === 'cancelled') throw new JobFinished(job.state);
-    return this.finish(job, 'cancelled', at);
-  }
-
-  /** Ends the job and takes it off the active list, in one transaction; only a job still queued or running. */
-  private async finish(job: Job, state: 'completed' | 'cancelled', at: string): Promise<Job> {
-    const { client, jobsTable } = this.options;
-    const finishable = job.state === 'queued' || job.state === 'running';
-    try {
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: jobsTable,
-                Key: jobKey(job.tenantId, job.id),
-                UpdateExpression: 'SET #state = :state, finishedAt = :at',
-                ConditionExpression: finishable ? '#state IN (:queued, :running)' : '#state = :cancelled',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: {
-                  ':state': state,
-                  ':at': job.finishedAt ?? at,
-                  ...(finishable
-                    ? { ':queued': 'queued', ':running': 'running' }
-                    : { ':cancelled': 'cancelled' }),
-                },
-              },
-            },
-            { Delete: { TableName: jobsTable, Key: { pk: ACTIVE, sk: job.id } } },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const now = await this.get(job.tenantId, job.id);
-      if (!now) throw new JobNotFound();
-      throw new JobFinished(now.state);
-    }
-    return { ...job, state, finishedAt: job.finishedAt ?? at };
-  }
-
-  async outcomes(
-    tenantId: string,
-    jobId: string,
-    page: { limit: number; cursor?: string; from?: number; to?: number },
-  ): Promise<Page<JobOutcome>> {
-    const prefix = outcomePrefix(jobId);
-    const bounded = page.from !== undefined && page.to !== undefined;
-    const answer = await this.options.client.send(
-      new QueryCommand({
-        TableName: this.options.profilesTable,
-        KeyConditionExpression: bounded
-          ? 'pk = :pk AND sk BETWEEN :from AND :to'
-          : 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: bounded
-          ? {
-              ':pk': tenantId,
-              ':from': prefix + itemKey(page.from ?? 0),
-              ':to': prefix + itemKey(page.to ?? 0),
-            }
-          : { ':pk': tenantId, ':prefix': prefix },
-        ConsistentRead: true,
-        Limit: page.limit,
-        ...(page.cursor
-          ? { ExclusiveStartKey: { pk: tenantId, sk: prefix + decodePosition(page.cursor, 1)[0] } }
-          : {}),
-      }),
-    );
-    const items = (answer.Items ?? []).flatMap((record) => {
-      // A record still started is an item under way (or of a worker that stopped): no outcome yet.
-      if (record.state !== 'completed') return [];
-      return [outcomeOf(record.sk as string, record.fingerprint as string, record.result)];
-    });
-    const last = answer.LastEvaluatedKey?.sk as string | undefined;
-    return { items, ...(last ? { next: encodePosition([last.slice(prefix.length)]) } : {}) };
   }
 }
 

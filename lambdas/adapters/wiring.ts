@@ -7,7 +7,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { JobStore } from '#services/job-ports.ts';
+import type { JobStore, JobWork } from '#services/job-ports.ts';
 import type { JobDeps } from '#services/jobs.ts';
 import type {
   Deps,
@@ -21,7 +21,7 @@ import type {
 import { CognitoDirectory } from './cognito-directory.ts';
 import { CognitoOAuthClients } from './cognito-oauth-clients.ts';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
-import { DynamoJobStore } from './dynamo-job-store.ts';
+import { DynamoJobStore, DynamoJobWork } from './dynamo-job-store.ts';
 import { DynamoRoleStore, type RoleCatalogues } from './dynamo-role-store.ts';
 import { DynamoRoleWrites, type RoleWrites } from './dynamo-role-writes.ts';
 import { DynamoScimClientStore, DynamoScimTokenStore } from './dynamo-scim-token-store.ts';
@@ -52,6 +52,7 @@ export type ClientNeeds = readonly AwsClient[];
  */
 export type OptionalStore =
   | 'jobs'
+  | 'jobWork'
   | 'idempotency'
   | 'scimTokens'
   | 'scimClients'
@@ -260,6 +261,14 @@ function createOptionalStores(
             profilesTable: tables.PROFILES_TABLE,
           })
         : undeclared<JobStore>('jobs store'),
+    jobWork:
+      process.env.GATEHOUSE_WITHOUT_JOB_WORK !== '1' && stores.includes('jobWork')
+        ? new DynamoJobWork({
+            client,
+            jobsTable: tables.JOBS_TABLE,
+            profilesTable: tables.PROFILES_TABLE,
+          })
+        : undeclared<JobWork>('jobWork store'),
   };
 }
 

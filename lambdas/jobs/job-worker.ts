@@ -57,8 +57,8 @@ export async function handler(_event: unknown, context: Pick<Context, 'getRemain
   });
   // What the stalled-jobs alarm watches: jobs still active that nothing has moved for a while.
   const now = new Date();
-  const active = await deps.jobs.active();
-  const jobs = await Promise.all(active.map((a) => deps.jobs.get(a.tenantId, a.jobId)));
+  const active = await deps.jobWork.active();
+  const jobs = await Promise.all(active.map((a) => deps.jobWork.get(a.tenantId, a.jobId)));
   const stalled = jobs.filter((job) => job && isStalled(job, now)).map((job) => job?.id);
   logger.info('Job worker run', {
     items: result.items,

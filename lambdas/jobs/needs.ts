@@ -7,5 +7,5 @@ export const JOB_NEEDS = {
   /** Repairs drift between pools and profiles: Cognito's logins, the profiles; nothing else. */
   reconcile: { clients: ['cognito'], stores: ['userWrites'] },
   /** Runs bulk jobs and imports: each item as its route would act (Cognito, SES), on the jobs and their items. */
-  jobWorker: { clients: ['cognito', 'ses'], stores: ['jobs', 'idempotency', 'userWrites'] },
+  jobWorker: { clients: ['cognito', 'ses'], stores: ['jobWork', 'idempotency', 'userWrites'] },
 } as const satisfies Record<string, Needs>;

@@ -101,7 +101,7 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
   }
 
   async function readActive(): Promise<void> {
-    const active = await deps.jobs.active();
+    const active = await deps.jobWork.active();
     activeCount = active.length;
     const ids = new Set(active.map((a) => a.jobId));
     for (const [id, run] of runs) {
@@ -110,7 +110,7 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
     }
     for (const { tenantId, jobId } of active) {
       if (runs.has(jobId)) continue;
-      const job = await deps.jobs.get(tenantId, jobId);
+      const job = await deps.jobWork.get(tenantId, jobId);
       if (!job) continue;
       const tenant = await options.tenant(tenantId);
       if (tenant?.status !== 'active') {
@@ -127,7 +127,7 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
    * is cancelled (it stays `left`); items under way finish, as a cancel by the tenant would leave them.
    */
   async function cancelForTenant(job: Job, tenant: Tenant | undefined): Promise<void> {
-    await deps.jobs.cancel(job.tenantId, job.id, deps.now().toISOString()).catch((error: unknown) => {
+    await deps.jobWork.cancel(job.tenantId, job.id, deps.now().toISOString()).catch((error: unknown) => {
       if (!(error instanceof JobFinished)) throw error;
     });
     options.log('Job cancelled: its tenant is not active', {
@@ -205,11 +205,11 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
       return;
     }
     const index = run.nextChunk++;
-    const chunk = await deps.jobs.chunk(run.job.tenantId, run.job.id, index);
+    const chunk = await deps.jobWork.chunk(run.job.tenantId, run.job.id, index);
     if (chunk.settled) return;
     if (run.job.state === 'queued') {
       const at = deps.now().toISOString();
-      await deps.jobs.start(run.job, at);
+      await deps.jobWork.start(run.job, at);
       run.job = { ...run.job, state: 'running', startedAt: at };
     }
     // Authorised per chunk against the creator's current profile, as the API authorises every request.
@@ -357,7 +357,7 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
 
   async function settle(run: JobRun, chunk: ChunkWork): Promise<void> {
     const from = chunk.index * CHUNK_SIZE;
-    const page = await deps.jobs.outcomes(run.job.tenantId, run.job.id, {
+    const page = await deps.jobWork.outcomes(run.job.tenantId, run.job.id, {
       limit: chunk.size,
       from,
       to: from + chunk.size - 1,
@@ -367,7 +367,7 @@ export async function runJobs(deps: JobDeps, options: WorkerOptions): Promise<{ 
       return;
     }
     const done = page.items.filter((o) => o.outcome === 'done').length;
-    run.job = await deps.jobs.settle(
+    run.job = await deps.jobWork.settle(
       run.job,
       chunk.index,
       { done, failed: page.items.length - done },

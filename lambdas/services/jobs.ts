@@ -12,11 +12,14 @@ import {
 } from '#domain/job.ts';
 import type { Filters } from '#domain/search.ts';
 import { listUsers } from './get-user.ts';
-import type { JobStore } from './job-ports.ts';
+import type { JobStore, JobWork } from './job-ports.ts';
 import type { Caller, Deps, Message, Page } from './ports.ts';
 
 export interface JobDeps extends Deps {
+  /** The job routes' half of the job store. */
   jobs: JobStore;
+  /** The job worker's half. */
+  jobWork: JobWork;
 }
 
 export interface BulkJobRequest {

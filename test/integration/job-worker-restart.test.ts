@@ -176,11 +176,11 @@ describe('a job worker killed midway', () => {
     const watcher = workerProcess(tables);
     while (before < USERS / 3) {
       await new Promise((r) => setTimeout(r, 20));
-      before = (await watcher.deps.jobs.outcomes(tenant.id, job.id, { limit: 1000 })).items.length;
+      before = (await watcher.deps.jobWork.outcomes(tenant.id, job.id, { limit: 1000 })).items.length;
     }
     first.kill();
     await running;
-    const atDeath = (await watcher.deps.jobs.outcomes(tenant.id, job.id, { limit: 1000 })).items.length;
+    const atDeath = (await watcher.deps.jobWork.outcomes(tenant.id, job.id, { limit: 1000 })).items.length;
     expect(atDeath).toBeGreaterThan(0);
     expect(atDeath).toBeLessThan(USERS);
 
@@ -188,9 +188,9 @@ describe('a job worker killed midway', () => {
     const second = workerProcess(tables);
     await second.run(tenant);
 
-    const finished = await watcher.deps.jobs.get(tenant.id, job.id);
+    const finished = await watcher.deps.jobWork.get(tenant.id, job.id);
     expect(finished).toMatchObject({ state: 'completed', total: USERS, done: USERS, failed: 0 });
-    const outcomes = (await watcher.deps.jobs.outcomes(tenant.id, job.id, { limit: 1000 })).items;
+    const outcomes = (await watcher.deps.jobWork.outcomes(tenant.id, job.id, { limit: 1000 })).items;
     expect(outcomes.map((o) => o.userId)).toEqual(userIds);
     expect(outcomes.every((o) => o.outcome === 'done')).toBe(true);
     for (const id of userIds) {
@@ -214,13 +214,13 @@ describe('a retired tenant', () => {
     const job = await startBulkJob(worker.deps, creator, { action: 'archive', userIds });
     await worker.run(tenant, async () => ({ ...tenant, status: 'retired' }));
 
-    expect(await worker.deps.jobs.get(tenant.id, job.id)).toMatchObject({
+    expect(await worker.deps.jobWork.get(tenant.id, job.id)).toMatchObject({
       state: 'cancelled',
       done: 0,
       failed: 0,
       total: USERS,
     });
-    expect((await worker.deps.jobs.outcomes(tenant.id, job.id, { limit: 1000 })).items).toEqual([]);
+    expect((await worker.deps.jobWork.outcomes(tenant.id, job.id, { limit: 1000 })).items).toEqual([]);
     expect(await statuses(userIds)).toEqual(before);
   });
 
@@ -232,14 +232,14 @@ describe('a retired tenant', () => {
     let reads = 0;
     await worker.run(tenant, async () => ({ ...tenant, status: ++reads <= 2 ? 'active' : 'retired' }));
 
-    const ended = await worker.deps.jobs.get(tenant.id, job.id);
+    const ended = await worker.deps.jobWork.get(tenant.id, job.id);
     expect(ended).toMatchObject({
       state: 'cancelled',
       done: CHUNK_SIZE,
       failed: 0,
       total: USERS,
     });
-    const outcomes = (await worker.deps.jobs.outcomes(tenant.id, job.id, { limit: 1000 })).items;
+    const outcomes = (await worker.deps.jobWork.outcomes(tenant.id, job.id, { limit: 1000 })).items;
     expect(outcomes.map((o) => o.userId)).toEqual(userIds.slice(0, CHUNK_SIZE));
     const after = await statuses(userIds);
     expect(after.slice(0, CHUNK_SIZE).every((s) => s === 'archived')).toBe(true);
@@ -273,14 +273,14 @@ describe('a job cancelled while a chunk is under way', () => {
     });
     const running = worker.run(tenant);
     while (started === 0) await new Promise((r) => setTimeout(r, 10));
-    await worker.deps.jobs.cancel(tenant.id, job.id, new Date().toISOString());
+    await worker.deps.jobWork.cancel(tenant.id, job.id, new Date().toISOString());
     // Longer than the worker's refreshMs: it has seen the cancel before any started item goes on.
     await new Promise((r) => setTimeout(r, 500));
     release();
     await running;
 
-    const ended = await worker.deps.jobs.get(tenant.id, job.id);
-    const outcomes = (await worker.deps.jobs.outcomes(tenant.id, job.id, { limit: 1000 })).items;
+    const ended = await worker.deps.jobWork.get(tenant.id, job.id);
+    const outcomes = (await worker.deps.jobWork.outcomes(tenant.id, job.id, { limit: 1000 })).items;
     expect(ended?.state).toBe('cancelled');
     expect(outcomes.length).toBeGreaterThan(0);
     expect(outcomes.length).toBeLessThan(CHUNK_SIZE);
@@ -394,15 +394,15 @@ describe("another tenant's small job, while a big one waits for Cognito", () => 
     expect(of(granted, false)).toBe(bigGranted);
     expect(of(granted, true)).toBe(2 * small.length);
     await until('the small job completes', async () => {
-      return (await worker.deps.jobs.get(other.id, smallJob.id))?.state === 'completed';
+      return (await worker.deps.jobWork.get(other.id, smallJob.id))?.state === 'completed';
     });
-    expect(await worker.deps.jobs.get(other.id, smallJob.id)).toMatchObject({
+    expect(await worker.deps.jobWork.get(other.id, smallJob.id)).toMatchObject({
       done: small.length,
       failed: 0,
     });
 
     // The big job is cancelled; its items under way finish on a clock that now runs.
-    await worker.deps.jobs.cancel(tenant.id, bigJob.id, new Date().toISOString());
+    await worker.deps.jobWork.cancel(tenant.id, bigJob.id, new Date().toISOString());
     freedAt = Date.now();
     wake(true);
     await running;
