@@ -78,6 +78,8 @@ export const OPTIONAL_STORES = [
   'scimClients',
   'search',
   'userWrites',
+  'userList',
+  'history',
   'roleWrites',
   'oauthClients',
 ] as const satisfies readonly OptionalStore[];

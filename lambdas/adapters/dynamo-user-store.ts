@@ -1,12 +1,11 @@
-// UserStore on DynamoDB: profiles, email claims, the active-administrator count and history entries. The reads
-// are here; the search (DynamoUserSearch) and the writes (DynamoUserWrites) are parts the composition root gives
-// only to a function that declares them, so no other bundle carries them (lambdas/adapters/wiring.ts).
+// UserStore on DynamoDB: profiles, email claims, the active-administrator and licence counts, history entries.
+// The reads by key are here; the search (DynamoUserSearch), the writes (DynamoUserWrites), the listing of every
+// profile and the history (DynamoUserList, DynamoUserHistory) are parts the composition root gives only to a
+// function that declares them, so no other bundle carries them (lambdas/adapters/wiring.ts).
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { InvalidInput } from '#domain/errors.ts';
 import type { HistoryEntry } from '#domain/history.ts';
 import type { User } from '#domain/user.ts';
 import type { Page, UserQuery, UserStore, WriteOptions } from '#services/ports.ts';
-import { decodePosition, encodePosition } from './cursor.ts';
 import type { UserWrites } from './dynamo-user-writes.ts';
 import type { DynamoUserSearch } from './search-index.ts';
 
@@ -20,7 +19,6 @@ export const LICENCE = 'COUNT#LICENCE#';
 export interface DynamoUserStoreOptions {
   client: DynamoDBDocumentClient;
   profilesTable: string;
-  historyTable: string;
   /**
    * What answers `search` and `countLive` (the search index's reader, DynamoUserSearch): given by the composition root only to a
    * function that declares the `search` store, so no other bundle carries it (lambdas/adapters/wiring.ts).
@@ -28,15 +26,23 @@ export interface DynamoUserStoreOptions {
   searcher: Pick<DynamoUserSearch, 'search' | 'countLive'>;
   /** What answers the writes (DynamoUserWrites): likewise given only to a function that declares `userWrites`. */
   writer: UserWrites;
+  /** What answers `list` (DynamoUserList): likewise given only to a function that declares `userList`. */
+  lister: Pick<UserStore, 'list'>;
+  /** What answers `history` (DynamoUserHistory): likewise given only to a function that declares `history`. */
+  historian: Pick<UserStore, 'history'>;
 }
 
 export class DynamoUserStore implements UserStore {
   private readonly searcher: Pick<DynamoUserSearch, 'search' | 'countLive'>;
   private readonly writer: UserWrites;
+  private readonly lister: Pick<UserStore, 'list'>;
+  private readonly historian: Pick<UserStore, 'history'>;
 
   constructor(private readonly options: DynamoUserStoreOptions) {
     this.searcher = options.searcher;
     this.writer = options.writer;
+    this.lister = options.lister;
+    this.historian = options.historian;
   }
 
   search(tenantId: string, query: UserQuery): Promise<Page<User>> {
@@ -120,83 +126,16 @@ export class DynamoUserStore implements UserStore {
     return typeof Item?.n === 'number' ? Item.n : 0;
   }
 
-  async list(
-    tenantId: string,
-    page: { limit: number; cursor?: string; archived?: boolean },
-  ): Promise<Page<User>> {
-    // The position is the last user's id: the key is rebuilt here, always inside the caller's tenant.
-    let start: Record<string, string> | undefined = page.cursor
-      ? { pk: tenantId, sk: USER + decodePosition(page.cursor, 1)[0] }
-      : undefined;
-    const items: User[] = [];
-    // A filter may leave a read page short: read on until the page is full or the tenant's users end.
-    // (Indexed listing, whose cost follows the page and not the tenant, is the search issue's.)
-    do {
-      const { Items = [], LastEvaluatedKey } = await this.options.client.send(
-        new QueryCommand({
-          TableName: this.options.profilesTable,
-          KeyConditionExpression: 'pk = :tenant AND begins_with(sk, :user)',
-          FilterExpression: page.archived ? '#status = :archived' : '#status <> :archived',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':tenant': tenantId, ':user': USER, ':archived': 'archived' },
-          Limit: page.limit - items.length,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      items.push(...Items.map(toUser));
-      start = LastEvaluatedKey as Record<string, string> | undefined;
-    } while (start && items.length < page.limit);
-    return { items, ...(start?.sk ? { next: encodePosition([start.sk.slice(USER.length)]) } : {}) };
+  list(tenantId: string, page: { limit: number; cursor?: string; archived?: boolean }) {
+    return this.lister.list(tenantId, page);
   }
 
-  async history(
-    tenantId: string,
-    userId: string | undefined,
-    page: { limit: number; cursor?: string },
-  ): Promise<Page<HistoryEntry>> {
-    // One user's entries live under their own partition; the whole tenant's are read through byTenant.
-    const query = userId
-      ? { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${tenantId}#${userId}` } }
-      : {
-          IndexName: 'byTenant',
-          KeyConditionExpression: 'tenantPk = :tenant',
-          ExpressionAttributeValues: { ':tenant': tenantId },
-        };
-    // The position is the last entry's subject and sort key; the key is rebuilt inside the caller's tenant.
-    const start = page.cursor ? historyStart(tenantId, userId, page.cursor) : undefined;
-    const { Items = [], LastEvaluatedKey } = await this.options.client.send(
-      new QueryCommand({
-        TableName: this.options.historyTable,
-        ...query,
-        ScanIndexForward: false,
-        Limit: page.limit,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    const items = Items.map(({ pk: _pk, sk: _sk, tenantPk: _t, ...entry }) => entry as HistoryEntry);
-    const last = LastEvaluatedKey as { pk?: string; sk?: string } | undefined;
-    const next =
-      last?.pk && last.sk ? encodePosition([last.pk.slice(tenantId.length + 1), last.sk]) : undefined;
-    return { items, ...(next ? { next } : {}) };
+  history(tenantId: string, userId: string | undefined, page: { limit: number; cursor?: string }) {
+    return this.historian.history(tenantId, userId, page);
   }
 }
 
-function toUser(item: Record<string, unknown>): User {
+export function toUser(item: Record<string, unknown>): User {
   const { pk: _pk, sk: _sk, ...user } = item;
   return user as unknown as User;
-}
-
-function historyStart(
-  tenantId: string,
-  userId: string | undefined,
-  position: string,
-): Record<string, string> {
-  const [subject = '', sk = ''] = decodePosition(position, 2);
-  if (userId !== undefined && subject !== userId) {
-    throw new InvalidInput([
-      { field: 'query.cursor', message: 'is not a cursor this API issued for this list' },
-    ]);
-  }
-  const key = { pk: `${tenantId}#${subject}`, sk };
-  return userId === undefined ? { ...key, tenantPk: tenantId } : key;
 }

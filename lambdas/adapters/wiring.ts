@@ -26,6 +26,7 @@ import { DynamoRoleStore, type RoleCatalogues } from './dynamo-role-store.ts';
 import { DynamoRoleWrites, type RoleWrites } from './dynamo-role-writes.ts';
 import { DynamoScimClientStore, DynamoScimTokenStore } from './dynamo-scim-token-store.ts';
 import { DynamoTenantReader, DynamoTenantRegistry } from './dynamo-tenant-registry.ts';
+import { DynamoUserHistory, DynamoUserList } from './dynamo-user-pages.ts';
 import { DynamoUserStore } from './dynamo-user-store.ts';
 import { DynamoUserWrites, type UserWrites } from './dynamo-user-writes.ts';
 import type { StoreTableNames, TableNames } from './environment.ts';
@@ -58,6 +59,8 @@ export type OptionalStore =
   | 'scimClients'
   | 'search'
   | 'userWrites'
+  | 'userList'
+  | 'history'
   | 'roleWrites'
   | 'oauthClients';
 export type StoreNeeds = readonly OptionalStore[];
@@ -163,7 +166,6 @@ export function createStoreDeps(
     users: new DynamoUserStore({
       client,
       profilesTable: tables.PROFILES_TABLE,
-      historyTable: tables.HISTORY_TABLE,
       searcher:
         process.env.GATEHOUSE_WITHOUT_SEARCH !== '1' && stores.includes('search')
           ? new DynamoUserSearch({ client, profilesTable: tables.PROFILES_TABLE })
@@ -176,6 +178,14 @@ export function createStoreDeps(
               historyTable: tables.HISTORY_TABLE,
             })
           : undeclared<UserWrites>('userWrites store'),
+      lister:
+        process.env.GATEHOUSE_WITHOUT_USER_LIST !== '1' && stores.includes('userList')
+          ? new DynamoUserList({ client, profilesTable: tables.PROFILES_TABLE })
+          : undeclared<DynamoUserList>('userList store'),
+      historian:
+        process.env.GATEHOUSE_WITHOUT_HISTORY !== '1' && stores.includes('history')
+          ? new DynamoUserHistory({ client, historyTable: tables.HISTORY_TABLE })
+          : undeclared<DynamoUserHistory>('history store'),
     }),
     roles: new DynamoRoleStore({
       client,
@@ -227,7 +237,7 @@ function createClientPorts(needs: Needs, clients: ClientOverrides = {}): ClientP
 /** The stores besides users' and roles': what differs between functions of different `stores`. */
 export type OptionalStores = Pick<
   JobDeps,
-  Exclude<OptionalStore, 'search' | 'userWrites' | 'roleWrites' | 'oauthClients'>
+  Exclude<OptionalStore, 'search' | 'userWrites' | 'userList' | 'history' | 'roleWrites' | 'oauthClients'>
 >;
 
 /**

@@ -327,6 +327,7 @@ export const userHistory = /* @__PURE__ */ route({
   request: { params: UserIdParamsSchema, query: PageQuerySchema },
   responses: { 200: HistoryPageSchema },
   clients: ['secrets'],
+  stores: ['history'],
 });
 export const tenantHistory = /* @__PURE__ */ route({
   method: 'GET',
@@ -336,6 +337,7 @@ export const tenantHistory = /* @__PURE__ */ route({
   request: { query: PageQuerySchema },
   responses: { 200: HistoryPageSchema },
   clients: ['secrets'],
+  stores: ['history'],
 });
 export const getMe = /* @__PURE__ */ route({
   method: 'GET',
@@ -386,7 +388,7 @@ export const deleteRole = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 204: null },
   clients: [],
-  stores: ['roleWrites'],
+  stores: ['roleWrites', 'userList'],
 });
 export const getLicences = /* @__PURE__ */ route({
   method: 'GET',

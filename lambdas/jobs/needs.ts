@@ -5,7 +5,7 @@ import type { Needs } from '#adapters/wiring.ts';
 
 export const JOB_NEEDS = {
   /** Repairs drift between pools and profiles: Cognito's logins, the profiles; nothing else. */
-  reconcile: { clients: ['cognito'], stores: ['userWrites'] },
+  reconcile: { clients: ['cognito'], stores: ['userList', 'userWrites'] },
   /** Runs bulk jobs and imports: each item as its route would act (Cognito, SES), on the jobs and their items. */
   jobWorker: { clients: ['cognito', 'ses'], stores: ['jobWork', 'idempotency', 'userWrites'] },
 } as const satisfies Record<string, Needs>;
