@@ -18,7 +18,7 @@ export interface LambdaFunction {
   entry: string;
   /** The SDK clients it declares besides DynamoDB's: what CDK bundles it with (lib/gatehouse-function.ts). */
   clients: ClientNeeds;
-  /** The stores it declares besides users' and roles': likewise what CDK bundles it with. */
+  /** The stores and parts of stores it declares (`OptionalStore`): likewise what CDK bundles it with. */
   stores: StoreNeeds;
 }
 

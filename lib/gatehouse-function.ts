@@ -69,7 +69,7 @@ export const BUNDLING: BundlingOptions = {
 
 /** Every client a function may declare besides DynamoDB's; the bundle of one that does not declare it omits it. */
 export const AWS_CLIENTS = ['cognito', 'ses', 'secrets'] as const satisfies readonly AwsClient[];
-/** Every store a function may declare besides users' and roles'; likewise omitted where not declared. */
+/** Every store, or part of one, a function may declare (`OptionalStore`); likewise omitted where not declared. */
 export const OPTIONAL_STORES = [
   'jobs',
   'jobWork',
@@ -85,8 +85,8 @@ export const OPTIONAL_STORES = [
 ] as const satisfies readonly OptionalStore[];
 
 /**
- * BUNDLING for a function that uses `needs` (the clients besides DynamoDB's, the stores besides users' and
- * roles'): each other client and store is defined away (`GATEHOUSE_WITHOUT_<NAME>`, see createDeps in
+ * BUNDLING for a function that uses `needs` (the clients besides DynamoDB's, the stores and parts of stores besides
+ * every function's): each other client and store is defined away (`GATEHOUSE_WITHOUT_<NAME>`, see createDeps in
  * lambdas/adapters/wiring.ts), so esbuild leaves it (and a client's SDK package) out. The bench
  * (bench/bundles.ts) and the budget test build with this too.
  */
@@ -109,7 +109,7 @@ export interface GatehouseFunctionProps<S extends z.ZodMiniObject> {
   entry: string;
   /** The SDK clients it uses besides DynamoDB's, as its route, trigger or job declares them: only these are bundled. */
   clients: ClientNeeds;
-  /** The stores it uses besides users' and roles', as its route, trigger or job declares them: only these are bundled. */
+  /** The stores and parts of stores it uses (`OptionalStore`), as its route, trigger or job declares them: only these are bundled. */
   stores: StoreNeeds;
   description: string;
   /** The function's environment schema (lambdas/adapters/environment.ts), checked again at its cold start. */

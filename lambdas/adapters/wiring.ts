@@ -1,7 +1,8 @@
 // Composition root: the AWS clients (once per module) and the adapters the use cases get as ports. Every
-// function has DynamoDB's client and the user and role stores; Cognito's and SES's clients (`AwsClient`) and the
-// other stores (`OptionalStore`) only a function that declares them, so a function neither constructs nor
-// bundles what its route does not use (README "Performance and cost").
+// function has DynamoDB's client, the user store's reads by key and the role catalogue; Cognito's and SES's
+// clients (`AwsClient`), the other stores and the other parts of those two (`OptionalStore`) only a function that
+// declares them, so a function neither constructs nor bundles what its route does not use (README "Performance
+// and cost").
 import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -44,12 +45,16 @@ export type AwsClient = 'cognito' | 'ses' | 'secrets';
 export type ClientNeeds = readonly AwsClient[];
 
 /**
- * The stores a function may use besides the users' and roles' stores, which every function has (a route's
- * authorisation reads both). Declared once per function like its clients (`stores` in lambdas/api/routes.ts, where
- * `idempotency` follows from the route taking an Idempotency-Key, SCIM_STORES, JOBS in lib/access.ts) and read by
- * the bundling and `createDeps` alike. `search` is the user store's search index reader (`users.search`: the
- * user list, a bulk job's "every match", SCIM's filters); `oauthClients` SCIM's OAuth clients, Cognito app
- * clients (so it needs the Cognito client declared too).
+ * The stores, and parts of stores, a function may use besides the user store's reads by key and the role
+ * catalogue, which every function has (a route's authorisation reads both). Declared once per function like its
+ * clients (`stores` in lambdas/api/routes.ts, where `idempotency` follows from the route taking an
+ * Idempotency-Key, SCIM_STORES, JOBS and TRIGGERS in lib/access.ts) and read by the bundling and `createDeps`
+ * alike. The stores are classes, whose unused methods esbuild never drops: so they come in parts. `jobs` is the
+ * job routes' half of the job store, `jobWork` the worker's. Parts of `users`: `search` its search index reader
+ * (`users.search`: the user list, a bulk job's "every match", SCIM's filters), `userWrites` its writes (create,
+ * update, delete, record, touchLogin), `userList` its listing of every profile (the reconciler, a role's
+ * holders), `history` its history; of `roles`: `roleWrites` its writes. `oauthClients` is SCIM's OAuth clients,
+ * Cognito app clients (so it needs the Cognito client declared too).
  */
 export type OptionalStore =
   | 'jobs'
@@ -65,7 +70,7 @@ export type OptionalStore =
   | 'oauthClients';
 export type StoreNeeds = readonly OptionalStore[];
 
-/** What a function declares it uses: the clients besides DynamoDB's, the stores besides users' and roles'. */
+/** What a function declares it uses: the clients besides DynamoDB's, the stores and parts besides every function's. */
 export interface Needs {
   clients: ClientNeeds;
   stores: StoreNeeds;
@@ -153,8 +158,8 @@ export interface ClientOverrides {
 }
 
 /**
- * The user and role stores every function has; the user store's `search` answers only where the function
- * declares the `search` store (the triggers never do).
+ * The user and role stores every function has: their other parts (`search`, `userWrites`, `userList`, `history`,
+ * `roleWrites`) answer only where the function declares them, built and bundled as `createDeps` says.
  */
 export function createStoreDeps(
   tables: StoreTableNames,

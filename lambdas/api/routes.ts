@@ -83,9 +83,10 @@ export interface RouteDefinition<Req extends RouteRequest = RouteRequest> {
    */
   clients: ClientNeeds;
   /**
-   * The stores the route uses besides users' and roles' (every route's authorisation reads both), but for the
-   * idempotency store, which follows from `headers.idempotencyKey` (`storesOf`): its function constructs and
-   * bundles these and no other (lambdas/adapters/wiring.ts).
+   * The stores and parts of stores the route uses besides the user store's reads by key and the role catalogue
+   * (every route's authorisation reads both), but for the idempotency store, which follows from
+   * `headers.idempotencyKey` (`storesOf`): its function constructs and bundles these and no other
+   * (`OptionalStore` in lambdas/adapters/wiring.ts).
    */
   stores?: Exclude<StoreNeeds[number], 'idempotency'>[];
 }

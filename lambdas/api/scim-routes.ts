@@ -264,8 +264,8 @@ export const SCIM_HANDLER_FILE = 'scim.ts';
 /** The SDK clients the SCIM function uses besides DynamoDB's: its users' logins are Cognito's; it mails nothing. */
 export const SCIM_CLIENTS = ['cognito'] as const satisfies ClientNeeds;
 /**
- * The stores it uses besides users' and roles': both token stores (its callers' credentials), idempotency, and
- * the user search (its filters and lists).
+ * The stores it uses besides every function's: both token stores (its callers' credentials), idempotency, the
+ * user search (its filters and lists) and the user writes (its users' changes).
  */
 export const SCIM_STORES = [
   'scimTokens',
