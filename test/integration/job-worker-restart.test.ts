@@ -19,6 +19,7 @@ import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
 import type { TableNames } from '#adapters/environment.ts';
 import { TABLES } from '#adapters/table-definitions.ts';
 import { createDeps } from '#adapters/wiring.ts';
+import { ROUTES, storesOf } from '#api/routes.ts';
 import { accessOf } from '#domain/access.ts';
 import { diff } from '#domain/history.ts';
 import { CHUNK_SIZE } from '#domain/job.ts';
@@ -63,14 +64,26 @@ function workerProcess(tables: Record<string, string>) {
   cognito.middlewareStack.add(killSwitch as never, { step: 'initialize', name: 'killSwitch' });
   const profilesTable = tables.PROFILES_TABLE as string;
   // The ports the deployed worker is built with (JOB_NEEDS.jobWorker), on this process's clients.
-  const deps = createDeps(tables as unknown as TableNames, JOB_NEEDS.jobWorker, {
+  const clients = {
     dynamo,
     cognito,
     ses: new SESv2Client({ endpoint: env.endpoints.ses, region: env.region, credentials }),
-  });
+  };
+  const deps = createDeps(tables as unknown as TableNames, JOB_NEEDS.jobWorker, clients);
+  // What starts a job and reads a user's history is the API's: the ports of POST /users/bulk and of
+  // GET /users/{userId}/history, as declared, on the same clients.
+  const api = createDeps(
+    tables as unknown as TableNames,
+    {
+      clients: ROUTES.bulkUsers.clients,
+      stores: [...storesOf(ROUTES.bulkUsers), ...storesOf(ROUTES.userHistory)],
+    },
+    clients,
+  );
   const items = new DynamoIdempotencyStore({ client: dynamo, profilesTable, leaseMs: LEASE_MS });
   return {
     deps,
+    api,
     cognito,
     dynamo,
     kill: () => {
@@ -168,7 +181,7 @@ beforeAll(async () => {
 describe('a job worker killed midway', () => {
   it('is resumed by the next one, and no user is acted on twice', async () => {
     const first = workerProcess(tables);
-    const job = await startBulkJob(first.deps, creator, { action: 'deactivate', userIds });
+    const job = await startBulkJob(first.api, creator, { action: 'deactivate', userIds });
 
     // The first worker runs until a third of the outcomes are in, then dies where it stands.
     const running = first.run(tenant).catch((error: unknown) => error);
@@ -196,7 +209,7 @@ describe('a job worker killed midway', () => {
     for (const id of userIds) {
       const user = await watcher.deps.users.get(tenant.id, id);
       expect(user?.status).toBe('inactive');
-      const history = await watcher.deps.users.history(tenant.id, id, { limit: 10 });
+      const history = await watcher.api.users.history(tenant.id, id, { limit: 10 });
       expect(history.items.filter((e) => e.action === 'user.deactivated')).toHaveLength(1);
     }
   }, 90_000);
@@ -211,7 +224,7 @@ describe('a retired tenant', () => {
   it('has its job cancelled by the worker, none of its users acted on', async () => {
     const worker = workerProcess(tables);
     const before = await statuses(userIds);
-    const job = await startBulkJob(worker.deps, creator, { action: 'archive', userIds });
+    const job = await startBulkJob(worker.api, creator, { action: 'archive', userIds });
     await worker.run(tenant, async () => ({ ...tenant, status: 'retired' }));
 
     expect(await worker.deps.jobWork.get(tenant.id, job.id)).toMatchObject({
@@ -227,7 +240,7 @@ describe('a retired tenant', () => {
   it('retired midway: the chunk under way finishes, nothing after it starts', async () => {
     const worker = workerProcess(tables);
     const before = await statuses(userIds);
-    const job = await startBulkJob(worker.deps, creator, { action: 'archive', userIds });
+    const job = await startBulkJob(worker.api, creator, { action: 'archive', userIds });
     // Active when the job is first read and when its first chunk loads; retired from the second chunk on.
     let reads = 0;
     await worker.run(tenant, async () => ({ ...tenant, status: ++reads <= 2 ? 'active' : 'retired' }));
@@ -255,7 +268,7 @@ describe('a job cancelled while a chunk is under way', () => {
     const worker = workerProcess(tables);
     const ids = userIds.slice(CHUNK_SIZE);
     const before = await statuses(ids);
-    const job = await startBulkJob(worker.deps, creator, { action: 'archive', userIds: ids });
+    const job = await startBulkJob(worker.api, creator, { action: 'archive', userIds: ids });
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -363,7 +376,7 @@ describe("another tenant's small job, while a big one waits for Cognito", () => 
       }
     };
 
-    const bigJob = await startBulkJob(worker.deps, creator, {
+    const bigJob = await startBulkJob(worker.api, creator, {
       action: 'deactivate',
       userIds: big.map((u) => u.id),
     });
@@ -373,7 +386,7 @@ describe("another tenant's small job, while a big one waits for Cognito", () => 
     // The big job's four lanes all wait for the pace (its first call went at once: the pace was idle).
     await until('the big job fills its lanes', () => waiting(false) === 4);
 
-    const smallJob = await startBulkJob(worker.deps, otherCreator, {
+    const smallJob = await startBulkJob(worker.api, otherCreator, {
       action: 'deactivate',
       userIds: small.map((u) => u.id),
     });
