@@ -1,8 +1,9 @@
 // What each function may do in AWS: the table and Cognito actions of every route, trigger and job, in one place.
 import type { TableNames } from '#adapters/environment.ts';
-import type { ClientNeeds, Needs } from '#adapters/wiring.ts';
+import type { ClientNeeds, DirectoryNeeds, Needs } from '#adapters/wiring.ts';
 import type { RouteId } from '#api/routes.ts';
 import { JOB_NEEDS } from '#jobs/needs.ts';
+import { TRIGGER_DIRECTORY } from '#triggers/needs.ts';
 
 /** DynamoDB item actions, as IAM names them without the `dynamodb:` prefix. */
 export type ItemAction =
@@ -179,11 +180,17 @@ export const IDEMPOTENCY = {
 export const TRIGGERS = {
   /** Words the welcome and reset mails: reads the tenant's registry record (its name). */
   // Its Cognito client only describes pools (the mail's sign-in link), granted in lib/stateful-stack.ts.
-  customMessage: { entry: 'lambdas/triggers/custom-message.ts', access: REGISTRY_READ, clients: ['cognito'] },
+  customMessage: {
+    entry: 'lambdas/triggers/custom-message.ts',
+    access: REGISTRY_READ,
+    clients: ['cognito'],
+    directory: [],
+  },
   /** Records the sign-in; the first one (new password set) makes the invited user active. */
   postAuthentication: {
     entry: 'lambdas/triggers/post-authentication.ts',
     clients: [],
+    directory: [],
     access: {
       tables: {
         PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'],
@@ -196,6 +203,7 @@ export const TRIGGERS = {
   preAuthentication: {
     entry: 'lambdas/triggers/pre-authentication.ts',
     clients: [],
+    directory: [],
     access: { tables: { PROFILES_TABLE: ['GetItem'], TENANTS_TABLE: ['GetItem'] } },
   },
   /**
@@ -207,6 +215,7 @@ export const TRIGGERS = {
   preSignUp: {
     entry: 'lambdas/triggers/pre-sign-up.ts',
     clients: ['cognito'],
+    directory: TRIGGER_DIRECTORY.preSignUp,
     access: {
       tables: {
         PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'],
@@ -220,9 +229,13 @@ export const TRIGGERS = {
   preTokenGeneration: {
     entry: 'lambdas/triggers/pre-token-generation.ts',
     clients: [],
+    directory: [],
     access: { tables: { PROFILES_TABLE: ['GetItem', 'Query', 'PutItem'], TENANTS_TABLE: ['GetItem'] } },
   },
-} as const satisfies Record<string, { entry: string; access: TriggerAccess; clients: ClientNeeds }>;
+} as const satisfies Record<
+  string,
+  { entry: string; access: TriggerAccess; clients: ClientNeeds; directory: DirectoryNeeds }
+>;
 
 export type TriggerName = keyof typeof TRIGGERS;
 
@@ -290,7 +303,13 @@ export const REGISTRY_WRITER = {
   entry: 'lambdas/jobs/register-tenant.ts',
   access: { tables: { TENANTS_TABLE: ['GetItem', 'PutItem', 'DeleteItem'] } },
   clients: [],
-} as const satisfies { entry: string; access: FunctionAccess; clients: ClientNeeds };
+  directory: [],
+} as const satisfies {
+  entry: string;
+  access: FunctionAccess;
+  clients: ClientNeeds;
+  directory: DirectoryNeeds;
+};
 
 /** The union of two grants, each action once. */
 export function mergeAccess(a: FunctionAccess, b: FunctionAccess): FunctionAccess {

@@ -1,5 +1,5 @@
 // The route table: the one list of routes that the handlers, the offline server, CDK and OpenAPI read.
-import type { ClientNeeds, StoreNeeds } from '#adapters/wiring.ts';
+import type { ClientNeeds, DirectoryNeeds, StoreNeeds } from '#adapters/wiring.ts';
 import { MAX_IMPORT_BYTES } from '#domain/import-file.ts';
 import type { Permission } from '#domain/permissions.ts';
 import type * as z from '#domain/zod.ts';
@@ -88,6 +88,11 @@ export interface RouteDefinition<Req extends RouteRequest = RouteRequest> {
    * bundles these and no other (lambdas/adapters/wiring.ts).
    */
   stores?: Exclude<StoreNeeds[number], 'idempotency'>[];
+  /**
+   * The directory's operations the route sends to Cognito (it declares the `cognito` client too): its function
+   * builds and bundles these and no other (lambdas/adapters/wiring.ts `createDirectory`); none when absent.
+   */
+  directory?: DirectoryNeeds;
 }
 
 /** The stores a route's function is built with: those it declares, and the idempotency store if it takes a key. */
@@ -113,6 +118,7 @@ export const createUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 201: UserSchema },
   clients: ['cognito'],
+  directory: ['createLogin', 'deleteLogin'],
 });
 export const listUsers = /* @__PURE__ */ route({
   method: 'GET',
@@ -143,6 +149,7 @@ export const activateUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 200: UserSchema },
   clients: ['cognito'],
+  directory: ['createLogin', 'deleteLogin', 'enableLogin', 'resendInvitation', 'disableLogin'],
 });
 export const editUser = /* @__PURE__ */ route({
   method: 'PATCH',
@@ -153,6 +160,7 @@ export const editUser = /* @__PURE__ */ route({
   headers: { ifMatch: true },
   responses: { 200: UserSchema },
   clients: ['cognito'],
+  directory: ['changeEmail'],
 });
 export const deactivateUser = /* @__PURE__ */ route({
   method: 'POST',
@@ -163,6 +171,7 @@ export const deactivateUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 200: UserSchema },
   clients: ['cognito'],
+  directory: ['disableLogin', 'enableLogin'],
 });
 export const archiveUser = /* @__PURE__ */ route({
   method: 'POST',
@@ -173,6 +182,7 @@ export const archiveUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 200: UserSchema },
   clients: ['cognito'],
+  directory: ['disableLogin', 'enableLogin'],
 });
 export const restoreUser = /* @__PURE__ */ route({
   method: 'POST',
@@ -193,6 +203,7 @@ export const deleteUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 204: null },
   clients: ['cognito'],
+  directory: ['deleteLogin'],
 });
 export const resetPassword = /* @__PURE__ */ route({
   method: 'POST',
@@ -203,6 +214,7 @@ export const resetPassword = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 202: DeliverySchema },
   clients: ['cognito'],
+  directory: ['resendInvitation', 'resetPassword'],
 });
 export const resendInvitation = /* @__PURE__ */ route({
   method: 'POST',
@@ -213,6 +225,7 @@ export const resendInvitation = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 202: DeliverySchema },
   clients: ['cognito'],
+  directory: ['resendInvitation'],
 });
 export const setPassword = /* @__PURE__ */ route({
   method: 'PUT',
@@ -223,6 +236,7 @@ export const setPassword = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   responses: { 204: null },
   clients: ['cognito'],
+  directory: ['setPassword'],
 });
 export const bulkUsers = /* @__PURE__ */ route({
   method: 'POST',
@@ -237,6 +251,14 @@ export const bulkUsers = /* @__PURE__ */ route({
   location: { status: 202, description: 'The job: `/jobs/{jobId}`.' },
   clients: ['cognito', 'ses'],
   stores: ['jobs', 'search'],
+  directory: [
+    'createLogin',
+    'deleteLogin',
+    'enableLogin',
+    'disableLogin',
+    'resendInvitation',
+    'resetPassword',
+  ],
 });
 export const importUsers = /* @__PURE__ */ route({
   method: 'POST',

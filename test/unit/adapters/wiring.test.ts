@@ -19,6 +19,7 @@ describe('createDeps', () => {
     const deps = createDeps(tables, {
       clients: ['ses'],
       stores: ['jobs', 'idempotency', 'scimTokens', 'scimClients'],
+      directory: [],
     });
     expect(deps.jobs).toBeInstanceOf(DynamoJobStore);
     expect(deps.idempotency).toBeInstanceOf(DynamoIdempotencyStore);
@@ -28,7 +29,7 @@ describe('createDeps', () => {
   });
 
   it('answers a use of an undeclared store or client with an error naming it, before any call', async () => {
-    const deps = createDeps(tables, { clients: [], stores: [] });
+    const deps = createDeps(tables, { clients: [], stores: [], directory: ['createLogin'] });
     expect(() => deps.jobs.get('acme', 'j')).toThrow('does not declare the jobs store it uses (get)');
     expect(() => deps.idempotency.release({} as never)).toThrow('the idempotency store');
     expect(() => deps.scimTokens.list('acme')).toThrow('the scimTokens store');
@@ -38,9 +39,30 @@ describe('createDeps', () => {
   });
 
   it("gives SCIM's OAuth clients only to a function that declares them and Cognito's client", () => {
-    const without = createDeps(tables, { clients: ['cognito'], stores: [] });
+    const without = createDeps(tables, { clients: ['cognito'], stores: [], directory: [] });
     expect(() => without.oauthClients.deleteClient({} as never, 'c')).toThrow('the oauthClients store');
-    const withClients = createDeps(tables, { clients: ['cognito'], stores: ['oauthClients'] });
+    const withClients = createDeps(tables, {
+      clients: ['cognito'],
+      stores: ['oauthClients'],
+      directory: [],
+    });
     expect(withClients.oauthClients.constructor.name).toBe('CognitoOAuthClients');
+  });
+
+  it('builds only the directory operations the function declares: another one fails, naming it, before any call', async () => {
+    const deps = createDeps(tables, {
+      clients: ['cognito'],
+      stores: [],
+      directory: ['disableLogin', 'enableLogin'],
+    });
+    expect(deps.directory.disableLogin).toBeTypeOf('function');
+    expect(deps.directory.enableLogin).toBeTypeOf('function');
+    expect(() => deps.directory.createLogin({} as never, {} as never)).toThrow(
+      'This function does not declare the directory operation it uses (createLogin)',
+    );
+    expect(() => deps.directory.deleteLogin({} as never, 'sub')).toThrow(
+      'directory operation it uses (deleteLogin)',
+    );
+    expect(() => deps.directory.changeEmail({} as never, 'sub', 'a@example.com')).toThrow('(changeEmail)');
   });
 });
