@@ -3,9 +3,6 @@
 import type { RouteId } from '#api/routes.ts';
 import type { Bundle } from './bundles.ts';
 
-const LOGIN_WRITER =
-  "what every writing route carries, with Cognito's pace and the directory operations it sends";
-
 /** What Gatehouse may add to the SDK clients a function uses (its reference bundle). */
 export const OVER_REFERENCE_BYTES = 100 * 1024;
 /** No function above this, whatever clients it uses. */
@@ -47,21 +44,13 @@ export function sizeBudget(bundle: Pick<Bundle, 'id'>, referenceBytes: number): 
  * README "Performance and cost" has the figures.
  */
 export const HELD_OVER_BUDGET: Readonly<Record<string, { kb: number; why: string }>> = {
-  // Each bundles only the directory operations it declares (1.5–4 KB with their commands and schemas); the rest is
-  // the stores, zod and the token verifier every writing route carries, and the route's own rules.
-  createUser: { kb: 10, why: LOGIN_WRITER },
-  activateUser: { kb: 7, why: LOGIN_WRITER },
-  editUser: { kb: 4, why: LOGIN_WRITER },
-  deactivateUser: { kb: 3, why: LOGIN_WRITER },
-  archiveUser: { kb: 3, why: LOGIN_WRITER },
-  // The list is the user search: the index reader, its filters and the cursor sealer on top of a read route.
-  listUsers: { kb: 4, why: 'the user search and its cursors' },
-  // An import reads its CSV and checks every row in the route, before it starts the job.
-  importUsers: { kb: 10, why: 'the CSV reading and row checks, the job store' },
+  // It bundles only the directory operations it declares (a login created, and deleted again if the write is
+  // refused: 4 KB with their commands and schemas), and the profile's rules.
+  createUser: { kb: 1, why: "the login created and undone, with Cognito's pace; the profile's rules" },
   // Every bulk action's use case (lifecycle, passwords, email) and the search for "every match".
-  bulkUsers: { kb: 27, why: 'every bulk use case, the search, Cognito and SES' },
+  bulkUsers: { kb: 18, why: 'every bulk use case, the search, Cognito and SES' },
   // One function for the whole SCIM protocol: Users, Groups, filters, PATCH, /Bulk, discovery, both token kinds.
-  scim: { kb: 57, why: 'the whole SCIM protocol in one function' },
+  scim: { kb: 51, why: 'the whole SCIM protocol in one function' },
   // Every bulk action's and the import's use case, the shared Cognito pace.
   jobWorker: {
     kb: 1,

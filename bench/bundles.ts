@@ -220,8 +220,8 @@ const OTHER_REFERENCES: Record<string, string> = {
     const schema = z.strictObject({ email: z.email() });
     export const handler = async (event) => schema.parse(event);`,
   'aws-jwt-verify-only': `
-    import { JwtRsaVerifier } from 'aws-jwt-verify';
-    export const handler = async (event) => JwtRsaVerifier.create({ issuer: event.issuer, audience: null });`,
+    import { verifyJwtSync } from 'aws-jwt-verify/jwt-verifier';
+    export const handler = async (event) => verifyJwtSync(event.token, event.jwks, { issuer: event.issuer, audience: null });`,
 };
 
 /** `others: false` leaves out the references that only explain import time (the bundle test's case). */

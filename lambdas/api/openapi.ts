@@ -15,7 +15,8 @@ import {
 } from '#domain/errors.ts';
 import { INTERNAL_PROBLEM, type Problem, problemOf } from '#http/problem.ts';
 import packageJson from '../../package.json' with { type: 'json' };
-import { ROUTES, type RouteDefinition } from './routes.ts';
+import { RESPONSES } from './route-responses.ts';
+import { ROUTES, type RouteDefinition, type RouteId } from './routes.ts';
 import * as schemas from './schemas.ts';
 import { SCIM_ROUTES, ScimBulkSchema, type ScimRouteDefinition, ScimSearchSchema } from './scim-routes.ts';
 
@@ -242,7 +243,7 @@ export function openApiDocument(): OpenApiDocument {
   for (const [id, route] of routes) {
     if (route.request.body)
       inputs.set(route.request.body, names.get(route.request.body) ?? pascal(`${id}Body`));
-    for (const [status, body] of Object.entries(route.responses)) {
+    for (const [status, body] of Object.entries(RESPONSES[id as RouteId])) {
       if (body) outputs.set(body, names.get(body) ?? pascal(`${id}Response${status}`));
     }
   }
@@ -350,7 +351,7 @@ function toOperation(
     throw new Error(`${id}: ${route.path} has no params schema for ${missing.join(', ')}`);
 
   const responses: Operation['responses'] = {};
-  for (const [status, body] of Object.entries(route.responses)) {
+  for (const [status, body] of Object.entries(RESPONSES[id as RouteId])) {
     const name = body ? (outputs.get(body) as string) : undefined;
     responses[status] = successResponse(route, Number(status), name, name ? components[name] : undefined);
   }
@@ -749,7 +750,7 @@ function scimOperation(id: string, route: ScimRouteDefinition): Operation {
           },
         ]
       : []),
-    ...headerParameters({ ...route, permission: null, responses: {}, clients: [] } as RouteDefinition),
+    ...headerParameters({ ...route, permission: null, clients: [] } as RouteDefinition),
   ];
   const search = route.path.endsWith('/.search');
   const discovery = /\/(ServiceProviderConfig|ResourceTypes|Schemas|Bulk)/.test(route.path);

@@ -5,41 +5,24 @@ import type { Permission } from '#domain/permissions.ts';
 import type * as z from '#domain/zod.ts';
 import {
   BulkBodySchema,
-  BulkResultSchema,
   CreateRoleBodySchema,
   CreateUserBodySchema,
   DeleteUserBodySchema,
-  DeliverySchema,
   EditRoleBodySchema,
   EditUserBodySchema,
-  EmailSentSchema,
-  HistoryPageSchema,
   ImportQuerySchema,
-  ImportReportSchema,
   JobIdParamsSchema,
-  JobPageSchema,
-  JobResultsPageSchema,
   JobResultsQuerySchema,
-  JobSchema,
-  LicenceUsageSchema,
   ListUsersQuerySchema,
   MessageSchema,
   PageQuerySchema,
   RoleIdParamsSchema,
-  RoleListSchema,
-  RoleSchema,
   ScimClientBodySchema,
-  ScimClientCreatedSchema,
   ScimClientIdParamsSchema,
-  ScimClientListSchema,
   ScimTokenBodySchema,
-  ScimTokenCreatedSchema,
   ScimTokenIdParamsSchema,
-  ScimTokenListSchema,
   SetPasswordBodySchema,
   UserIdParamsSchema,
-  UserPageSchema,
-  UserSchema,
 } from './schemas.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -63,8 +46,6 @@ export interface RouteDefinition<Req extends RouteRequest = RouteRequest> {
    * one is 412); `idempotencyKey` — optional, a retry with the same key returns the first result.
    */
   headers?: { ifMatch?: boolean; idempotencyKey?: boolean };
-  /** Success statuses and their bodies (null: no body); every route may also answer problem+json 4xx/5xx. */
-  responses: Record<number, z.ZodMiniType | null>;
   /** The largest JSON body the route takes, when more than the default 100 KB. */
   maxBodyBytes?: number;
   /** A body that is a file, not JSON: the media types taken. The route's input `body` is `{ mediaType, text }`. */
@@ -116,7 +97,6 @@ export const createUser = /* @__PURE__ */ route({
   permission: 'users.create',
   request: { body: CreateUserBodySchema },
   headers: { idempotencyKey: true },
-  responses: { 201: UserSchema },
   clients: ['cognito'],
   directory: ['createLogin', 'deleteLogin'],
 });
@@ -126,7 +106,6 @@ export const listUsers = /* @__PURE__ */ route({
   summary: "A page of the tenant's users",
   permission: 'users.read',
   request: { query: ListUsersQuerySchema },
-  responses: { 200: UserPageSchema },
   clients: ['secrets'],
   stores: ['search'],
 });
@@ -136,7 +115,6 @@ export const getUser = /* @__PURE__ */ route({
   summary: 'One user',
   permission: 'users.read',
   request: { params: UserIdParamsSchema },
-  responses: { 200: UserSchema },
   clients: [],
 });
 export const activateUser = /* @__PURE__ */ route({
@@ -147,7 +125,6 @@ export const activateUser = /* @__PURE__ */ route({
   permission: 'users.lifecycle',
   request: { params: UserIdParamsSchema },
   headers: { idempotencyKey: true },
-  responses: { 200: UserSchema },
   clients: ['cognito'],
   directory: ['createLogin', 'deleteLogin', 'enableLogin', 'resendInvitation', 'disableLogin'],
 });
@@ -158,7 +135,6 @@ export const editUser = /* @__PURE__ */ route({
   permission: 'users.update',
   request: { params: UserIdParamsSchema, body: EditUserBodySchema },
   headers: { ifMatch: true },
-  responses: { 200: UserSchema },
   clients: ['cognito'],
   directory: ['changeEmail'],
 });
@@ -169,7 +145,6 @@ export const deactivateUser = /* @__PURE__ */ route({
   permission: 'users.lifecycle',
   request: { params: UserIdParamsSchema },
   headers: { idempotencyKey: true },
-  responses: { 200: UserSchema },
   clients: ['cognito'],
   directory: ['disableLogin', 'enableLogin'],
 });
@@ -180,7 +155,6 @@ export const archiveUser = /* @__PURE__ */ route({
   permission: 'users.lifecycle',
   request: { params: UserIdParamsSchema },
   headers: { idempotencyKey: true },
-  responses: { 200: UserSchema },
   clients: ['cognito'],
   directory: ['disableLogin', 'enableLogin'],
 });
@@ -191,7 +165,6 @@ export const restoreUser = /* @__PURE__ */ route({
   permission: 'users.lifecycle',
   request: { params: UserIdParamsSchema },
   headers: { idempotencyKey: true },
-  responses: { 200: UserSchema },
   clients: [],
 });
 export const deleteUser = /* @__PURE__ */ route({
@@ -201,7 +174,6 @@ export const deleteUser = /* @__PURE__ */ route({
   permission: 'users.delete',
   request: { params: UserIdParamsSchema, body: DeleteUserBodySchema },
   headers: { idempotencyKey: true },
-  responses: { 204: null },
   clients: ['cognito'],
   directory: ['deleteLogin'],
 });
@@ -212,7 +184,6 @@ export const resetPassword = /* @__PURE__ */ route({
   permission: 'users.password.reset',
   request: { params: UserIdParamsSchema },
   headers: { idempotencyKey: true },
-  responses: { 202: DeliverySchema },
   clients: ['cognito'],
   directory: ['resendInvitation', 'resetPassword'],
 });
@@ -223,7 +194,6 @@ export const resendInvitation = /* @__PURE__ */ route({
   permission: 'users.lifecycle',
   request: { params: UserIdParamsSchema },
   headers: { idempotencyKey: true },
-  responses: { 202: DeliverySchema },
   clients: ['cognito'],
   directory: ['resendInvitation'],
 });
@@ -234,7 +204,6 @@ export const setPassword = /* @__PURE__ */ route({
   permission: 'users.password.reset',
   request: { params: UserIdParamsSchema, body: SetPasswordBodySchema },
   headers: { idempotencyKey: true },
-  responses: { 204: null },
   clients: ['cognito'],
   directory: ['setPassword'],
 });
@@ -246,7 +215,6 @@ export const bulkUsers = /* @__PURE__ */ route({
   permission: 'users.lifecycle',
   request: { body: BulkBodySchema },
   headers: { idempotencyKey: true },
-  responses: { 200: BulkResultSchema, 202: JobSchema },
   maxBodyBytes: BULK_BODY_BYTES,
   location: { status: 202, description: 'The job: `/jobs/{jobId}`.' },
   clients: ['cognito', 'ses'],
@@ -268,7 +236,6 @@ export const importUsers = /* @__PURE__ */ route({
   permission: 'users.create',
   request: { query: ImportQuerySchema },
   headers: { idempotencyKey: true },
-  responses: { 200: ImportReportSchema, 202: JobSchema },
   file: {
     mediaTypes: ['text/csv', 'application/jsonl', 'application/x-ndjson'],
     maxBytes: MAX_IMPORT_BYTES,
@@ -286,7 +253,6 @@ export const listJobs = /* @__PURE__ */ route({
   summary: "The tenant's jobs (bulk actions and imports), newest first",
   permission: 'users.read',
   request: { query: PageQuerySchema },
-  responses: { 200: JobPageSchema },
   clients: ['secrets'],
   stores: ['jobs'],
 });
@@ -296,7 +262,6 @@ export const getJob = /* @__PURE__ */ route({
   summary: 'A job: its state, counts done, failed and left, and when it started and finished',
   permission: 'users.read',
   request: { params: JobIdParamsSchema },
-  responses: { 200: JobSchema },
   clients: [],
   stores: ['jobs'],
 });
@@ -306,7 +271,6 @@ export const jobResults = /* @__PURE__ */ route({
   summary: "A job's outcomes, one per settled item, in item order; a failure as problem+json",
   permission: 'users.read',
   request: { params: JobIdParamsSchema, query: JobResultsQuerySchema },
-  responses: { 200: JobResultsPageSchema },
   clients: ['secrets'],
   stores: ['jobs'],
 });
@@ -316,7 +280,6 @@ export const cancelJob = /* @__PURE__ */ route({
   summary: 'Cancel what has not started; items under way finish and keep their outcomes',
   permission: 'users.lifecycle',
   request: { params: JobIdParamsSchema },
-  responses: { 200: JobSchema },
   clients: [],
   stores: ['jobs'],
 });
@@ -327,7 +290,6 @@ export const emailUser = /* @__PURE__ */ route({
   permission: 'users.email',
   request: { params: UserIdParamsSchema, body: MessageSchema },
   headers: { idempotencyKey: true },
-  responses: { 202: EmailSentSchema },
   clients: ['ses'],
 });
 export const userHistory = /* @__PURE__ */ route({
@@ -336,7 +298,6 @@ export const userHistory = /* @__PURE__ */ route({
   summary: 'Who changed what of this user, and when: newest first',
   permission: 'history.read',
   request: { params: UserIdParamsSchema, query: PageQuerySchema },
-  responses: { 200: HistoryPageSchema },
   clients: ['secrets'],
 });
 export const tenantHistory = /* @__PURE__ */ route({
@@ -345,7 +306,6 @@ export const tenantHistory = /* @__PURE__ */ route({
   summary: 'Every change in the tenant: newest first',
   permission: 'history.read',
   request: { query: PageQuerySchema },
-  responses: { 200: HistoryPageSchema },
   clients: ['secrets'],
 });
 export const getMe = /* @__PURE__ */ route({
@@ -354,7 +314,6 @@ export const getMe = /* @__PURE__ */ route({
   summary: "The caller's own profile",
   permission: null,
   request: {},
-  responses: { 200: UserSchema },
   clients: [],
 });
 export const listRoles = /* @__PURE__ */ route({
@@ -363,7 +322,6 @@ export const listRoles = /* @__PURE__ */ route({
   summary: "The tenant's role catalogue",
   permission: 'users.read',
   request: {},
-  responses: { 200: RoleListSchema },
   clients: [],
 });
 export const createRole = /* @__PURE__ */ route({
@@ -373,7 +331,6 @@ export const createRole = /* @__PURE__ */ route({
   permission: 'roles.manage',
   request: { body: CreateRoleBodySchema },
   headers: { idempotencyKey: true },
-  responses: { 201: RoleSchema },
   clients: [],
 });
 export const editRole = /* @__PURE__ */ route({
@@ -383,7 +340,6 @@ export const editRole = /* @__PURE__ */ route({
   permission: 'roles.manage',
   request: { params: RoleIdParamsSchema, body: EditRoleBodySchema },
   headers: { ifMatch: true },
-  responses: { 200: RoleSchema },
   clients: [],
 });
 export const deleteRole = /* @__PURE__ */ route({
@@ -393,7 +349,6 @@ export const deleteRole = /* @__PURE__ */ route({
   permission: 'roles.manage',
   request: { params: RoleIdParamsSchema },
   headers: { idempotencyKey: true },
-  responses: { 204: null },
   clients: [],
 });
 export const getLicences = /* @__PURE__ */ route({
@@ -402,7 +357,6 @@ export const getLicences = /* @__PURE__ */ route({
   summary: 'Seats, used and free per licence type',
   permission: 'users.read',
   request: {},
-  responses: { 200: LicenceUsageSchema },
   clients: [],
 });
 export const createScimToken = /* @__PURE__ */ route({
@@ -413,7 +367,6 @@ export const createScimToken = /* @__PURE__ */ route({
   request: { body: ScimTokenBodySchema },
   // No Idempotency-Key, as for POST /scim-clients: a replay would have to keep the secret, which is kept only as
   // a hash. A retry mints a second token, listed and revocable like any other.
-  responses: { 201: ScimTokenCreatedSchema },
   clients: [],
   stores: ['scimTokens'],
 });
@@ -423,7 +376,6 @@ export const listScimTokens = /* @__PURE__ */ route({
   summary: "The tenant's SCIM tokens: names, creation and last use (never the tokens)",
   permission: 'scim.manage',
   request: {},
-  responses: { 200: ScimTokenListSchema },
   clients: [],
   stores: ['scimTokens'],
 });
@@ -433,7 +385,6 @@ export const revokeScimToken = /* @__PURE__ */ route({
   summary: 'Revoke a SCIM token: the next request with it is refused',
   permission: 'scim.manage',
   request: { params: ScimTokenIdParamsSchema },
-  responses: { 204: null },
   clients: [],
   stores: ['scimTokens'],
 });
@@ -445,7 +396,6 @@ export const createScimClient = /* @__PURE__ */ route({
     "An OAuth client for the tenant's SCIM endpoint (client-credentials grant, scope gatehouse/scim): its secret shown once",
   permission: 'scim.manage',
   request: { body: ScimClientBodySchema },
-  responses: { 201: ScimClientCreatedSchema },
   clients: ['cognito'],
   stores: ['scimClients', 'oauthClients'],
 });
@@ -455,7 +405,6 @@ export const listScimClients = /* @__PURE__ */ route({
   summary: "The tenant's SCIM OAuth clients: names, creation and last use (never the secrets)",
   permission: 'scim.manage',
   request: {},
-  responses: { 200: ScimClientListSchema },
   clients: [],
   stores: ['scimClients'],
 });
@@ -465,7 +414,6 @@ export const revokeScimClient = /* @__PURE__ */ route({
   summary: 'Revoke a SCIM OAuth client: it gets no new token, and the tokens it holds are refused',
   permission: 'scim.manage',
   request: { params: ScimClientIdParamsSchema },
-  responses: { 204: null },
   clients: ['cognito'],
   stores: ['scimClients', 'oauthClients'],
 });

@@ -245,19 +245,26 @@ export const SetPasswordBodySchema = /* @__PURE__ */ z
     }),
   );
 
-export const PageQuerySchema = /* @__PURE__ */ z.strictObject({
-  limit: /* @__PURE__ */ z._default(
-    /* @__PURE__ */ z.coerce
-      .number()
-      .check(/* @__PURE__ */ z.int())
-      .check(/* @__PURE__ */ z.gte(1))
-      .check(/* @__PURE__ */ z.lte(100)),
-    25,
-  ),
-  cursor: /* @__PURE__ */ z.optional(
-    /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1)).check(/* @__PURE__ */ z.maxLength(1024)),
-  ),
-});
+/** A page's query: `limit`, from 1 to `max` (`size` when not given), and the `cursor` the page before handed out. */
+const pageQuery = (max: number, size: number) =>
+  /* @__PURE__ */ z.strictObject({
+    limit: /* @__PURE__ */ z._default(
+      /* @__PURE__ */ z.coerce
+        .number()
+        .check(/* @__PURE__ */ z.int())
+        .check(/* @__PURE__ */ z.gte(1))
+        .check(/* @__PURE__ */ z.lte(max)),
+      size,
+    ),
+    cursor: /* @__PURE__ */ z.optional(
+      /* @__PURE__ */ z
+        .string()
+        .check(/* @__PURE__ */ z.minLength(1))
+        .check(/* @__PURE__ */ z.maxLength(1024)),
+    ),
+  });
+
+export const PageQuerySchema = /* @__PURE__ */ pageQuery(100, 25);
 
 export const DeliverySchema = /* @__PURE__ */ z.strictObject({
   userId: /* @__PURE__ */ z.uuid(),
@@ -522,19 +529,7 @@ export const JobOutcomeSchema = /* @__PURE__ */ z
   })
   .check(/* @__PURE__ */ z.meta({ description: 'One item of a job: settled exactly once.' }));
 
-export const JobResultsQuerySchema = /* @__PURE__ */ z.strictObject({
-  limit: /* @__PURE__ */ z._default(
-    /* @__PURE__ */ z.coerce
-      .number()
-      .check(/* @__PURE__ */ z.int())
-      .check(/* @__PURE__ */ z.gte(1))
-      .check(/* @__PURE__ */ z.lte(1000)),
-    100,
-  ),
-  cursor: /* @__PURE__ */ z.optional(
-    /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1)).check(/* @__PURE__ */ z.maxLength(1024)),
-  ),
-});
+export const JobResultsQuerySchema = /* @__PURE__ */ pageQuery(1000, 100);
 
 export const JobResultsPageSchema = /* @__PURE__ */ z.strictObject({
   items: /* @__PURE__ */ z.array(JobOutcomeSchema),

@@ -1,7 +1,6 @@
 // The middy bundle every route handler is made of: headers, problem+json errors, authorisation, input.
 import { createHash } from 'node:crypto';
 import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { transientFault } from '#adapters/aws-faults.ts';
 import { type ApiEnvironment, ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
@@ -15,6 +14,7 @@ import type * as z from '#domain/zod.ts';
 import type { JobDeps } from '#services/jobs.ts';
 import type { Caller, Deps } from '#services/ports.ts';
 import { type Paging, paginates } from './cursors.ts';
+import { lowerCaseHeaders } from './headers.ts';
 import { INTERNAL_PROBLEM, type Problem, problemOf } from './problem.ts';
 import { parseRequest } from './request.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
@@ -114,7 +114,7 @@ export function apiHandler<Req extends RouteRequest, Result>(
     middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
       // First in, so last out: it sees the final response, the problem+json of an error included.
       .use({ after: allowConsole, onError: allowConsole })
-      .use(httpHeaderNormalizer())
+      .use(lowerCaseHeaders)
       .use({
         onError: async (request) => {
           request.response = problemResponse(request.error, request.event);

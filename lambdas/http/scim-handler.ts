@@ -1,7 +1,6 @@
 // The SCIM function: every route of the SCIM table, authorised by a tenant's SCIM token, answered (errors
 // included) in SCIM's format. The work itself runs through the same use cases, idempotency and clients as the API.
 import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { transientFault } from '#adapters/aws-faults.ts';
 import { ApiEnvironmentSchema, readEnvironment } from '#adapters/environment.ts';
@@ -34,6 +33,7 @@ import { type Caller, type Deps, SCIM_TOKEN_TOUCH_MS, type TenantRegistry } from
 import { scimClientActor, scimClientOf } from '#services/scim-clients.ts';
 import { authenticateScimToken } from '#services/scim-tokens.ts';
 import { answer, type Reply } from './api-handler.ts';
+import { lowerCaseHeaders } from './headers.ts';
 import { problemOf } from './problem.ts';
 import { ifMatch, parseRequest } from './request.ts';
 import {
@@ -108,7 +108,7 @@ export function scimHandler(implementations: ScimImplementations) {
   );
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    .use(httpHeaderNormalizer())
+    .use(lowerCaseHeaders)
     .use({
       onError: async (request) => {
         request.response = scimErrorResponse(request.error, request.event);

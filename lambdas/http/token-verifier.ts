@@ -1,10 +1,15 @@
 // Verifies a Cognito ID token: the issuer names the tenant through the registry; its keys come from the
 // tenant's registry record, fetched only when the record has none or the token names another key.
+//
+// aws-jwt-verify's functions, not its verifier class: `verifyJwtSync` checks the signature, the algorithm
+// against the key, the issuer, audience, scope and times, given the keys; the keys are this module's
+// (`createKeyring`), where the registry record already holds them. The class would fetch and cache the keys
+// itself, and weighs ~6 KB more in every function (README "Performance and cost").
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { Fetcher } from 'aws-jwt-verify/https';
-import { type Jwks, SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { assertIsJwks, type Jwk, type Jwks } from 'aws-jwt-verify/jwk';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
-// The verifier's own module, not the package index: that one brings the Cognito and ALB verifiers along.
-import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
+import { verifyJwtSync } from 'aws-jwt-verify/jwt-verifier';
 import type { Tenant, TenantRegistry } from '#services/ports.ts';
 
 export interface VerifiedToken {
@@ -38,12 +43,83 @@ export const jwksFetcher: Fetcher = {
 };
 
 /**
- * Nothing per tenant at start-up: a token's unverified `iss` only selects the registry record (an issuer
- * nobody registered ends there); the signature is then checked against that issuer's JWKS: the keys the
- * record holds (written when the tenant was registered, `withSigningKeys`), so a cold start makes no call
- * for them; fetched on the issuer's first token only when the record has none, and fetched again for a
- * `kid` the keys held do not have (a rotated key).
+ * After a fetch that still lacked the key a token names, the issuer's keys are not fetched again for this long:
+ * a stream of tokens naming an unknown key costs one fetch, not one each (as aws-jwt-verify's own penalty box).
  */
+export const REFETCH_AFTER_MISS_MS = 10_000;
+
+/** The signing keys of each issuer this instance verifies tokens of. */
+export interface Keyring {
+  /** Keys holding `kid`: the registry record's, or the issuer's own fetched for a key the record lacks. */
+  keysFor(tenant: Tenant, kid: unknown): Promise<Jwks>;
+}
+
+/**
+ * Nothing per tenant at start-up: the keys the record holds (written when the tenant was registered,
+ * `withSigningKeys`) serve without a call; the issuer's keys are fetched on its first token only when the
+ * record has none, and again for a `kid` the keys held lack (a rotated key), at most once per
+ * REFETCH_AFTER_MISS_MS while the key stays unknown. One fetch at a time per issuer, shared by every request
+ * waiting for it.
+ */
+export function createKeyring(fetcher: Fetcher = jwksFetcher, now: () => number = Date.now): Keyring {
+  const fetched = new Map<string, Jwks>();
+  const fetching = new Map<string, Promise<Jwks>>();
+  const missedAt = new Map<string, number>();
+  const fetchKeys = (issuer: string): Promise<Jwks> => {
+    let pending = fetching.get(issuer);
+    if (!pending) {
+      pending = fetcher
+        .fetch(`${issuer}/.well-known/jwks.json`)
+        .then(parseJwks)
+        .finally(() => fetching.delete(issuer));
+      fetching.set(issuer, pending);
+    }
+    return pending;
+  };
+  return {
+    async keysFor(tenant, kid) {
+      if (typeof kid !== 'string') throw new Error('Token names no signing key');
+      const held = [fetched.get(tenant.issuer), tenant.jwks as Jwks | undefined].find((jwks) =>
+        holds(jwks, kid),
+      );
+      if (held) return held;
+      const missed = missedAt.get(tenant.issuer);
+      if (missed !== undefined && now() - missed < REFETCH_AFTER_MISS_MS) {
+        throw new Error(`No signing key ${kid} for ${tenant.issuer} (its keys were fetched moments ago)`);
+      }
+      const keys = await fetchKeys(tenant.issuer);
+      fetched.set(tenant.issuer, keys);
+      if (!holds(keys, kid)) {
+        missedAt.set(tenant.issuer, now());
+        throw new Error(`No signing key ${kid} for ${tenant.issuer}`);
+      }
+      missedAt.delete(tenant.issuer);
+      return keys;
+    },
+  };
+}
+
+function holds(jwks: Jwks | undefined, kid: string): jwks is Jwks {
+  return jwks?.keys.some((key) => key.kid === kid) ?? false;
+}
+
+function parseJwks(body: ArrayBuffer): Jwks {
+  const jwks: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  assertIsJwks(jwks as Parameters<typeof assertIsJwks>[0]);
+  return jwks as Jwks;
+}
+
+// A key's KeyObject, made once per key held (the verifier class keeps such a cache too).
+const keyObjects = new WeakMap<Jwk, KeyObject>();
+function keyObjectOf(jwk: Jwk): KeyObject {
+  let key = keyObjects.get(jwk);
+  if (!key) {
+    key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    keyObjects.set(jwk, key);
+  }
+  return key;
+}
+
 /** What a token of one kind must carry besides a valid signature by its issuer: the audience and the claims. */
 export interface IssuerCheck {
   audience: string[] | null;
@@ -52,48 +128,49 @@ export interface IssuerCheck {
 }
 
 /**
- * The verifier of `tenant`'s tokens of one kind, starting from the keys its registry record holds (none fetched
- * on a cold start) and sharing `jwksCache` with the instance's other verifiers, which fetches a key it lacks.
+ * A token's tenant and verified claims, or a throw: the token's unverified `iss` only selects the registry
+ * record (an issuer nobody registered ends there); the signature is then checked against that issuer's keys
+ * (`keyring`), and the claims against `checkOf(tenant)`.
  */
-export function issuerVerifier(tenant: Tenant, jwksCache: SimpleJwksCache, check: IssuerCheck) {
-  const verifier = JwtVerifier.create(
+export async function verifyIssuerToken(
+  registry: TenantRegistry,
+  keyring: Keyring,
+  token: string,
+  checkOf: (tenant: Tenant) => IssuerCheck,
+): Promise<{ tenant: Tenant; payload: Record<string, unknown> }> {
+  const { header, payload } = decomposeUnverifiedJwt(token);
+  if (typeof payload.iss !== 'string') throw new Error('Token names no issuer');
+  const tenant = await registry.byIssuer(payload.iss);
+  if (!tenant) throw new Error('Token of an issuer no tenant has');
+  const keys = await keyring.keysFor(tenant, header.kid);
+  const check = checkOf(tenant);
+  const verified = verifyJwtSync(
+    token,
+    keys,
     {
       issuer: tenant.issuer,
       audience: check.audience,
-      jwksUri: `${tenant.issuer}/.well-known/jwks.json`,
       ...(check.scope ? { scope: check.scope } : {}),
-      customJwtCheck: ({ payload }: { payload: Record<string, unknown> }) => check.claims(payload),
+      customJwtCheck: ({ payload: claims }) => check.claims(claims),
     },
-    { jwksCache },
+    keyObjectOf,
   );
-  if (tenant.jwks) verifier.cacheJwks(tenant.jwks as Jwks);
-  return verifier;
+  return { tenant, payload: verified };
 }
 
-export function createTokenVerifier(registry: TenantRegistry): TokenVerifier {
-  const jwksCache = new SimpleJwksCache({ fetcher: jwksFetcher });
-  // One verifier per issuer and app clients; rebuilt when the record names other clients.
-  const verifiers = new Map<string, { audience: string; verifier: ReturnType<typeof verifierOf> }>();
-  const verifierOf = (tenant: Tenant) =>
-    issuerVerifier(tenant, jwksCache, {
-      audience: [...tenant.clientIds],
-      claims: (payload) => {
-        if (payload.token_use !== 'id') throw new Error('Not an ID token');
-      },
-    });
+export function createTokenVerifier(
+  registry: TenantRegistry,
+  keyring: Keyring = createKeyring(),
+): TokenVerifier {
+  const idToken = (tenant: Tenant): IssuerCheck => ({
+    audience: [...tenant.clientIds],
+    claims: (payload) => {
+      if (payload.token_use !== 'id') throw new Error('Not an ID token');
+    },
+  });
   return {
     async verify(token) {
-      const issuer = decomposeUnverifiedJwt(token).payload.iss;
-      if (typeof issuer !== 'string') throw new Error('Token names no issuer');
-      const tenant = await registry.byIssuer(issuer);
-      if (!tenant) throw new Error('Token of an issuer no tenant has');
-      const audience = tenant.clientIds.join(' ');
-      let known = verifiers.get(tenant.issuer);
-      if (known?.audience !== audience) {
-        known = { audience, verifier: verifierOf(tenant) };
-        verifiers.set(tenant.issuer, known);
-      }
-      const payload = (await known.verifier.verify(token)) as Record<string, unknown>;
+      const { tenant, payload } = await verifyIssuerToken(registry, keyring, token, idToken);
       const userId = payload['custom:userId'];
       const sub = payload.sub;
       if (typeof userId !== 'string' || typeof sub !== 'string') {

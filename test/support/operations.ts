@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { RESPONSES } from '#api/route-responses.ts';
 import { handlerFile, ROUTES, type RouteId } from '#api/routes.ts';
 import { SCIM_HANDLER_FILE, SCIM_ROUTES, type ScimRouteId } from '#api/scim-routes.ts';
 import { TRIGGERS, type TriggerName } from '#lib/access.ts';
@@ -73,7 +74,7 @@ export async function invoke(op: Operation, event: unknown): Promise<unknown> {
       ? [op.status]
       : 'scim' in op.target
         ? [SCIM_ROUTES[op.target.scim].status]
-        : Object.keys(ROUTES[op.target.route].responses).map(Number);
+        : Object.keys(RESPONSES[op.target.route]).map(Number);
     if (!expected.includes(statusCode)) throw new Error(`${op.name} answered ${statusCode}: ${body}`);
   }
   return result;

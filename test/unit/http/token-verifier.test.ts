@@ -3,7 +3,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { toTenant } from '#domain/tenant.ts';
-import { createTokenVerifier } from '#http/token-verifier.ts';
+import { createKeyring, createTokenVerifier, REFETCH_AFTER_MISS_MS } from '#http/token-verifier.ts';
 import type { Tenant, TenantRegistry } from '#services/ports.ts';
 import { testJwks } from '#test/support/tokens.ts';
 import { ACME, anAdmin, tokenOf } from '#test/unit/fixtures.ts';
@@ -66,5 +66,58 @@ describe('token verification and the registry’s signing keys', () => {
     const [header, payload] = tokenOf(user).split('.');
     const forged = `${header}.${payload}.${Buffer.from('not a signature').toString('base64url')}`;
     await expect(createTokenVerifier(registryOf(tenant)).verify(forged)).rejects.toThrow();
+  });
+
+  // The issuer's keys, as a fetcher answers them, counting the fetches; `keys` is what it answers.
+  const issuerAnswering = (keys: object) => {
+    const calls: string[] = [];
+    return {
+      calls,
+      fetcher: {
+        async fetch(uri: string) {
+          calls.push(uri);
+          return new TextEncoder().encode(JSON.stringify(keys)).buffer as ArrayBuffer;
+        },
+      },
+    };
+  };
+
+  it('fetches once for tokens that arrive together naming a key the record lacks', async () => {
+    const issuer = issuerAnswering(testJwks);
+    const tokens = createTokenVerifier(
+      registryOf(toTenant({ ...ACME, jwks: staleJwks as never })),
+      createKeyring(issuer.fetcher),
+    );
+    const verified = await Promise.all([1, 2, 3].map(() => tokens.verify(tokenOf(user))));
+    expect(verified.map((v) => v.userId)).toEqual([user.id, user.id, user.id]);
+    expect(issuer.calls).toEqual([jwksUrl]);
+  });
+
+  it('does not fetch again for a key still unknown until a while after the last fetch', async () => {
+    // The issuer itself lacks the token's key: a forged kid, or a key not yet published.
+    const issuer = issuerAnswering(staleJwks);
+    let now = 1_000_000;
+    const tokens = createTokenVerifier(
+      registryOf(toTenant({ ...ACME, jwks: staleJwks as never })),
+      createKeyring(issuer.fetcher, () => now),
+    );
+    await expect(tokens.verify(tokenOf(user))).rejects.toThrow(/No signing key/);
+    await expect(tokens.verify(tokenOf(user))).rejects.toThrow(/fetched moments ago/);
+    expect(issuer.calls).toHaveLength(1);
+    now += REFETCH_AFTER_MISS_MS;
+    await expect(tokens.verify(tokenOf(user))).rejects.toThrow(/No signing key/);
+    expect(issuer.calls).toHaveLength(2);
+  });
+
+  it('refuses keys the issuer answers in another shape than a JWKS', async () => {
+    const issuer = issuerAnswering({ keys: 'none' });
+    const tokens = createTokenVerifier(registryOf(toTenant(ACME)), createKeyring(issuer.fetcher));
+    await expect(tokens.verify(tokenOf(user))).rejects.toThrow();
+    expect(issuer.calls).toEqual([jwksUrl]);
+  });
+
+  it('refuses an ID token of another app client than the tenant’s', async () => {
+    const tenant = toTenant({ ...ACME, jwks: testJwks as never, clientIds: ['another-client'] });
+    await expect(createTokenVerifier(registryOf(tenant)).verify(tokenOf(user))).rejects.toThrow(/audience/i);
   });
 });

@@ -1,0 +1,61 @@
+// What each route answers on success (null: no body), for the OpenAPI document and the contract tests alone;
+// every route may also answer problem+json 4xx/5xx. Apart from the route table because no function needs
+// them (replies.ts shapes what a route answers), and the table is in every function's bundle: the reply
+// schemas weighed up to 7 KB in each (README "Performance and cost").
+import type * as z from '#domain/zod.ts';
+import type { RouteId } from './routes.ts';
+import {
+  BulkResultSchema,
+  DeliverySchema,
+  EmailSentSchema,
+  HistoryPageSchema,
+  ImportReportSchema,
+  JobPageSchema,
+  JobResultsPageSchema,
+  JobSchema,
+  LicenceUsageSchema,
+  RoleListSchema,
+  RoleSchema,
+  ScimClientCreatedSchema,
+  ScimClientListSchema,
+  ScimTokenCreatedSchema,
+  ScimTokenListSchema,
+  UserPageSchema,
+  UserSchema,
+} from './schemas.ts';
+
+export const RESPONSES = {
+  createUser: { 201: UserSchema },
+  listUsers: { 200: UserPageSchema },
+  getUser: { 200: UserSchema },
+  activateUser: { 200: UserSchema },
+  editUser: { 200: UserSchema },
+  deactivateUser: { 200: UserSchema },
+  archiveUser: { 200: UserSchema },
+  restoreUser: { 200: UserSchema },
+  deleteUser: { 204: null },
+  resetPassword: { 202: DeliverySchema },
+  resendInvitation: { 202: DeliverySchema },
+  setPassword: { 204: null },
+  bulkUsers: { 200: BulkResultSchema, 202: JobSchema },
+  importUsers: { 200: ImportReportSchema, 202: JobSchema },
+  listJobs: { 200: JobPageSchema },
+  getJob: { 200: JobSchema },
+  jobResults: { 200: JobResultsPageSchema },
+  cancelJob: { 200: JobSchema },
+  emailUser: { 202: EmailSentSchema },
+  userHistory: { 200: HistoryPageSchema },
+  tenantHistory: { 200: HistoryPageSchema },
+  getMe: { 200: UserSchema },
+  listRoles: { 200: RoleListSchema },
+  createRole: { 201: RoleSchema },
+  editRole: { 200: RoleSchema },
+  deleteRole: { 204: null },
+  getLicences: { 200: LicenceUsageSchema },
+  createScimToken: { 201: ScimTokenCreatedSchema },
+  listScimTokens: { 200: ScimTokenListSchema },
+  revokeScimToken: { 204: null },
+  createScimClient: { 201: ScimClientCreatedSchema },
+  listScimClients: { 200: ScimClientListSchema },
+  revokeScimClient: { 204: null },
+} as const satisfies Record<RouteId, Record<number, z.ZodMiniType | null>>;
