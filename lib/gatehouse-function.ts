@@ -18,6 +18,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DIRECTORY_COMMANDS } from '#adapters/cognito-directory.ts';
 import type { EnvironmentVariables } from '#adapters/environment.ts';
 import { TABLES } from '#adapters/table-definitions.ts';
 import {
@@ -80,21 +81,11 @@ export const OPTIONAL_STORES = [
   'search',
   'oauthClients',
 ] as const satisfies readonly OptionalStore[];
-/** Every operation of the directory (the `Directory` port's methods); likewise omitted where not declared. */
-export const DIRECTORY_OPERATIONS = Object.keys({
-  createLogin: true,
-  createSilentLogin: true,
-  linkIdentity: true,
-  getLogin: true,
-  listLogins: true,
-  enableLogin: true,
-  disableLogin: true,
-  deleteLogin: true,
-  resendInvitation: true,
-  resetPassword: true,
-  setPassword: true,
-  changeEmail: true,
-} satisfies Record<DirectoryOperation, true>) as DirectoryOperation[];
+/**
+ * Every operation of the directory (the `Directory` port's methods, the keys of its commands' table): likewise
+ * omitted where not declared.
+ */
+export const DIRECTORY_OPERATIONS = Object.keys(DIRECTORY_COMMANDS) as DirectoryOperation[];
 
 /**
  * BUNDLING for a function that uses `needs` (the clients besides DynamoDB's, the stores besides users' and

@@ -1,6 +1,6 @@
 // What each scheduled job's function uses besides DynamoDB's client and the user and role stores, and which of the
-// directory's operations it sends to Cognito: declared once here, read by its handler (createDeps) and by CDK and the bench through JOBS (lib/access.ts), so the bundle and
-// the wiring cannot drift. A module of its own: CDK reads it without running a handler's start-up.
+// directory's operations it sends to Cognito: declared once here, read by its handler (createDeps) and by CDK and
+// the bench through JOBS (lib/access.ts), so the bundle and the wiring cannot drift. A module of its own: CDK reads it without running a handler's start-up.
 import type { Needs } from '#adapters/wiring.ts';
 
 export const JOB_NEEDS = {
