@@ -5,9 +5,9 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import type { ClientNeeds, StoreNeeds } from '#adapters/wiring.ts';
+import type { ClientNeeds, DirectoryNeeds, StoreNeeds } from '#adapters/wiring.ts';
 import { handlerFile, ROUTES, type RouteId, storesOf } from '#api/routes.ts';
-import { SCIM_CLIENTS, SCIM_HANDLER_FILE, SCIM_STORES } from '#api/scim-routes.ts';
+import { SCIM_CLIENTS, SCIM_DIRECTORY, SCIM_HANDLER_FILE, SCIM_STORES } from '#api/scim-routes.ts';
 import { JOBS, REGISTRY_WRITER, TRIGGERS } from '#lib/access.ts';
 import { bundlingFor, NODE_OPTIONS, PROJECT_ROOT } from '#lib/gatehouse-function.ts';
 
@@ -20,6 +20,8 @@ export interface LambdaFunction {
   clients: ClientNeeds;
   /** The stores and parts of stores it declares (`OptionalStore`): likewise what CDK bundles it with. */
   stores: StoreNeeds;
+  /** The directory's operations it declares: likewise. */
+  directory: DirectoryNeeds;
 }
 
 /**
@@ -34,6 +36,7 @@ export function lambdaFunctions(): LambdaFunction[] {
       entry: `lambdas/api/handlers/${handlerFile(id)}`,
       clients: route.clients,
       stores: storesOf(route),
+      directory: route.directory ?? [],
     })),
     {
       id: 'scim',
@@ -41,6 +44,7 @@ export function lambdaFunctions(): LambdaFunction[] {
       entry: `lambdas/api/handlers/${SCIM_HANDLER_FILE}`,
       clients: SCIM_CLIENTS,
       stores: SCIM_STORES,
+      directory: SCIM_DIRECTORY,
     },
     ...Object.entries(TRIGGERS).map(([id, trigger]) => ({
       id,
@@ -48,6 +52,7 @@ export function lambdaFunctions(): LambdaFunction[] {
       entry: trigger.entry,
       clients: trigger.clients,
       stores: trigger.stores,
+      directory: trigger.directory,
     })),
     ...Object.entries(JOBS).map(([id, job]) => ({
       id,
@@ -55,6 +60,7 @@ export function lambdaFunctions(): LambdaFunction[] {
       entry: job.entry,
       clients: job.clients,
       stores: job.stores,
+      directory: job.directory,
     })),
     {
       id: 'registerTenant',
@@ -62,6 +68,7 @@ export function lambdaFunctions(): LambdaFunction[] {
       entry: REGISTRY_WRITER.entry,
       clients: REGISTRY_WRITER.clients,
       stores: [],
+      directory: REGISTRY_WRITER.directory,
     },
   ];
 }
@@ -117,7 +124,11 @@ function aliasesOf(args: BundlingOptions['esbuildArgs']): Record<string, string>
  */
 export function esbuildOptions(
   outdir: string,
-  needs: Pick<LambdaFunction, 'clients' | 'stores'> = { clients: [], stores: [] },
+  needs: Pick<LambdaFunction, 'clients' | 'stores' | 'directory'> = {
+    clients: [],
+    stores: [],
+    directory: [],
+  },
 ): BuildOptions {
   const b = bundlingFor(needs);
   const unknown = Object.keys(b).filter((key) => !MIRRORED.has(key));
@@ -227,10 +238,11 @@ export async function buildBundles(
     clients: ClientNeeds = [],
     reference?: string,
     stores: StoreNeeds = [],
+    directory: DirectoryNeeds = [],
   ) => {
     const outdir = join(dir, id.replace(/[^\w-]+/g, '_'));
     mkdirSync(outdir, { recursive: true });
-    const options = esbuildOptions(outdir, { clients, stores });
+    const options = esbuildOptions(outdir, { clients, stores, directory });
     const result = await build({ ...options, ...input });
     const file = options.outfile as string;
     bundles.push({
@@ -263,6 +275,7 @@ export async function buildBundles(
       f.clients,
       referenceId(f.clients),
       f.stores,
+      f.directory,
     );
   }
   return bundles;

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { TableNames } from '#adapters/environment.ts';
 import { TABLES } from '#adapters/table-definitions.ts';
+import { createUser as createUserRoute } from '#api/routes.ts';
 import { CreateUserBodySchema } from '#api/schemas.ts';
 import { loadTenantsConfig } from '#config/tenants.ts';
 
@@ -43,7 +44,11 @@ const { createDeps, createTenantReader } = await import('#adapters/wiring.ts');
 const { createUser } = await import('#services/create-user.ts');
 const { systemCaller } = await import('#services/changes.ts');
 // What POST /users uses (it adds the user as that route would), its idempotency store aside: no key here.
-const deps = createDeps(tables, { clients: ['cognito', 'ses'], stores: ['userWrites'] });
+const deps = createDeps(tables, {
+  clients: ['cognito', 'ses'],
+  stores: ['userWrites'],
+  directory: createUserRoute.directory ?? [],
+});
 // The tenant as its stack registered it: the same record the API and the triggers read.
 const tenant = await createTenantReader(tables).byId(tenantId);
 if (tenant?.status !== 'active') {

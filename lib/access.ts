@@ -1,9 +1,9 @@
 // What each function may do in AWS: the table and Cognito actions of every route, trigger and job, in one place.
 import type { TableNames } from '#adapters/environment.ts';
-import type { ClientNeeds, Needs } from '#adapters/wiring.ts';
+import type { ClientNeeds, DirectoryNeeds, Needs } from '#adapters/wiring.ts';
 import type { RouteId } from '#api/routes.ts';
 import { JOB_NEEDS } from '#jobs/needs.ts';
-import { TRIGGER_STORES } from '#triggers/needs.ts';
+import { TRIGGER_DIRECTORY, TRIGGER_STORES } from '#triggers/needs.ts';
 
 /** DynamoDB item actions, as IAM names them without the `dynamodb:` prefix. */
 export type ItemAction =
@@ -185,12 +185,14 @@ export const TRIGGERS = {
     access: REGISTRY_READ,
     clients: ['cognito'],
     stores: TRIGGER_STORES.customMessage,
+    directory: [],
   },
   /** Records the sign-in; the first one (new password set) makes the invited user active. */
   postAuthentication: {
     entry: 'lambdas/triggers/post-authentication.ts',
     clients: [],
     stores: TRIGGER_STORES.postAuthentication,
+    directory: [],
     access: {
       tables: {
         PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'],
@@ -204,6 +206,7 @@ export const TRIGGERS = {
     entry: 'lambdas/triggers/pre-authentication.ts',
     clients: [],
     stores: TRIGGER_STORES.preAuthentication,
+    directory: [],
     access: { tables: { PROFILES_TABLE: ['GetItem'], TENANTS_TABLE: ['GetItem'] } },
   },
   /**
@@ -216,6 +219,7 @@ export const TRIGGERS = {
     entry: 'lambdas/triggers/pre-sign-up.ts',
     clients: ['cognito'],
     stores: TRIGGER_STORES.preSignUp,
+    directory: TRIGGER_DIRECTORY.preSignUp,
     access: {
       tables: {
         PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'],
@@ -230,6 +234,7 @@ export const TRIGGERS = {
     entry: 'lambdas/triggers/pre-token-generation.ts',
     clients: [],
     stores: TRIGGER_STORES.preTokenGeneration,
+    directory: [],
     access: { tables: { PROFILES_TABLE: ['GetItem', 'Query', 'PutItem'], TENANTS_TABLE: ['GetItem'] } },
   },
 } as const satisfies Record<string, { entry: string; access: TriggerAccess } & Needs>;
@@ -300,7 +305,13 @@ export const REGISTRY_WRITER = {
   entry: 'lambdas/jobs/register-tenant.ts',
   access: { tables: { TENANTS_TABLE: ['GetItem', 'PutItem', 'DeleteItem'] } },
   clients: [],
-} as const satisfies { entry: string; access: FunctionAccess; clients: ClientNeeds };
+  directory: [],
+} as const satisfies {
+  entry: string;
+  access: FunctionAccess;
+  clients: ClientNeeds;
+  directory: DirectoryNeeds;
+};
 
 /** The union of two grants, each action once. */
 export function mergeAccess(a: FunctionAccess, b: FunctionAccess): FunctionAccess {

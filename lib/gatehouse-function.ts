@@ -18,17 +18,20 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DIRECTORY_COMMANDS } from '#adapters/cognito-directory.ts';
 import type { EnvironmentVariables } from '#adapters/environment.ts';
 import { TABLES } from '#adapters/table-definitions.ts';
 import {
   type AwsClient,
   type ClientNeeds,
+  type DirectoryNeeds,
   type Needs,
   type OptionalStore,
   type StoreNeeds,
   withoutVariable,
 } from '#adapters/wiring.ts';
 import type * as z from '#domain/zod.ts';
+import type { DirectoryOperation } from '#services/ports.ts';
 import type { FunctionAccess, TableKey } from './access.ts';
 
 /** The repository root: function entries, the lock file and esbuild are found from here. */
@@ -83,17 +86,26 @@ export const OPTIONAL_STORES = [
   'roleWrites',
   'oauthClients',
 ] as const satisfies readonly OptionalStore[];
+/**
+ * Every operation of the directory (the `Directory` port's methods, the keys of its commands' table): likewise
+ * omitted where not declared.
+ */
+export const DIRECTORY_OPERATIONS = Object.keys(DIRECTORY_COMMANDS) as DirectoryOperation[];
 
 /**
  * BUNDLING for a function that uses `needs` (the clients besides DynamoDB's, the stores and parts of stores besides
- * every function's): each other client and store is defined away (`GATEHOUSE_WITHOUT_<NAME>`, see createDeps in
- * lambdas/adapters/wiring.ts), so esbuild leaves it (and a client's SDK package) out. The bench
+ * every function's, the directory's operations): each other client, store and operation is defined away
+ * (`GATEHOUSE_WITHOUT_<NAME>`, see createDeps in lambdas/adapters/wiring.ts), so esbuild leaves it (and a client's
+ * SDK package, an operation's commands) out. The bench
  * (bench/bundles.ts) and the budget test build with this too.
  */
 export function bundlingFor(needs: Needs): BundlingOptions {
   const without = [
     ...AWS_CLIENTS.filter((client) => !needs.clients.includes(client)),
     ...OPTIONAL_STORES.filter((store) => !needs.stores.includes(store)),
+    ...DIRECTORY_OPERATIONS.filter((operation) => !needs.directory.includes(operation)).map(
+      (operation) => `directory.${operation}` as const,
+    ),
   ];
   return {
     ...BUNDLING,
@@ -111,6 +123,8 @@ export interface GatehouseFunctionProps<S extends z.ZodMiniObject> {
   clients: ClientNeeds;
   /** The stores and parts of stores it uses (`OptionalStore`), as its route, trigger or job declares them: only these are bundled. */
   stores: StoreNeeds;
+  /** The directory's operations it sends, as its route, trigger or job declares them: only these are bundled. */
+  directory: DirectoryNeeds;
   description: string;
   /** The function's environment schema (lambdas/adapters/environment.ts), checked again at its cold start. */
   schema: S;
@@ -167,7 +181,7 @@ export class GatehouseFunction<S extends z.ZodMiniObject = z.ZodMiniObject> exte
       environment: { ...props.environment, NODE_OPTIONS },
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
-      bundling: bundlingFor({ clients: props.clients, stores: props.stores }),
+      bundling: bundlingFor({ clients: props.clients, stores: props.stores, directory: props.directory }),
     });
     Validations.of(this.function.node.defaultChild as CfnResource).acknowledge({
       id: 'AwsSolutions-L1',

@@ -36,6 +36,7 @@ import { ApiEnvironmentSchema, JobWorkerEnvironmentSchema } from '#adapters/envi
 import { handlerFile, ROUTES, type RouteId, storesOf } from '#api/routes.ts';
 import {
   SCIM_CLIENTS,
+  SCIM_DIRECTORY,
   SCIM_HANDLER_FILE,
   SCIM_ROUTES,
   SCIM_STORES,
@@ -163,6 +164,7 @@ export class GatehouseStatelessStack extends Stack {
         entry: `lambdas/api/handlers/${handlerFile(routeId)}`,
         clients: route.clients,
         stores: storesOf(route),
+        directory: route.directory ?? [],
         description: `Gatehouse API: ${route.method} ${route.path}`,
         schema: ApiEnvironmentSchema,
         environment: paginates(route)
@@ -201,6 +203,7 @@ export class GatehouseStatelessStack extends Stack {
       entry: `lambdas/api/handlers/${SCIM_HANDLER_FILE}`,
       clients: SCIM_CLIENTS,
       stores: SCIM_STORES,
+      directory: SCIM_DIRECTORY,
       description: "Gatehouse SCIM 2.0: provisioning from tenants' directories",
       schema: ApiEnvironmentSchema,
       // Not the console's origin: a directory calls server to server, never from the console.
@@ -235,6 +238,7 @@ export class GatehouseStatelessStack extends Stack {
       entry: JOBS.reconcile.entry,
       clients: JOBS.reconcile.clients,
       stores: JOBS.reconcile.stores,
+      directory: JOBS.reconcile.directory,
       description: "Gatehouse job: repairs drift between the tenants' Cognito logins and their profiles",
       schema: ApiEnvironmentSchema,
       environment,
@@ -261,6 +265,7 @@ export class GatehouseStatelessStack extends Stack {
       entry: JOBS.jobWorker.entry,
       clients: JOBS.jobWorker.clients,
       stores: JOBS.jobWorker.stores,
+      directory: JOBS.jobWorker.directory,
       description: "Gatehouse job: runs every tenant's bulk jobs and imports at the shared Cognito pace",
       schema: JobWorkerEnvironmentSchema,
       environment: { ...environment, COGNITO_BUDGET: JSON.stringify(budget) },

@@ -1,8 +1,8 @@
 // Composition root: the AWS clients (once per module) and the adapters the use cases get as ports. Every
 // function has DynamoDB's client, the user store's reads by key and the role catalogue; Cognito's and SES's
-// clients (`AwsClient`), the other stores and the other parts of those two (`OptionalStore`) only a function that
-// declares them, so a function neither constructs nor bundles what its route does not use (README "Performance
-// and cost").
+// clients (`AwsClient`), the other stores and the other parts of those two (`OptionalStore`) and the directory's
+// operations (`DirectoryOperation`) only a function that declares them, so a function neither constructs nor
+// bundles what its route does not use (README "Performance and cost").
 import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,13 +13,14 @@ import type { JobDeps } from '#services/jobs.ts';
 import type {
   Deps,
   Directory,
+  DirectoryOperation,
   IdempotencyStore,
   Mailer,
   OAuthClients,
   ScimClientStore,
   ScimTokenStore,
 } from '#services/ports.ts';
-import { CognitoDirectory } from './cognito-directory.ts';
+import * as cognitoDirectory from './cognito-directory.ts';
 import { CognitoOAuthClients } from './cognito-oauth-clients.ts';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.ts';
 import { DynamoJobStore, DynamoJobWork } from './dynamo-job-store.ts';
@@ -70,15 +71,32 @@ export type OptionalStore =
   | 'oauthClients';
 export type StoreNeeds = readonly OptionalStore[];
 
-/** What a function declares it uses: the clients besides DynamoDB's, the stores and parts besides every function's. */
+/**
+ * The directory's operations (the `Directory` port's methods) a function sends to Cognito, declared once per
+ * function like its stores (`directory` in lambdas/api/routes.ts, SCIM_DIRECTORY, lambdas/triggers/needs.ts,
+ * lambdas/jobs/needs.ts) and read by the bundling and `createDeps` alike: each is its own function
+ * (lambdas/adapters/cognito-directory.ts), so a function bundles the code, commands and schemas of its own
+ * alone. Declaring one implies declaring the `cognito` client (test/infra/bundles.test.ts).
+ */
+export type DirectoryNeeds = readonly DirectoryOperation[];
+
+/**
+ * What a function declares it uses: the clients besides DynamoDB's, the stores and parts besides every function's,
+ * the directory's operations.
+ */
 export interface Needs {
   clients: ClientNeeds;
   stores: StoreNeeds;
+  directory: DirectoryNeeds;
 }
 
-/** The variable the bundling defines as "1" for a client or store a function does not declare (lib/gatehouse-function.ts). */
-export function withoutVariable(name: AwsClient | OptionalStore): string {
-  return `GATEHOUSE_WITHOUT_${name.replaceAll(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+/**
+ * The variable the bundling defines as "1" for a client, store or directory operation a function does not
+ * declare (lib/gatehouse-function.ts): an operation's is `GATEHOUSE_WITHOUT_DIRECTORY_<OPERATION>`.
+ */
+export function withoutVariable(name: AwsClient | OptionalStore | `directory.${DirectoryOperation}`): string {
+  const words = name.replace('directory.', 'directory_').replaceAll(/[A-Z]/g, (c) => `_${c}`);
+  return `GATEHOUSE_WITHOUT_${words.toUpperCase()}`;
 }
 
 // The clients are built at module start, once, and marked pure: a bundle whose code never reaches one (see
@@ -223,7 +241,7 @@ function createClientPorts(needs: Needs, clients: ClientOverrides = {}): ClientP
     // Each test written out in place, not through a helper: esbuild folds a define only where it stands.
     directory:
       process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' && needs.clients.includes('cognito')
-        ? new CognitoDirectory({ client: clients.cognito ?? cognito })
+        ? createDirectory(needs.directory, clients.cognito)
         : undeclared<Directory>('cognito client'),
     oauthClients:
       process.env.GATEHOUSE_WITHOUT_COGNITO !== '1' &&
@@ -237,6 +255,59 @@ function createClientPorts(needs: Needs, clients: ClientOverrides = {}): ClientP
         ? new SesMailer({ client: clients.ses ?? ses })
         : undeclared<Mailer>('ses client'),
   };
+}
+
+/**
+ * The directory on Cognito with the declared operations, each built only when declared (the same folding as
+ * `createClientPorts`): the bundle of a function that does not declare one leaves out its code, its commands and
+ * their schemas, and a use of it fails loudly. For a function that declares Cognito's client (the pre-sign-up
+ * trigger builds its own with it).
+ */
+export function createDirectory(
+  operations: DirectoryNeeds,
+  client: CognitoIdentityProviderClient = cognito,
+): Directory {
+  // Each test written out in place, as in `createClientPorts`; an undeclared operation leaves no code at all.
+  const declared: Partial<Directory> = {};
+  if (process.env.GATEHOUSE_WITHOUT_DIRECTORY_CREATE_LOGIN !== '1' && operations.includes('createLogin'))
+    declared.createLogin = cognitoDirectory.createLogin(client);
+  if (
+    process.env.GATEHOUSE_WITHOUT_DIRECTORY_CREATE_SILENT_LOGIN !== '1' &&
+    operations.includes('createSilentLogin')
+  )
+    declared.createSilentLogin = cognitoDirectory.createSilentLogin(client);
+  if (process.env.GATEHOUSE_WITHOUT_DIRECTORY_LINK_IDENTITY !== '1' && operations.includes('linkIdentity'))
+    declared.linkIdentity = cognitoDirectory.linkIdentity(client);
+  if (process.env.GATEHOUSE_WITHOUT_DIRECTORY_GET_LOGIN !== '1' && operations.includes('getLogin'))
+    declared.getLogin = cognitoDirectory.getLogin(client);
+  if (process.env.GATEHOUSE_WITHOUT_DIRECTORY_LIST_LOGINS !== '1' && operations.includes('listLogins'))
+    declared.listLogins = cognitoDirectory.listLogins(client);
+  if (process.env.GATEHOUSE_WITHOUT_DIRECTORY_ENABLE_LOGIN !== '1' && operations.includes('enableLogin'))
+    declared.enableLogin = cognitoDirectory.enableLogin(client);
+  if (process.env.GATEHOUSE_WITHOUT_DIRECTORY_DISABLE_LOGIN !== '1' && operations.includes('disableLogin'))
+    declared.disableLogin = cognitoDirectory.disableLogin(client);
+  if (process.env.GATEHOUSE_WITHOUT_DIRECTORY_DELETE_LOGIN !== '1' && operations.includes('deleteLogin'))
+    declared.deleteLogin = cognitoDirectory.deleteLogin(client);
+  if (
+    process.env.GATEHOUSE_WITHOUT_DIRECTORY_RESEND_INVITATION !== '1' &&
+    operations.includes('resendInvitation')
+  )
+    declared.resendInvitation = cognitoDirectory.resendInvitation(client);
+  if (process.env.GATEHOUSE_WITHOUT_DIRECTORY_RESET_PASSWORD !== '1' && operations.includes('resetPassword'))
+    declared.resetPassword = cognitoDirectory.resetPassword(client);
+  if (process.env.GATEHOUSE_WITHOUT_DIRECTORY_SET_PASSWORD !== '1' && operations.includes('setPassword'))
+    declared.setPassword = cognitoDirectory.setPassword(client);
+  if (process.env.GATEHOUSE_WITHOUT_DIRECTORY_CHANGE_EMAIL !== '1' && operations.includes('changeEmail'))
+    declared.changeEmail = cognitoDirectory.changeEmail(client);
+  return new Proxy(declared as Directory, {
+    get(target, property) {
+      const operation = Reflect.get(target, property);
+      if (operation || typeof property !== 'string' || property === 'then') return operation;
+      return () => {
+        throw new Error(`This function does not declare the directory operation it uses (${property})`);
+      };
+    },
+  });
 }
 
 /** The stores besides users' and roles': what differs between functions of different `stores`. */
@@ -289,12 +360,13 @@ function createOptionalStores(
 
 /**
  * Every port a function declares in `needs`: the stores every function has, the declared other stores
- * (`createOptionalStores`), and the directory, SCIM's OAuth clients and the mailer when it declares their
- * clients (`overrides` replace the module's clients). The
- * bundling defines `process.env.GATEHOUSE_WITHOUT_<CLIENT or STORE>` as "1" for each client and store a function
- * does not declare (`withoutVariable`): esbuild folds that test to false and drops the adapter (and a client's SDK
- * package) from the bundle. Unbundled (tests, offline) the declaration alone decides, so a route that uses a
- * client or store it does not declare fails its tests.
+ * (`createOptionalStores`), and the directory (its declared operations: `createDirectory`), SCIM's OAuth clients
+ * and the mailer when it declares their clients (`overrides` replace the module's clients). The
+ * bundling defines `process.env.GATEHOUSE_WITHOUT_<CLIENT, STORE or DIRECTORY_OPERATION>` as "1" for each client,
+ * store and directory operation a function does not declare (`withoutVariable`): esbuild folds that test to false
+ * and drops the adapter (and a client's SDK package, an operation's commands) from the bundle. Unbundled (tests,
+ * offline) the declaration alone decides, so a route that uses a client, store or operation it does not declare
+ * fails its tests.
  */
 export function createDeps(tables: TableNames, needs: Needs, overrides: ClientOverrides = {}): JobDeps {
   return {

@@ -1,5 +1,5 @@
 // The route table: the one list of routes that the handlers, the offline server, CDK and OpenAPI read.
-import type { ClientNeeds, StoreNeeds } from '#adapters/wiring.ts';
+import type { ClientNeeds, DirectoryNeeds, StoreNeeds } from '#adapters/wiring.ts';
 import { MAX_IMPORT_BYTES } from '#domain/import-file.ts';
 import type { Permission } from '#domain/permissions.ts';
 import type * as z from '#domain/zod.ts';
@@ -70,6 +70,11 @@ export interface RouteDefinition<Req extends RouteRequest = RouteRequest> {
    * (`OptionalStore` in lambdas/adapters/wiring.ts).
    */
   stores?: Exclude<StoreNeeds[number], 'idempotency'>[];
+  /**
+   * The directory's operations the route sends to Cognito (it declares the `cognito` client too): its function
+   * builds and bundles these and no other (lambdas/adapters/wiring.ts `createDirectory`); none when absent.
+   */
+  directory?: DirectoryNeeds;
 }
 
 /** The stores a route's function is built with: those it declares, and the idempotency store if it takes a key. */
@@ -95,6 +100,7 @@ export const createUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   clients: ['cognito'],
   stores: ['userWrites'],
+  directory: ['createLogin', 'deleteLogin'],
 });
 export const listUsers = /* @__PURE__ */ route({
   method: 'GET',
@@ -123,6 +129,7 @@ export const activateUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   clients: ['cognito'],
   stores: ['userWrites'],
+  directory: ['createLogin', 'deleteLogin', 'enableLogin', 'resendInvitation', 'disableLogin'],
 });
 export const editUser = /* @__PURE__ */ route({
   method: 'PATCH',
@@ -133,6 +140,7 @@ export const editUser = /* @__PURE__ */ route({
   headers: { ifMatch: true },
   clients: ['cognito'],
   stores: ['userWrites'],
+  directory: ['changeEmail'],
 });
 export const deactivateUser = /* @__PURE__ */ route({
   method: 'POST',
@@ -143,6 +151,7 @@ export const deactivateUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   clients: ['cognito'],
   stores: ['userWrites'],
+  directory: ['disableLogin', 'enableLogin'],
 });
 export const archiveUser = /* @__PURE__ */ route({
   method: 'POST',
@@ -153,6 +162,7 @@ export const archiveUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   clients: ['cognito'],
   stores: ['userWrites'],
+  directory: ['disableLogin', 'enableLogin'],
 });
 export const restoreUser = /* @__PURE__ */ route({
   method: 'POST',
@@ -173,6 +183,7 @@ export const deleteUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   clients: ['cognito'],
   stores: ['userWrites'],
+  directory: ['deleteLogin'],
 });
 export const resetPassword = /* @__PURE__ */ route({
   method: 'POST',
@@ -183,6 +194,7 @@ export const resetPassword = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   clients: ['cognito'],
   stores: ['userWrites'],
+  directory: ['resendInvitation', 'resetPassword'],
 });
 export const resendInvitation = /* @__PURE__ */ route({
   method: 'POST',
@@ -193,6 +205,7 @@ export const resendInvitation = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   clients: ['cognito'],
   stores: ['userWrites'],
+  directory: ['resendInvitation'],
 });
 export const setPassword = /* @__PURE__ */ route({
   method: 'PUT',
@@ -203,6 +216,7 @@ export const setPassword = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   clients: ['cognito'],
   stores: ['userWrites'],
+  directory: ['setPassword'],
 });
 export const bulkUsers = /* @__PURE__ */ route({
   method: 'POST',
@@ -216,6 +230,14 @@ export const bulkUsers = /* @__PURE__ */ route({
   location: { status: 202, description: 'The job: `/jobs/{jobId}`.' },
   clients: ['cognito', 'ses'],
   stores: ['jobs', 'search', 'userWrites'],
+  directory: [
+    'createLogin',
+    'deleteLogin',
+    'enableLogin',
+    'disableLogin',
+    'resendInvitation',
+    'resetPassword',
+  ],
 });
 export const importUsers = /* @__PURE__ */ route({
   method: 'POST',

@@ -2,7 +2,7 @@
 // OpenAPI. A SCIM route is authorised by a tenant's SCIM token, not a user's Cognito token, and answers in
 // SCIM's own format; one function serves them all.
 
-import type { ClientNeeds, StoreNeeds } from '#adapters/wiring.ts';
+import type { ClientNeeds, DirectoryNeeds, StoreNeeds } from '#adapters/wiring.ts';
 import { SCIM, ScimGroupSchema, ScimPatchSchema, ScimUserSchema, schemasOf } from '#domain/scim-resources.ts';
 import * as z from '#domain/zod.ts';
 import { MAX_PAGE } from '#services/scim-users.ts';
@@ -274,3 +274,12 @@ export const SCIM_STORES = [
   'search',
   'userWrites',
 ] as const satisfies StoreNeeds;
+/** The directory's operations it sends: a user's creation, its activation and deactivation, its email's change. */
+export const SCIM_DIRECTORY = [
+  'createLogin',
+  'deleteLogin',
+  'enableLogin',
+  'disableLogin',
+  'resendInvitation',
+  'changeEmail',
+] as const satisfies DirectoryNeeds;

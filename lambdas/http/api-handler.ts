@@ -50,7 +50,7 @@ export interface RouteImplementation<Req extends RouteRequest, Result> {
 }
 
 let shared: { env: ApiEnvironment; tokens: TokenVerifier } | undefined;
-/** The ports per set of declared clients and stores: one in a deployed function; the offline server serves every route. */
+/** The ports per set of declared clients, stores and directory operations: one in a deployed function; the offline server serves every route. */
 const depsByNeeds = new Map<string, JobDeps>();
 /** The role catalogues this instance keeps, whatever set's role store reads them. */
 const roleCatalogues: RoleCatalogues = new Map();
@@ -62,7 +62,7 @@ function start(needs: Needs) {
     const registry = createTenantReader(env, env.TENANT_CACHE_SECONDS);
     shared = { env, tokens: createTokenVerifier(registry) };
   }
-  const key = `${[...needs.clients].sort().join()}/${[...needs.stores].sort().join()}`;
+  const key = [needs.clients, needs.stores, needs.directory].map((names) => [...names].sort()).join('/');
   let deps = depsByNeeds.get(key);
   if (!deps) {
     // Where one process serves routes of several sets (offline, the tests), they share one instance's role
@@ -85,7 +85,11 @@ export function apiHandler<Req extends RouteRequest, Result>(
   implementation: RouteImplementation<Req, Result>,
   pagingFrom?: PagingFrom,
 ) {
-  const { env, deps, tokens } = start({ clients: route.clients, stores: storesOf(route) });
+  const { env, deps, tokens } = start({
+    clients: route.clients,
+    stores: storesOf(route),
+    directory: route.directory ?? [],
+  });
   if (
     paginates(route) !== (pagingFrom !== undefined) ||
     paginates(route) !== route.clients.includes('secrets')

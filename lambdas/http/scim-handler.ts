@@ -9,6 +9,7 @@ import { createDeps, createTenantReader } from '#adapters/wiring.ts';
 import type { RouteRequest } from '#api/routes.ts';
 import {
   SCIM_CLIENTS,
+  SCIM_DIRECTORY,
   SCIM_ROUTES,
   SCIM_STORES,
   type ScimRouteDefinition,
@@ -82,7 +83,7 @@ function start(): Shared {
     const env = readEnvironment(ApiEnvironmentSchema);
     const registry = createTenantReader(env, env.TENANT_CACHE_SECONDS);
     shared = {
-      deps: createDeps(env, { clients: SCIM_CLIENTS, stores: SCIM_STORES }),
+      deps: createDeps(env, { clients: SCIM_CLIENTS, stores: SCIM_STORES, directory: SCIM_DIRECTORY }),
       registry,
       accessTokens: createScimAccessTokenVerifier(registry),
     };

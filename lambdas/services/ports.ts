@@ -198,6 +198,9 @@ export interface Directory {
   changeEmail(tenant: TenantPool, sub: string, email: string): Promise<void>;
 }
 
+/** An operation of the directory: what a function declares it uses, so only those are built and bundled. */
+export type DirectoryOperation = keyof Directory;
+
 export interface RoleStore {
   /** The tenant's catalogue, seeded with the built-in roles on first use. */
   catalogue(tenantId: string): Promise<ReadonlyMap<string, Role>>;

@@ -1,7 +1,13 @@
-// What each Cognito trigger uses of the stores besides the users' and roles' reads: declared once here, read by
-// its handler (triggerDeps in ./trigger-runtime.ts) and by CDK and the bench through TRIGGERS (lib/access.ts), so
-// the bundle and the wiring cannot drift. A module of its own: CDK reads it without running a trigger's start-up.
-import type { StoreNeeds } from '#adapters/wiring.ts';
+// What each Cognito trigger uses beside DynamoDB's client, the user reads and the role catalogue: the directory's
+// operations it sends to Cognito and the stores it uses, declared once here, read by its handler (createDirectory,
+// triggerDeps in ./trigger-runtime.ts) and by CDK and the bench through TRIGGERS (lib/access.ts), so the bundle and
+// the wiring cannot drift. A module of its own: CDK reads it without running a trigger's start-up.
+import type { DirectoryNeeds, StoreNeeds } from '#adapters/wiring.ts';
+
+export const TRIGGER_DIRECTORY = {
+  /** A first federated sign-in: the login is created silently (or an earlier attempt's adopted), then linked. */
+  preSignUp: ['createSilentLogin', 'linkIdentity'],
+} as const satisfies Record<string, DirectoryNeeds>;
 
 export const TRIGGER_STORES = {
   customMessage: [],

@@ -1,16 +1,16 @@
 // Cognito PreSignUp: a first sign-in through the tenant's identity provider is linked to the profile with that
 // email, or refused in plain words. Gatehouse creates every other login itself (AdminCreateUser), and lets it be.
 import type { Context, PreSignUpTriggerEvent } from 'aws-lambda';
-import { CognitoDirectory } from '#adapters/cognito-directory.ts';
 import { logger } from '#adapters/logger.ts';
-import { cognito } from '#adapters/wiring.ts';
+import { createDirectory } from '#adapters/wiring.ts';
 import { linkFederatedSignIn } from '#services/federated-sign-in.ts';
+import { TRIGGER_DIRECTORY } from './needs.ts';
 import { federatedSubject, RETIRED_MESSAGE, tenantOfPool, triggerDeps } from './trigger-runtime.ts';
 
 const deps = triggerDeps('preSignUp');
 
 // The one trigger that acts in Cognito (its role may create a login, read it back and link to it: lib/access.ts).
-const directory = new CognitoDirectory({ client: cognito });
+const directory = createDirectory(TRIGGER_DIRECTORY.preSignUp);
 
 export async function handler(event: PreSignUpTriggerEvent, context: Context) {
   if (event.triggerSource !== 'PreSignUp_ExternalProvider') return event;

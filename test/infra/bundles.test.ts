@@ -1,19 +1,34 @@
 // Every function's bundle, built as CDK builds it (bench/bundles.ts mirrors lib/gatehouse-function.ts): it
-// holds the SDK client of each client its route, trigger or job declares and of no other, and stays within
-// its size budget against its reference (the SDK clients it uses, alone). Sizes are deterministic; the
+// holds the SDK client of each client its route, trigger or job declares and of no other, the Cognito commands of
+// the directory operations it declares and of no other, and stays within its size budget against its reference (the SDK clients it uses, alone). Sizes are deterministic; the
 // bench reports them, with the import times, against the same budgets.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIRECTORY_COMMANDS } from '#adapters/cognito-directory.ts';
+import type { DirectoryNeeds } from '#adapters/wiring.ts';
 import { ROUTES, type RouteId } from '#api/routes.ts';
 import { SCIM_CLIENTS } from '#api/scim-routes.ts';
 import { paginates } from '#http/cursors.ts';
-import { JOBS, REGISTRY_WRITER, ROUTE_ACCESS, SCIM_ACCESS, TRIGGERS } from '#lib/access.ts';
+import {
+  type FunctionAccess,
+  JOBS,
+  REGISTRY_WRITER,
+  ROUTE_ACCESS,
+  SCIM_ACCESS,
+  TRIGGERS,
+} from '#lib/access.ts';
 import { HELD_OVER_BUDGET, heldBudget, sizeBudget } from '../../bench/budgets.ts';
 import { type Bundle, buildBundles, CLIENT_PACKAGES, lambdaFunctions } from '../../bench/bundles.ts';
 
 const functions = lambdaFunctions();
+
+/** The Cognito commands the directory's operations send, each once, sorted. */
+const commandsOf = (operations: DirectoryNeeds): string[] =>
+  [...new Set(operations.flatMap((operation) => DIRECTORY_COMMANDS[operation]))].sort();
+const DIRECTORY_SENDS = commandsOf(Object.keys(DIRECTORY_COMMANDS) as DirectoryNeeds);
+
 let dir: string;
 let bundles: Map<string, Bundle>;
 
@@ -34,6 +49,15 @@ describe('each function’s bundle', () => {
         bundled: f.clients.includes(client as never),
       });
     }
+  });
+
+  it.each(
+    functions.map((f) => [f.id, f] as const),
+  )('%s holds the Cognito commands of the directory operations it declares, and no other', (id, f) => {
+    // A command in a bundle is its name as a string (the command's and its schema's); nothing else names them.
+    const text = readFileSync((bundles.get(id) as Bundle).file, 'utf8');
+    const held = DIRECTORY_SENDS.filter((command) => text.includes(`"${command}"`));
+    expect({ id, held }).toEqual({ id, held: commandsOf(f.directory) });
   });
 
   it.each(
@@ -97,5 +121,38 @@ describe('declared clients', () => {
     }
     // Its Cognito client only describes pools, granted on the invoking pools (lib/stateful-stack.ts).
     expect(declared(TRIGGERS.customMessage.clients)).toEqual({ cognito: true, ses: false });
+  });
+});
+
+describe('declared directory operations', () => {
+  const accessOf = (id: string): FunctionAccess =>
+    id === 'scim'
+      ? SCIM_ACCESS
+      : id === 'registerTenant'
+        ? REGISTRY_WRITER.access
+        : ((ROUTE_ACCESS as Record<string, object>)[id] ??
+          (TRIGGERS as Record<string, { access: object }>)[id]?.access ??
+          (JOBS as Record<string, { access: object }>)[id]?.access ??
+          {});
+  // A login these functions delete is one they have just created (the undo of a failed write): it has no linked
+  // identity, so deleteLogin sends them no AdminDisableProviderForUser, and their roles do not allow it.
+  const deletesOnlyFreshLogins = ['createUser', 'activateUser', 'bulkUsers', 'scim', 'jobWorker'];
+
+  it.each(
+    functions.map((f) => [f.id, f] as const),
+  )('%s declares Cognito’s client if it declares an operation, and may send what each one sends', (id, f) => {
+    const granted: readonly string[] = accessOf(id).cognito ?? [];
+    const needed = commandsOf(f.directory).filter(
+      (command) => !(command === 'AdminDisableProviderForUser' && deletesOnlyFreshLogins.includes(id)),
+    );
+    expect({
+      id,
+      cognito: f.directory.length === 0 || f.clients.includes('cognito'),
+      notGranted: needed.filter((command) => !granted.includes(command)),
+      // No directory command granted that none of its operations sends (app clients, pools are not the directory's).
+      grantedUnused: granted.filter(
+        (action) => DIRECTORY_SENDS.includes(action) && !commandsOf(f.directory).includes(action),
+      ),
+    }).toEqual({ id, cognito: true, notGranted: [], grantedUnused: [] });
   });
 });

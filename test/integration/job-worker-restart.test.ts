@@ -77,6 +77,7 @@ function workerProcess(tables: Record<string, string>) {
     {
       clients: ROUTES.bulkUsers.clients,
       stores: [...storesOf(ROUTES.bulkUsers), ...storesOf(ROUTES.userHistory)],
+      directory: ROUTES.bulkUsers.directory ?? [],
     },
     clients,
   );

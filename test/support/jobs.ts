@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CognitoDirectory } from '#adapters/cognito-directory.ts';
 import { DynamoTenantRegistry } from '#adapters/dynamo-tenant-registry.ts';
 import type { TableNames } from '#adapters/environment.ts';
 import { createDeps } from '#adapters/wiring.ts';
@@ -115,15 +114,19 @@ export async function seededInvitedUsers(
     region: env.region,
     credentials,
   });
-  // The ports POST /users is built with (its declared clients and stores), on the emulators' clients.
-  const route = { clients: ROUTES.createUser.clients, stores: storesOf(ROUTES.createUser) };
+  // The ports POST /users is built with (its declared clients, stores and directory operations), on the emulators'
+  // clients, and the silent login an SSO user's first sign-in creates.
+  const route = {
+    clients: ROUTES.createUser.clients,
+    stores: storesOf(ROUTES.createUser),
+    directory: [...(ROUTES.createUser.directory ?? []), 'createSilentLogin' as const],
+  };
   const built = createDeps(tables as unknown as TableNames, route, { dynamo, cognito });
-  const directory = built.directory as CognitoDirectory;
   // The login as activation makes it, without Cognito's welcome mail (as an SSO user's).
-  const silent = Object.assign(Object.create(directory) as CognitoDirectory, {
-    createLogin: directory.createSilentLogin.bind(directory),
-  });
-  const deps = { ...built, directory: silent };
+  const deps = {
+    ...built,
+    directory: { ...built.directory, createLogin: built.directory.createSilentLogin },
+  };
   const registry = new DynamoTenantRegistry({
     client: localDynamoClient(env.endpoints.dynamodb),
     tableName: tables.TENANTS_TABLE as string,

@@ -20,6 +20,7 @@ describe('createDeps', () => {
     const deps = createDeps(tables, {
       clients: ['ses'],
       stores: ['jobs', 'jobWork', 'idempotency', 'scimTokens', 'scimClients'],
+      directory: [],
     });
     expect(deps.jobs).toBeInstanceOf(DynamoJobStore);
     expect(deps.jobWork).toBeInstanceOf(DynamoJobWork);
@@ -30,7 +31,7 @@ describe('createDeps', () => {
   });
 
   it('answers a use of an undeclared store or client with an error naming it, before any call', async () => {
-    const deps = createDeps(tables, { clients: [], stores: [] });
+    const deps = createDeps(tables, { clients: [], stores: [], directory: ['createLogin'] });
     expect(() => deps.jobs.get('acme', 'j')).toThrow('does not declare the jobs store it uses (get)');
     expect(() => deps.idempotency.release({} as never)).toThrow('the idempotency store');
     expect(() => deps.scimTokens.list('acme')).toThrow('the scimTokens store');
@@ -54,7 +55,7 @@ describe('createDeps', () => {
     const entry = { id: 'e1', userId: 'u1', at: '2026-01-01T00:00:00Z' } as never;
 
     // The reads by key and the catalogue are every function's: authorisation reads both.
-    const reader = createDeps(tables, { clients: [], stores: [] }, { dynamo });
+    const reader = createDeps(tables, { clients: [], stores: [], directory: [] }, { dynamo });
     expect(await reader.users.get('acme', 'u1')).toBeUndefined();
     expect(() => reader.users.create('acme', user, entry)).toThrow(
       'does not declare the userWrites store it uses (create)',
@@ -73,7 +74,7 @@ describe('createDeps', () => {
     sent.length = 0;
     const writer = createDeps(
       tables,
-      { clients: [], stores: ['userWrites', 'userList', 'history', 'roleWrites'] },
+      { clients: [], stores: ['userWrites', 'userList', 'history', 'roleWrites'], directory: [] },
       { dynamo },
     );
     await writer.users.touchLogin('acme', 'u1', '2026-01-01T00:00:00Z');
@@ -84,9 +85,30 @@ describe('createDeps', () => {
   });
 
   it("gives SCIM's OAuth clients only to a function that declares them and Cognito's client", () => {
-    const without = createDeps(tables, { clients: ['cognito'], stores: [] });
+    const without = createDeps(tables, { clients: ['cognito'], stores: [], directory: [] });
     expect(() => without.oauthClients.deleteClient({} as never, 'c')).toThrow('the oauthClients store');
-    const withClients = createDeps(tables, { clients: ['cognito'], stores: ['oauthClients'] });
+    const withClients = createDeps(tables, {
+      clients: ['cognito'],
+      stores: ['oauthClients'],
+      directory: [],
+    });
     expect(withClients.oauthClients.constructor.name).toBe('CognitoOAuthClients');
+  });
+
+  it('builds only the directory operations the function declares: another one fails, naming it, before any call', async () => {
+    const deps = createDeps(tables, {
+      clients: ['cognito'],
+      stores: [],
+      directory: ['disableLogin', 'enableLogin'],
+    });
+    expect(deps.directory.disableLogin).toBeTypeOf('function');
+    expect(deps.directory.enableLogin).toBeTypeOf('function');
+    expect(() => deps.directory.createLogin({} as never, {} as never)).toThrow(
+      'This function does not declare the directory operation it uses (createLogin)',
+    );
+    expect(() => deps.directory.deleteLogin({} as never, 'sub')).toThrow(
+      'directory operation it uses (deleteLogin)',
+    );
+    expect(() => deps.directory.changeEmail({} as never, 'sub', 'a@example.com')).toThrow('(changeEmail)');
   });
 });
