@@ -3,6 +3,7 @@ import type { ClientNeeds, DirectoryNeeds, StoreNeeds } from '#adapters/wiring.t
 import { MAX_IMPORT_BYTES } from '#domain/import-file.ts';
 import type { Permission } from '#domain/permissions.ts';
 import type * as z from '#domain/zod.ts';
+import { BULK_DIRECTORY } from '#jobs/needs.ts';
 import {
   BulkBodySchema,
   CreateRoleBodySchema,
@@ -230,14 +231,7 @@ export const bulkUsers = /* @__PURE__ */ route({
   location: { status: 202, description: 'The job: `/jobs/{jobId}`.' },
   clients: ['cognito', 'ses'],
   stores: ['jobs', 'search', 'userWrites'],
-  directory: [
-    'createLogin',
-    'deleteLogin',
-    'enableLogin',
-    'disableLogin',
-    'resendInvitation',
-    'resetPassword',
-  ],
+  directory: BULK_DIRECTORY,
 });
 export const importUsers = /* @__PURE__ */ route({
   method: 'POST',

@@ -2,7 +2,21 @@
 // which of the directory's operations it sends to Cognito: declared once here, read by its handler (createDeps) and
 // by CDK and the bench through JOBS (lib/access.ts), so the bundle and the wiring cannot drift. A module of its own:
 // CDK reads it without running a handler's start-up.
-import type { Needs } from '#adapters/wiring.ts';
+import type { DirectoryNeeds, Needs } from '#adapters/wiring.ts';
+
+/**
+ * The directory operations the bulk actions send (activate, deactivate, archive, reset-password, resend), an
+ * undo included: the bulk route's for the users it acts on inside the request, the job worker's for the rest, so
+ * the two cannot differ. An import's create is among them.
+ */
+export const BULK_DIRECTORY = [
+  'createLogin',
+  'deleteLogin',
+  'enableLogin',
+  'disableLogin',
+  'resendInvitation',
+  'resetPassword',
+] as const satisfies DirectoryNeeds;
 
 export const JOB_NEEDS = {
   /** Repairs drift between pools and profiles: Cognito's logins, every profile read and rewritten; nothing else. */
@@ -15,14 +29,6 @@ export const JOB_NEEDS = {
   jobWorker: {
     clients: ['cognito', 'ses'],
     stores: ['jobWork', 'idempotency', 'userWrites'],
-    // The bulk actions' (activate, deactivate, archive, reset-password) and an import's create.
-    directory: [
-      'createLogin',
-      'deleteLogin',
-      'enableLogin',
-      'disableLogin',
-      'resendInvitation',
-      'resetPassword',
-    ],
+    directory: BULK_DIRECTORY,
   },
 } as const satisfies Record<string, Needs>;
