@@ -45,8 +45,8 @@ const { createUser } = await import('#services/create-user.ts');
 const { systemCaller } = await import('#services/changes.ts');
 // What POST /users uses (it adds the user as that route would), its idempotency store aside: no key here.
 const deps = createDeps(tables, {
-  clients: ['cognito', 'ses'],
-  stores: ['userWrites'],
+  clients: createUserRoute.clients,
+  stores: createUserRoute.stores ?? [],
   directory: createUserRoute.directory ?? [],
 });
 // The tenant as its stack registered it: the same record the API and the triggers read.

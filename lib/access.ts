@@ -185,14 +185,14 @@ export const TRIGGERS = {
     access: REGISTRY_READ,
     clients: ['cognito'],
     stores: TRIGGER_STORES.customMessage,
-    directory: [],
+    directory: TRIGGER_DIRECTORY.customMessage,
   },
   /** Records the sign-in; the first one (new password set) makes the invited user active. */
   postAuthentication: {
     entry: 'lambdas/triggers/post-authentication.ts',
     clients: [],
     stores: TRIGGER_STORES.postAuthentication,
-    directory: [],
+    directory: TRIGGER_DIRECTORY.postAuthentication,
     access: {
       tables: {
         PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'],
@@ -206,7 +206,7 @@ export const TRIGGERS = {
     entry: 'lambdas/triggers/pre-authentication.ts',
     clients: [],
     stores: TRIGGER_STORES.preAuthentication,
-    directory: [],
+    directory: TRIGGER_DIRECTORY.preAuthentication,
     access: { tables: { PROFILES_TABLE: ['GetItem'], TENANTS_TABLE: ['GetItem'] } },
   },
   /**
@@ -234,7 +234,7 @@ export const TRIGGERS = {
     entry: 'lambdas/triggers/pre-token-generation.ts',
     clients: [],
     stores: TRIGGER_STORES.preTokenGeneration,
-    directory: [],
+    directory: TRIGGER_DIRECTORY.preTokenGeneration,
     access: { tables: { PROFILES_TABLE: ['GetItem', 'Query', 'PutItem'], TENANTS_TABLE: ['GetItem'] } },
   },
 } as const satisfies Record<string, { entry: string; access: TriggerAccess } & Needs>;

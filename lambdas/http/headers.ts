@@ -1,6 +1,6 @@
 // Header names in lower case, whatever case the client sent them in (a REST API passes them on as written), so
 // the handlers read `authorization`, `if-match`, `idempotency-key` alone. Our own middleware, not
-// @middy/http-header-normalizer: that one's canonical-case mode and its exception list weighed 1.5 KB in every
+// @middy/http-header-normalizer: that one's canonical-case mode and its exception list weighed 1.3 KB in every
 // function, for this one loop.
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent } from 'aws-lambda';

@@ -1,5 +1,7 @@
-// Verifies a Cognito ID token: the issuer names the tenant through the registry; its keys come from the
-// tenant's registry record, fetched only when the record has none or the token names another key.
+// Verifies the tokens a tenant's pool issues: the API's ID tokens here, SCIM's access tokens through
+// `verifyIssuerToken` (./scim-access-token.ts). The issuer names the tenant through the registry; its keys come
+// from the tenant's registry record (`createKeyring`), fetched only when the record has none or the token names
+// another key.
 //
 // aws-jwt-verify's functions, not its verifier class: `verifyJwtSync` checks the signature, the algorithm
 // against the key, the issuer, audience, scope and times, given the keys; the keys are this module's
@@ -43,8 +45,9 @@ export const jwksFetcher: Fetcher = {
 };
 
 /**
- * After a fetch that still lacked the key a token names, the issuer's keys are not fetched again for this long:
- * a stream of tokens naming an unknown key costs one fetch, not one each (as aws-jwt-verify's own penalty box).
+ * After a fetch that still lacked the key a token names, or failed, the issuer's keys are not fetched again for
+ * this long: a stream of tokens naming an unknown key costs one fetch, not one each (as aws-jwt-verify's own
+ * penalty box), also while the issuer's endpoint fails.
  */
 export const REFETCH_AFTER_MISS_MS = 10_000;
 
@@ -87,7 +90,10 @@ export function createKeyring(fetcher: Fetcher = jwksFetcher, now: () => number 
       if (missed !== undefined && now() - missed < REFETCH_AFTER_MISS_MS) {
         throw new Error(`No signing key ${kid} for ${tenant.issuer} (its keys were fetched moments ago)`);
       }
-      const keys = await fetchKeys(tenant.issuer);
+      const keys = await fetchKeys(tenant.issuer).catch((error: unknown) => {
+        missedAt.set(tenant.issuer, now());
+        throw error;
+      });
       fetched.set(tenant.issuer, keys);
       if (!holds(keys, kid)) {
         missedAt.set(tenant.issuer, now());
@@ -142,6 +148,8 @@ export async function verifyIssuerToken(
   if (typeof payload.iss !== 'string') throw new Error('Token names no issuer');
   const tenant = await registry.byIssuer(payload.iss);
   if (!tenant) throw new Error('Token of an issuer no tenant has');
+  // aws-jwt-verify checks `exp` only when the token has one; every token a pool issues does.
+  if (typeof payload.exp !== 'number') throw new Error('Token has no expiry');
   const keys = await keyring.keysFor(tenant, header.kid);
   const check = checkOf(tenant);
   const verified = verifyJwtSync(

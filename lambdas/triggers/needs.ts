@@ -4,11 +4,6 @@
 // the wiring cannot drift. A module of its own: CDK reads it without running a trigger's start-up.
 import type { DirectoryNeeds, StoreNeeds } from '#adapters/wiring.ts';
 
-export const TRIGGER_DIRECTORY = {
-  /** A first federated sign-in: the login is created silently (or an earlier attempt's adopted), then linked. */
-  preSignUp: ['createSilentLogin', 'linkIdentity'],
-} as const satisfies Record<string, DirectoryNeeds>;
-
 export const TRIGGER_STORES = {
   customMessage: [],
   /** Records the sign-in (lastLoginAt), and makes an invited user active on the first. */
@@ -20,3 +15,12 @@ export const TRIGGER_STORES = {
 } as const satisfies Record<string, StoreNeeds>;
 
 export type TriggerName = keyof typeof TRIGGER_STORES;
+
+export const TRIGGER_DIRECTORY = {
+  customMessage: [],
+  postAuthentication: [],
+  preAuthentication: [],
+  /** A first federated sign-in: the login is created silently (or an earlier attempt's adopted), then linked. */
+  preSignUp: ['createSilentLogin', 'linkIdentity'],
+  preTokenGeneration: [],
+} as const satisfies Record<TriggerName, DirectoryNeeds>;

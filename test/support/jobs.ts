@@ -125,7 +125,10 @@ export async function seededInvitedUsers(
   // The login as activation makes it, without Cognito's welcome mail (as an SSO user's).
   const deps = {
     ...built,
-    directory: { ...built.directory, createLogin: built.directory.createSilentLogin },
+    // Over the built directory, not a copy of it: an undeclared operation still throws naming itself.
+    directory: Object.assign(Object.create(built.directory), {
+      createLogin: built.directory.createSilentLogin,
+    }),
   };
   const registry = new DynamoTenantRegistry({
     client: localDynamoClient(env.endpoints.dynamodb),

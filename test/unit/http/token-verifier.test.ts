@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { toTenant } from '#domain/tenant.ts';
 import { createKeyring, createTokenVerifier, REFETCH_AFTER_MISS_MS } from '#http/token-verifier.ts';
 import type { Tenant, TenantRegistry } from '#services/ports.ts';
-import { testJwks } from '#test/support/tokens.ts';
+import { idToken, testJwks } from '#test/support/tokens.ts';
 import { ACME, anAdmin, tokenOf } from '#test/unit/fixtures.ts';
 
 const jwksUrl = `${ACME.issuer}/.well-known/jwks.json`;
@@ -107,6 +107,39 @@ describe('token verification and the registry’s signing keys', () => {
     now += REFETCH_AFTER_MISS_MS;
     await expect(tokens.verify(tokenOf(user))).rejects.toThrow(/No signing key/);
     expect(issuer.calls).toHaveLength(2);
+  });
+
+  it('does not fetch again for a while after a fetch that failed', async () => {
+    const calls: string[] = [];
+    let now = 1_000_000;
+    const failing = {
+      async fetch(uri: string): Promise<ArrayBuffer> {
+        calls.push(uri);
+        throw new Error('JWKS fetch answered 503');
+      },
+    };
+    const tokens = createTokenVerifier(
+      registryOf(toTenant(ACME)),
+      createKeyring(failing, () => now),
+    );
+    await expect(tokens.verify(tokenOf(user))).rejects.toThrow(/503/);
+    await expect(tokens.verify(tokenOf(user))).rejects.toThrow(/fetched moments ago/);
+    expect(calls).toHaveLength(1);
+    now += REFETCH_AFTER_MISS_MS;
+    await expect(tokens.verify(tokenOf(user))).rejects.toThrow(/503/);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('refuses a token without an expiry, however well signed', async () => {
+    const tenant = toTenant({ ...ACME, jwks: testJwks as never });
+    const endless = idToken({
+      iss: ACME.issuer,
+      aud: ACME.clientIds[0] as string,
+      sub: user.cognitoSub as string,
+      'custom:userId': user.id,
+      exp: undefined,
+    });
+    await expect(createTokenVerifier(registryOf(tenant)).verify(endless)).rejects.toThrow(/expiry/);
   });
 
   it('refuses keys the issuer answers in another shape than a JWKS', async () => {
