@@ -47,6 +47,7 @@ export const DIRECTORY_COMMANDS = {
   enableLogin: ['AdminEnableUser'],
   disableLogin: ['AdminDisableUser', 'AdminUserGlobalSignOut'],
   deleteLogin: ['AdminDisableProviderForUser', 'AdminDeleteUser'],
+  undoCreateLogin: ['AdminDeleteUser'],
   resendInvitation: ['AdminCreateUser'],
   resetPassword: ['AdminResetUserPassword'],
   setPassword: ['AdminSetUserPassword'],
@@ -172,12 +173,20 @@ export const deleteLogin: CognitoOperation<'deleteLogin'> =
         if (!(error instanceof UserNotFoundException)) throw error;
       }
     }
-    try {
-      await client.send(new AdminDeleteUserCommand({ UserPoolId: tenant.userPoolId, Username: sub }));
-    } catch (error) {
-      if (!(error instanceof UserNotFoundException)) throw error;
-    }
+    await deleteUser(client, tenant, sub);
   };
+
+export const undoCreateLogin: CognitoOperation<'undoCreateLogin'> = (client) => (tenant, sub) =>
+  deleteUser(client, tenant, sub);
+
+async function deleteUser(client: CognitoIdentityProviderClient, tenant: TenantPool, sub: string) {
+  try {
+    await client.send(new AdminDeleteUserCommand({ UserPoolId: tenant.userPoolId, Username: sub }));
+  } catch (error) {
+    // Already gone (a retry): nothing left to remove.
+    if (!(error instanceof UserNotFoundException)) throw error;
+  }
+}
 
 export const resendInvitation: CognitoOperation<'resendInvitation'> = (client) => async (tenant, sub) => {
   await client.send(

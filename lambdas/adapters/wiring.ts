@@ -289,6 +289,11 @@ export function createDirectory(
   if (process.env.GATEHOUSE_WITHOUT_DIRECTORY_DELETE_LOGIN !== '1' && operations.includes('deleteLogin'))
     declared.deleteLogin = cognitoDirectory.deleteLogin(client);
   if (
+    process.env.GATEHOUSE_WITHOUT_DIRECTORY_UNDO_CREATE_LOGIN !== '1' &&
+    operations.includes('undoCreateLogin')
+  )
+    declared.undoCreateLogin = cognitoDirectory.undoCreateLogin(client);
+  if (
     process.env.GATEHOUSE_WITHOUT_DIRECTORY_RESEND_INVITATION !== '1' &&
     operations.includes('resendInvitation')
   )

@@ -101,7 +101,7 @@ export const createUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   clients: ['cognito'],
   stores: ['userWrites'],
-  directory: ['createLogin', 'deleteLogin'],
+  directory: ['createLogin', 'undoCreateLogin'],
 });
 export const listUsers = /* @__PURE__ */ route({
   method: 'GET',
@@ -130,7 +130,7 @@ export const activateUser = /* @__PURE__ */ route({
   headers: { idempotencyKey: true },
   clients: ['cognito'],
   stores: ['userWrites'],
-  directory: ['createLogin', 'deleteLogin', 'enableLogin', 'resendInvitation', 'disableLogin'],
+  directory: ['createLogin', 'undoCreateLogin', 'enableLogin', 'resendInvitation', 'disableLogin'],
 });
 export const editUser = /* @__PURE__ */ route({
   method: 'PATCH',

@@ -277,7 +277,7 @@ export const SCIM_STORES = [
 /** The directory's operations it sends: a user's creation, its activation and deactivation, its email's change. */
 export const SCIM_DIRECTORY = [
   'createLogin',
-  'deleteLogin',
+  'undoCreateLogin',
   'enableLogin',
   'disableLogin',
   'resendInvitation',

@@ -11,7 +11,7 @@ import type { DirectoryNeeds, Needs } from '#adapters/wiring.ts';
  */
 export const BULK_DIRECTORY = [
   'createLogin',
-  'deleteLogin',
+  'undoCreateLogin',
   'enableLogin',
   'disableLogin',
   'resendInvitation',

@@ -36,7 +36,7 @@ export async function createUser(
   const created = user;
   await writeOrUndo(
     () => write(created),
-    () => deps.directory.deleteLogin(caller.tenant, sub),
+    () => deps.directory.undoCreateLogin(caller.tenant, sub),
   );
   return user;
 }

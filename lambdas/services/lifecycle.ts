@@ -25,7 +25,7 @@ export async function activateUser(deps: Deps, caller: Caller, userId: string): 
     const next = invited(user, sub, caller.actor, at);
     await writeOrUndo(
       () => write(deps, caller, 'user.activated', user, next),
-      () => deps.directory.deleteLogin(tenant, sub),
+      () => deps.directory.undoCreateLogin(tenant, sub),
     );
     return next;
   }

@@ -189,6 +189,11 @@ export interface Directory {
    * would sign in as nobody). Succeeds when there is none.
    */
   deleteLogin(tenant: TenantPool, sub: string, linked?: readonly Identity[]): Promise<void>;
+  /**
+   * Removes a login this very request created a moment ago, whose profile write was then refused (the undo of
+   * `createLogin`): no identity can be linked to it yet, so it is the login alone. Succeeds when there is none.
+   */
+  undoCreateLogin(tenant: TenantPool, sub: string): Promise<void>;
   /** A new temporary password, mailed again, for a login that never set its own. */
   resendInvitation(tenant: TenantPool, sub: string): Promise<void>;
   /** Cognito mails a reset code; the old password no longer signs in. */

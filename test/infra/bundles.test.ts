@@ -134,17 +134,12 @@ describe('declared directory operations', () => {
           (TRIGGERS as Record<string, { access: object }>)[id]?.access ??
           (JOBS as Record<string, { access: object }>)[id]?.access ??
           {});
-  // A login these functions delete is one they have just created (the undo of a failed write): it has no linked
-  // identity, so deleteLogin sends them no AdminDisableProviderForUser, and their roles do not allow it.
-  const deletesOnlyFreshLogins = ['createUser', 'activateUser', 'bulkUsers', 'scim', 'jobWorker'];
 
   it.each(
     functions.map((f) => [f.id, f] as const),
   )('%s declares Cognito’s client if it declares an operation, and may send what each one sends', (id, f) => {
     const granted: readonly string[] = accessOf(id).cognito ?? [];
-    const needed = commandsOf(f.directory).filter(
-      (command) => !(command === 'AdminDisableProviderForUser' && deletesOnlyFreshLogins.includes(id)),
-    );
+    const needed = commandsOf(f.directory);
     expect({
       id,
       cognito: f.directory.length === 0 || f.clients.includes('cognito'),
