@@ -1,12 +1,17 @@
 // Runs every operation's function in-process against the offline backend, as the call-count test does, and
 // measures what the test does not: DynamoDB capacity, mails sent, and how long the function ran.
+import { randomUUID } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { SCIM_ROUTES } from '#api/scim-routes.ts';
 import type { Environment } from '#local/runtime.ts';
 import { type AwsCall, countActions, recordCalls, sdkClients } from '#test/support/aws-calls.ts';
+import { anEvent, context } from '#test/support/events.ts';
 import {
   claimsOf,
+  entryOf,
   type FunctionTarget,
+  handlerOf,
   invoke,
   OPERATIONS,
   operationContext,
@@ -19,8 +24,10 @@ import type { RecordedCall } from './http-overhead.ts';
 
 export interface OperationRun {
   name: string;
-  /** The function it runs: a route, a trigger, or a scheduled job. */
+  /** The function it runs: a route, the SCIM function, a trigger, or a scheduled job. */
   functionId: string;
+  /** Its handler module, relative to the repository root (none for the job): what the HTTP-overhead bench imports. */
+  entry?: string;
   kind: 'route' | 'trigger' | 'job';
   counts: Record<string, number>;
   /** False when the repetitions did not all make the same calls. */
@@ -144,6 +151,20 @@ export async function measureCalls(
     const warmInputs = warm.calls.map((c) => JSON.stringify(c.input));
     coldReads.push(...cold.calls.filter((c) => !c.error && !warmInputs.includes(JSON.stringify(c.input))));
   }
+  // The SCIM function keeps a registry of its own, and a SCIM token finds its tenant by id, not by issuer as
+  // a user's token does: a cold instance reads that record too. A token of the documented shape
+  // (`gscim.<tenant>.<token id>.<secret>`) whose id no record has reaches that read and is refused after it
+  // (401), writing nothing; the read it makes again when warm (the token's record) is left out as above.
+  const scim = await handlerOf({ scim: 'scimServiceProviderConfig' });
+  for (const tenant of [ctx.tenant, ctx.quietTenant]) {
+    const token = `gscim.${tenant.id}.${randomUUID()}.unknown`;
+    const request = () =>
+      scim(anEvent({ method: 'GET', path: SCIM_ROUTES.scimServiceProviderConfig.path, token }), context);
+    const cold = await recorder.during(request);
+    const warm = await recorder.during(request);
+    const warmInputs = warm.calls.map((c) => JSON.stringify(c.input));
+    coldReads.push(...cold.calls.filter((c) => !c.error && !warmInputs.includes(JSON.stringify(c.input))));
+  }
   const readAgain = async (): Promise<RecordedCall[]> =>
     Promise.all(
       coldReads.map(async ({ service, action, input }) => {
@@ -187,7 +208,10 @@ export async function measureCalls(
       return () => invoke(op, event);
     });
     const kind = 'trigger' in op.target ? 'trigger' : 'route';
-    operations.push(summarise(op.name, idOf(op.target), kind, runs, { event, coldReads: reads }));
+    operations.push({
+      ...summarise(op.name, idOf(op.target), kind, runs, { event, coldReads: reads }),
+      entry: entryOf(op.target),
+    });
   }
 
   // The reconciler reads every login and profile of every tenant: its calls grow with the tenants' size.
@@ -220,5 +244,6 @@ function sentBySes(calls: AwsCall[]): number {
   return sent;
 }
 
+// Every SCIM route is served by the one SCIM function (id 'scim', as bench/bundles.ts lists it), not one per route.
 const idOf = (target: FunctionTarget) =>
-  'route' in target ? target.route : 'scim' in target ? target.scim : target.trigger;
+  'route' in target ? target.route : 'scim' in target ? 'scim' : target.trigger;

@@ -312,14 +312,17 @@ interface Overhead {
 function measureOverhead(calls: CallsMeasurement, environment: Record<string, string>): Overhead {
   const results: OverheadResult[] = [];
   const errors: string[] = [];
-  const entries = new Map(lambdaFunctions().map((f) => [f.id, f.entry]));
   for (const op of calls.operations) {
     if (op.kind !== 'route' || !op.replay) continue;
+    if (!op.entry) {
+      errors.push(`${op.name}: no handler module for function ${op.functionId}`);
+      continue;
+    }
     const input: OverheadInput = {
       environment,
       jwks: calls.jwks,
       name: op.name,
-      entry: entries.get(op.functionId) as string,
+      entry: op.entry,
       ...op.replay,
       measureMs,
     };
@@ -332,9 +335,18 @@ function measureOverhead(calls: CallsMeasurement, environment: Record<string, st
     );
     if (run.status === 0) results.push(JSON.parse(run.stdout) as OverheadResult);
     else
-      errors.push(`${op.name}: ${(run.stderr || String(run.error)).trim().split('\n').slice(-3).join(' ')}`);
+      errors.push(`${op.name}: ${firstErrorLine(run.stderr) ?? String(run.error ?? `exit ${run.status}`)}`);
   }
   return { results, ...(errors.length > 0 ? { error: errors.join('\n') } : {}) };
+}
+
+/**
+ * The line of a crashed Node's stderr that says what went wrong: Node prints the throwing source line and a
+ * caret first, the error's name and message next, then its stack, its own properties and Node's version.
+ */
+function firstErrorLine(stderr: string): string | undefined {
+  const lines = stderr.split('\n').map((l) => l.trim());
+  return lines.find((l) => /^[A-Z]\w*(\s\[\w+\])?: /.test(l)) ?? lines.find((l) => l.length > 0);
 }
 
 function overheadSection(overhead: Overhead): string {
