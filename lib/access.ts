@@ -3,7 +3,7 @@ import type { TableNames } from '#adapters/environment.ts';
 import type { ClientNeeds, DirectoryNeeds, Needs } from '#adapters/wiring.ts';
 import type { RouteId } from '#api/routes.ts';
 import { JOB_NEEDS } from '#jobs/needs.ts';
-import { TRIGGER_DIRECTORY, TRIGGER_STORES } from '#triggers/needs.ts';
+import { TRIGGER_DIRECTORY, TRIGGER_STORES, type TriggerName } from '#triggers/needs.ts';
 
 /** DynamoDB item actions, as IAM names them without the `dynamodb:` prefix. */
 export type ItemAction =
@@ -237,9 +237,11 @@ export const TRIGGERS = {
     directory: TRIGGER_DIRECTORY.preTokenGeneration,
     access: { tables: { PROFILES_TABLE: ['GetItem', 'Query', 'PutItem'], TENANTS_TABLE: ['GetItem'] } },
   },
-} as const satisfies Record<string, { entry: string; access: TriggerAccess } & Needs>;
+} as const satisfies Record<TriggerName, { entry: string; access: TriggerAccess } & Needs>;
 
-export type TriggerName = keyof typeof TRIGGERS;
+// The triggers are named once, by their declarations (lambdas/triggers/needs.ts): a trigger here without its
+// declaration there, or the other way round, fails type-checking.
+export type { TriggerName };
 
 /**
  * The scheduled jobs, each with its entry and its access. Kept apart from ROUTE_ACCESS, whose completeness
