@@ -1,7 +1,9 @@
 // What each function may do in AWS: the table and Cognito actions of every route, trigger and job, in one place.
+import { DIRECTORY_COMMANDS } from '#adapters/cognito-directory.ts';
 import type { TableNames } from '#adapters/environment.ts';
 import type { ClientNeeds, DirectoryNeeds, Needs } from '#adapters/wiring.ts';
 import type { RouteId } from '#api/routes.ts';
+import { SCIM_DIRECTORY } from '#api/scim-routes.ts';
 import { JOB_NEEDS } from '#jobs/needs.ts';
 import { TRIGGER_DIRECTORY, TRIGGER_STORES, type TriggerName } from '#triggers/needs.ts';
 
@@ -17,20 +19,12 @@ export type ItemAction =
   | 'ConditionCheckItem'
   | 'Scan';
 
-/** Cognito user-pool admin actions, as IAM names them without the `cognito-idp:` prefix. */
+/**
+ * Cognito user-pool actions, as IAM names them without the `cognito-idp:` prefix: those the directory's
+ * operations send (DIRECTORY_COMMANDS), and the app clients' of the SCIM OAuth clients.
+ */
 export type CognitoAction =
-  | 'AdminCreateUser'
-  | 'AdminGetUser'
-  | 'AdminDeleteUser'
-  | 'AdminDisableUser'
-  | 'AdminEnableUser'
-  | 'AdminUserGlobalSignOut'
-  | 'AdminResetUserPassword'
-  | 'AdminSetUserPassword'
-  | 'AdminUpdateUserAttributes'
-  | 'AdminLinkProviderForUser'
-  | 'AdminDisableProviderForUser'
-  | 'ListUsers'
+  | (typeof DIRECTORY_COMMANDS)[keyof typeof DIRECTORY_COMMANDS][number]
   | 'CreateUserPoolClient'
   | 'DeleteUserPoolClient';
 
@@ -66,21 +60,20 @@ const AUTHORISE = ['GetItem', 'Query', 'PutItem'] as const;
 // A change writes the profile (and email claim), moves the administrator count, appends history.
 const CHANGE = ['GetItem', 'Query', 'PutItem', 'UpdateItem'] as const;
 const HISTORY = ['PutItem'] as const;
-// Taking a login away disables it and revokes its sessions; a refused profile write enables it again.
-const TAKE_AWAY = ['AdminDisableUser', 'AdminUserGlobalSignOut', 'AdminEnableUser'] as const;
 // Starting a job: its work in chunks (BatchWriteItem), then the job and its active entry (PutItem).
 const START_JOB = ['BatchWriteItem', 'PutItem'] as const;
 
 /**
  * One entry per route of the route table: a route without one fails type-checking and synth. A route that
- * takes an Idempotency-Key also gets IDEMPOTENCY (see `routeAccess`), derived from the route table.
+ * takes an Idempotency-Key also gets IDEMPOTENCY, and the Cognito actions of the directory operations it declares
+ * (`directoryAccess`): both derived from the route table in `routeAccess`. A `cognito` here is what a route
+ * sends outside the directory.
  */
 export const ROUTE_ACCESS = {
   createUser: {
     // With "activate": the login first (an existing one is checked before it is believed), removed again
     // when the profile write is refused.
     tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY },
-    cognito: ['AdminCreateUser', 'AdminGetUser', 'AdminDeleteUser'],
   },
   // Listing queries the tenant's profiles: AUTHORISE's Query already covers it.
   listUsers: { tables: { PROFILES_TABLE: AUTHORISE } },
@@ -88,41 +81,29 @@ export const ROUTE_ACCESS = {
   activateUser: {
     // A first login is created (or removed again); an existing one is enabled, re-invited, or taken away again.
     tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY },
-    cognito: ['AdminCreateUser', 'AdminGetUser', 'AdminDeleteUser', ...TAKE_AWAY],
   },
   editUser: {
     // A new email moves the claim (put the new, delete the old) and the login's email.
     tables: { PROFILES_TABLE: [...CHANGE, 'DeleteItem'], HISTORY_TABLE: HISTORY },
-    cognito: ['AdminUpdateUserAttributes'],
   },
-  deactivateUser: { tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY }, cognito: TAKE_AWAY },
-  archiveUser: { tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY }, cognito: TAKE_AWAY },
+  // Taking a login away disables it and revokes its sessions; a refused profile write enables it again.
+  deactivateUser: { tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY } },
+  archiveUser: { tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY } },
   restoreUser: { tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY } },
   deleteUser: {
     // The login's identity-provider links go first, then the login.
     tables: { PROFILES_TABLE: [...AUTHORISE, 'DeleteItem', 'UpdateItem'], HISTORY_TABLE: HISTORY },
-    cognito: ['AdminDisableProviderForUser', 'AdminDeleteUser'],
   },
-  resetPassword: {
-    // An invited user gets a fresh invitation (AdminCreateUser RESEND); an active one Cognito's reset code.
-    tables: { PROFILES_TABLE: AUTHORISE, HISTORY_TABLE: HISTORY },
-    cognito: ['AdminCreateUser', 'AdminResetUserPassword'],
-  },
-  resendInvitation: {
-    tables: { PROFILES_TABLE: AUTHORISE, HISTORY_TABLE: HISTORY },
-    cognito: ['AdminCreateUser'],
-  },
-  setPassword: {
-    tables: { PROFILES_TABLE: AUTHORISE, HISTORY_TABLE: HISTORY },
-    cognito: ['AdminSetUserPassword'],
-  },
+  // An invited user gets a fresh invitation (AdminCreateUser RESEND); an active one Cognito's reset code.
+  resetPassword: { tables: { PROFILES_TABLE: AUTHORISE, HISTORY_TABLE: HISTORY } },
+  resendInvitation: { tables: { PROFILES_TABLE: AUTHORISE, HISTORY_TABLE: HISTORY } },
+  setPassword: { tables: { PROFILES_TABLE: AUTHORISE, HISTORY_TABLE: HISTORY } },
   bulkUsers: {
     // Every per-user operation it may run: the lifecycle's writes and Cognito steps (activate's first login,
     // taking a login away and giving it back), resets and invitations, and the email action's send. The
     // Idempotency-Key is completed on its own at the end (UpdateItem, in IDEMPOTENCY). Or a job: a search
     // through the profiles (Query), its work in chunks (BatchWriteItem) and the job with its active entry.
     tables: { PROFILES_TABLE: CHANGE, HISTORY_TABLE: HISTORY, JOBS_TABLE: START_JOB },
-    cognito: ['AdminCreateUser', 'AdminGetUser', 'AdminDeleteUser', ...TAKE_AWAY, 'AdminResetUserPassword'],
     ses: ['SendEmail'],
   },
   // The send, then its history entry (completing the Idempotency-Key, if any).
@@ -220,14 +201,16 @@ export const TRIGGERS = {
     clients: ['cognito'],
     stores: TRIGGER_STORES.preSignUp,
     directory: TRIGGER_DIRECTORY.preSignUp,
-    access: {
-      tables: {
-        PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'],
-        HISTORY_TABLE: ['PutItem'],
-        TENANTS_TABLE: ['GetItem'],
+    access: mergeAccess(
+      {
+        tables: {
+          PROFILES_TABLE: ['GetItem', 'PutItem', 'UpdateItem'],
+          HISTORY_TABLE: ['PutItem'],
+          TENANTS_TABLE: ['GetItem'],
+        },
       },
-      cognito: ['AdminCreateUser', 'AdminGetUser', 'AdminLinkProviderForUser'],
-    },
+      directoryAccess(TRIGGER_DIRECTORY.preSignUp),
+    ),
   },
   /** Puts tenant, user, roles and permissions into the ID token: reads the profile and the role catalogue. */
   preTokenGeneration: {
@@ -252,47 +235,45 @@ export const JOBS = {
   reconcile: {
     entry: 'lambdas/jobs/reconcile.ts',
     ...JOB_NEEDS.reconcile,
-    access: {
-      // Reads every profile of a tenant; a profile whose login vanished is rewritten in one transaction (the
-      // version-checked profile put, the administrator count when it held one, its history entry). Its email
-      // stays, so no claim is released: no DeleteItem.
-      // Lists the registry's tenants (Scan), then works through the active ones.
-      tables: {
-        PROFILES_TABLE: ['Query', 'PutItem', 'UpdateItem'],
-        HISTORY_TABLE: HISTORY,
-        TENANTS_TABLE: ['Scan'],
+    // Lists each pool's logins, then deletes an orphan (its identity-provider links first), disables (and
+    // signs out) or enables a login, or sets its email back to the profile's: its directory operations.
+    access: mergeAccess(
+      {
+        // Reads every profile of a tenant; a profile whose login vanished is rewritten in one transaction (the
+        // version-checked profile put, the administrator count when it held one, its history entry). Its email
+        // stays, so no claim is released: no DeleteItem.
+        // Lists the registry's tenants (Scan), then works through the active ones.
+        tables: {
+          PROFILES_TABLE: ['Query', 'PutItem', 'UpdateItem'],
+          HISTORY_TABLE: HISTORY,
+          TENANTS_TABLE: ['Scan'],
+        },
       },
-      // Lists each pool's logins, then deletes an orphan (its identity-provider links first), disables (and
-      // signs out) or enables a login, or sets its email back to the profile's.
-      cognito: [
-        'ListUsers',
-        'AdminDisableProviderForUser',
-        'AdminDeleteUser',
-        ...TAKE_AWAY,
-        'AdminUpdateUserAttributes',
-      ],
-    },
+      directoryAccess(JOB_NEEDS.reconcile.directory),
+    ),
   },
   /** Runs every tenant's bulk jobs and imports (lambdas/services/job-worker.ts). */
   jobWorker: {
     entry: 'lambdas/jobs/job-worker.ts',
     ...JOB_NEEDS.jobWorker,
-    access: {
-      tables: {
-        // Each item as its own route would act (bulk actions; an import's create, with its email claim), reading
-        // the job creator's profile and roles; an item's idempotency record is begun, completed, released or
-        // read back as the job's outcomes (Query).
-        PROFILES_TABLE: [...CHANGE, 'DeleteItem'],
-        HISTORY_TABLE: HISTORY,
-        // The active list and jobs (Query, GetItem), their chunks settled and counts added, a finished job taken
-        // off the list (DeleteItem); the shared pace's next moment per category (UpdateItem, GetItem).
-        JOBS_TABLE: ['Query', 'GetItem', 'UpdateItem', 'DeleteItem'],
-        // Each job's tenant (its pool, its rules, whether it is retired), from the registry.
-        TENANTS_TABLE: ['GetItem'],
+    access: mergeAccess(
+      {
+        tables: {
+          // Each item as its own route would act (bulk actions; an import's create, with its email claim),
+          // reading the job creator's profile and roles; an item's idempotency record is begun, completed,
+          // released or read back as the job's outcomes (Query).
+          PROFILES_TABLE: [...CHANGE, 'DeleteItem'],
+          HISTORY_TABLE: HISTORY,
+          // The active list and jobs (Query, GetItem), their chunks settled and counts added, a finished job
+          // taken off the list (DeleteItem); the shared pace's next moment per category (UpdateItem, GetItem).
+          JOBS_TABLE: ['Query', 'GetItem', 'UpdateItem', 'DeleteItem'],
+          // Each job's tenant (its pool, its rules, whether it is retired), from the registry.
+          TENANTS_TABLE: ['GetItem'],
+        },
+        ses: ['SendEmail'],
       },
-      cognito: ['AdminCreateUser', 'AdminGetUser', 'AdminDeleteUser', ...TAKE_AWAY, 'AdminResetUserPassword'],
-      ses: ['SendEmail'],
-    },
+      directoryAccess(JOB_NEEDS.jobWorker.directory),
+    ),
   },
 } as const satisfies Record<string, { entry: string; access: FunctionAccess } & Needs>;
 
@@ -315,6 +296,14 @@ export const REGISTRY_WRITER = {
   directory: DirectoryNeeds;
 };
 
+/**
+ * The Cognito actions a function's directory operations send (DIRECTORY_COMMANDS), each once: its grant on the
+ * pools, derived from the operations it declares, as its bundle is (test/infra/bundles.test.ts reads the bundles).
+ */
+export function directoryAccess(operations: DirectoryNeeds): FunctionAccess {
+  return { cognito: [...new Set(operations.flatMap((operation) => DIRECTORY_COMMANDS[operation]))] };
+}
+
 /** The union of two grants, each action once. */
 export function mergeAccess(a: FunctionAccess, b: FunctionAccess): FunctionAccess {
   const union = <T extends string>(x: readonly T[] = [], y: readonly T[] = []) => [...new Set([...x, ...y])];
@@ -332,6 +321,7 @@ export function mergeAccess(a: FunctionAccess, b: FunctionAccess): FunctionAcces
 
 interface RouteHeaders {
   headers?: { idempotencyKey?: boolean };
+  directory?: DirectoryNeeds;
 }
 
 /**
@@ -359,7 +349,7 @@ export function routeAccess<Id extends string>(
   }
   return Object.fromEntries(
     ids.map((id) => {
-      const own = access[id] as FunctionAccess;
+      const own = mergeAccess(access[id] as FunctionAccess, directoryAccess(routes[id].directory ?? []));
       const read = mergeAccess(own, REGISTRY_READ);
       return [id, routes[id].headers?.idempotencyKey ? mergeAccess(read, IDEMPOTENCY) : read];
     }),
@@ -371,7 +361,8 @@ export function routeAccess<Id extends string>(
  * (UpdateItem); finds users through the email claims and the search index (GetItem, Query, BatchGetItem); and
  * runs the API's own use cases: create and activate (a first login, or one enabled again), edit (the email
  * claim moves, the login's email changes), deactivate, archive and restore; with Idempotency-Keys. The tenant
- * named in the token is read from the registry (REGISTRY_READ); Cognito by pattern, like every route.
+ * named in the token is read from the registry (REGISTRY_READ); Cognito (the directory operations it declares,
+ * SCIM_DIRECTORY) by pattern, like every route.
  */
 export const SCIM_ACCESS = mergeAccess(
   mergeAccess(REGISTRY_READ, {
@@ -379,13 +370,6 @@ export const SCIM_ACCESS = mergeAccess(
       PROFILES_TABLE: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
       HISTORY_TABLE: HISTORY,
     },
-    cognito: [
-      'AdminCreateUser',
-      'AdminGetUser',
-      'AdminDeleteUser',
-      ...TAKE_AWAY,
-      'AdminUpdateUserAttributes',
-    ],
   }),
-  IDEMPOTENCY,
+  mergeAccess(IDEMPOTENCY, directoryAccess(SCIM_DIRECTORY)),
 );
