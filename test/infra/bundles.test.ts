@@ -21,6 +21,7 @@ import {
   routeAccess,
   SCIM_ACCESS,
   TRIGGERS,
+  type TriggerName,
 } from '#lib/access.ts';
 import { HELD_OVER_BUDGET, heldBudget, sizeBudget } from '../../bench/budgets.ts';
 import { type Bundle, buildBundles, CLIENT_PACKAGES, lambdaFunctions } from '../../bench/bundles.ts';
@@ -128,12 +129,7 @@ describe('declared clients', () => {
     expect(declared(SCIM_CLIENTS)).toEqual(uses(SCIM_ACCESS));
     expect(declared(JOBS.reconcile.clients)).toEqual(uses(JOBS.reconcile.access));
     expect(declared(REGISTRY_WRITER.clients)).toEqual(uses(REGISTRY_WRITER.access));
-    for (const trigger of [
-      'postAuthentication',
-      'preAuthentication',
-      'preSignUp',
-      'preTokenGeneration',
-    ] as const) {
+    for (const trigger of (Object.keys(TRIGGERS) as TriggerName[]).filter((t) => t !== 'customMessage')) {
       expect(declared(TRIGGERS[trigger].clients)).toEqual(uses(TRIGGERS[trigger].access));
     }
     // Its Cognito client only describes pools, granted on the invoking pools (lib/stateful-stack.ts).
