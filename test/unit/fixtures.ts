@@ -2,9 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { accessOf } from '#domain/access.ts';
+import type { Permission } from '#domain/permissions.ts';
 import { BUILT_IN_ROLES } from '#domain/roles.ts';
-import type { TenantRecord } from '#domain/tenant.ts';
+import { type TenantRecord, toTenant } from '#domain/tenant.ts';
 import type { User } from '#domain/user.ts';
+import type { Caller } from '#services/ports.ts';
 import { idToken } from '#test/support/tokens.ts';
 
 const POLICY = {
@@ -96,6 +99,29 @@ export function anAdmin(overrides: Partial<User> = {}): User {
     roles: [{ role: 'administrator' }],
     ...overrides,
   });
+}
+
+/**
+ * A caller of ACME holding one built-in role (a team administrator's team is north), reaching the users its
+ * `permission` reaches (by default the lifecycle's), as the route of that permission would authorise them.
+ */
+export function aCaller(
+  role = 'administrator',
+  options: { permission?: Permission; idempotency?: Caller['idempotency'] } = {},
+): Caller {
+  const catalogue = new Map(BUILT_IN_ROLES.map((r) => [r.id, r]));
+  const access = accessOf(
+    [{ role, ...(role === 'team-administrator' ? { teams: ['north'] } : {}) }],
+    catalogue,
+  );
+  return {
+    tenant: toTenant(ACME),
+    actor: { id: 'admin', name: 'Admin' },
+    requestId: 'req',
+    access,
+    reach: access.reach(options.permission ?? 'users.lifecycle'),
+    ...(options.idempotency ? { idempotency: options.idempotency } : {}),
+  };
 }
 
 /** An ID token of `user` from `tenant`'s pool. */

@@ -1,28 +1,12 @@
 // The bulk use case over fake ports: order, bounded concurrency, failures kept per user, one key completion.
 import { describe, expect, it, vi } from 'vitest';
-import { accessOf } from '#domain/access.ts';
-import { BUILT_IN_ROLES } from '#domain/roles.ts';
 import type { User } from '#domain/user.ts';
 import { BULK_CONCURRENCY, bulkUsers } from '#services/bulk.ts';
 import type { Caller, Deps } from '#services/ports.ts';
-import { ACME, aUser } from '#test/unit/fixtures.ts';
+import { aCaller, aUser } from '#test/unit/fixtures.ts';
 
-const catalogue = new Map(BUILT_IN_ROLES.map((r) => [r.id, r]));
-
-function caller(role = 'administrator', idempotency?: Caller['idempotency']): Caller {
-  const access = accessOf(
-    [{ role, ...(role === 'team-administrator' ? { teams: ['north'] } : {}) }],
-    catalogue,
-  );
-  return {
-    tenant: { ...ACME, ...ACME.organisation },
-    actor: { id: 'admin', name: 'Admin' },
-    requestId: 'req',
-    access,
-    reach: access.reach('users.lifecycle'),
-    ...(idempotency ? { idempotency } : {}),
-  };
-}
+const caller = (role = 'administrator', idempotency?: Caller['idempotency']) =>
+  aCaller(role, idempotency ? { idempotency } : {});
 
 /** Ports with `users` in store; restoring writes through `update`, which tracks how many run at once. */
 function fakeDeps(users: User[]) {

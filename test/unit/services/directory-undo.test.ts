@@ -15,29 +15,18 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createDirectory, type DirectoryNeeds } from '#adapters/wiring.ts';
 import { ROUTES } from '#api/routes.ts';
 import { SCIM_DIRECTORY } from '#api/scim-routes.ts';
-import { accessOf } from '#domain/access.ts';
 import { VersionConflict } from '#domain/errors.ts';
 import { BUILT_IN_ROLES } from '#domain/roles.ts';
 import type { User } from '#domain/user.ts';
 import { JOB_NEEDS } from '#jobs/needs.ts';
 import { createUser } from '#services/create-user.ts';
 import { activateUser, archiveUser, deactivateUser } from '#services/lifecycle.ts';
-import type { Caller, Deps } from '#services/ports.ts';
-import { ACME, aUser } from '#test/unit/fixtures.ts';
+import type { Deps } from '#services/ports.ts';
+import { aCaller, aUser } from '#test/unit/fixtures.ts';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 const catalogue = new Map(BUILT_IN_ROLES.map((r) => [r.id, r]));
-
-const caller: Caller = (() => {
-  const access = accessOf([{ role: 'administrator' }], catalogue);
-  return {
-    tenant: { ...ACME, ...ACME.organisation },
-    actor: { id: 'admin', name: 'Admin' },
-    requestId: 'req',
-    access,
-    reach: access.reach('users.lifecycle'),
-  };
-})();
+const caller = aCaller();
 
 /** Ports whose every profile write is refused as changed meanwhile, on the directory of `operations`. */
 function refusingDeps(user: User, operations: DirectoryNeeds): Deps {

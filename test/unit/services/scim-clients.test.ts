@@ -1,24 +1,14 @@
 // The SCIM client use cases over fake ports: the order of the Cognito and record steps, and what a failure undoes.
 import { describe, expect, it, vi } from 'vitest';
-import { accessOf } from '#domain/access.ts';
 import { ScimClientLimit, ScimClientNotFound } from '#domain/errors.ts';
-import { BUILT_IN_ROLES } from '#domain/roles.ts';
 import type { Caller, Deps, ScimClient } from '#services/ports.ts';
 import { createScimClient, MAX_SCIM_CLIENTS, revokeScimClient, SCIM_SCOPE } from '#services/scim-clients.ts';
-import { ACME } from '#test/unit/fixtures.ts';
+import { aCaller } from '#test/unit/fixtures.ts';
 
-const catalogue = new Map(BUILT_IN_ROLES.map((r) => [r.id, r]));
-const access = accessOf([{ role: 'administrator' }], catalogue);
+const admin = aCaller('administrator', { permission: 'scim.manage' });
 const caller: Caller = {
-  tenant: {
-    ...ACME,
-    ...ACME.organisation,
-    tokenUrl: 'https://acme.auth.eu-west-1.amazoncognito.com/oauth2/token',
-  },
-  actor: { id: 'admin', name: 'Admin' },
-  requestId: 'req',
-  access,
-  reach: access.reach('scim.manage'),
+  ...admin,
+  tenant: { ...admin.tenant, tokenUrl: 'https://acme.auth.eu-west-1.amazoncognito.com/oauth2/token' },
 };
 
 function fakeDeps(records: ScimClient[] = [], create: (c: ScimClient) => Promise<void> = async () => {}) {
